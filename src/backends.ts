@@ -1,0 +1,68 @@
+/**
+ * Which kernel executes a plan. Every backend runs the same plan and must give the reference's
+ * results; selection never changes a result, only how fast it arrives.
+ */
+import { PoolingError, show } from './plan/errors.js';
+import type { PoolPlan } from './plan/plan.js';
+import { referenceBackward, referenceForward, type ForwardResult } from './kernels/reference/reference.js';
+import { geometry3d, jsBackward, jsForward } from './kernels/js/windows-3d.js';
+import type { FloatArray, Tensor } from './tensor.js';
+
+export interface Backend {
+  readonly name: string;
+  /** False when this backend cannot run the plan (rank, op, platform): selection moves on. */
+  supports(plan: PoolPlan): boolean;
+  forward(plan: PoolPlan, x: Tensor): ForwardResult;
+  /** `x` is the forward input; average plans do not read it. */
+  backward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray;
+}
+
+export const referenceBackend: Backend = {
+  name: 'reference',
+  supports: () => true,
+  forward: referenceForward,
+  backward: referenceBackward,
+};
+
+export const jsBackend: Backend = {
+  name: 'js',
+  supports: (plan) => plan.axes.length <= 3,
+  forward: (plan, x) => jsForward(plan, x, geometry3d(plan)!),
+  backward: (plan, dy, x) => jsBackward(plan, dy, x, geometry3d(plan)!),
+};
+
+/** Fastest first; 'auto' takes the first that supports the plan. */
+const registry: Backend[] = [jsBackend, referenceBackend];
+
+export type BackendChoice = 'auto' | string;
+
+/** Adds a backend ahead of the built-in ones (the fast backends register themselves here). */
+export function registerBackend(backend: Backend): void {
+  const existing = registry.findIndex((b) => b.name === backend.name);
+  if (existing >= 0) registry.splice(existing, 1);
+  registry.unshift(backend);
+}
+
+export function backendNames(): string[] {
+  return registry.map((b) => b.name);
+}
+
+export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): Backend {
+  if (choice === 'auto') return registry.find((b) => b.supports(plan))!;
+  const backend = registry.find((b) => b.name === choice);
+  if (!backend) {
+    throw new PoolingError(
+      'INVALID_PARAMETER',
+      plan.op,
+      `backend must be 'auto' or one of ${registry.map((b) => show(b.name)).join(', ')}; got ${show(choice)}`,
+    );
+  }
+  if (!backend.supports(plan)) {
+    throw new PoolingError(
+      'UNSUPPORTED_OPTION',
+      plan.op,
+      `backend ${show(choice)} cannot run this plan (${plan.axes.length} spatial axes, ${plan.reducer.op}); use backend 'auto'`,
+    );
+  }
+  return backend;
+}

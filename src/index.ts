@@ -1,0 +1,50 @@
+/**
+ * tensor-pooling: average pooling, global average pooling and the pooling family, forward and
+ * backward, with each ecosystem's exact rules. Options in any dialect become one validated plan;
+ * kernels only execute plans.
+ */
+export { tensor, dtypeOf, MAX_ELEMENTS } from './tensor.js';
+export type { Tensor, FloatArray, DType, Layout } from './tensor.js';
+export { PoolingError } from './plan/errors.js';
+export type { PoolingErrorCode } from './plan/errors.js';
+export type { PaddingOption } from './plan/padding.js';
+export type { PoolPlan, PlanAxis, SlidingAxis, AdaptiveAxis, Reducer, AxisWindows } from './plan/plan.js';
+export { slidingOutputSize, samePadding, effectiveKernel } from './plan/output-size.js';
+export { adaptiveStart, adaptiveEnd } from './plan/adaptive.js';
+
+export type { CommonOptions, WindowOptions, AvgPoolOptions, LpPoolOptions } from './ops/options.js';
+export type { IndexTensor, ValuesWithIndices } from './ops/run.js';
+export {
+  avgPool,
+  avgPoolBackward,
+  maxPool,
+  maxPoolWithIndices,
+  maxPoolBackward,
+  lpPool,
+  lpPoolBackward,
+  planAvgPool,
+  planMaxPool,
+  planLpPool,
+} from './ops/window-ops.js';
+export {
+  globalAvgPool,
+  globalAvgPoolBackward,
+  globalMaxPool,
+  globalMaxPoolBackward,
+  globalLpPool,
+  globalLpPoolBackward,
+  adaptiveAvgPool,
+  adaptiveAvgPoolBackward,
+  adaptiveMaxPool,
+  adaptiveMaxPoolWithIndices,
+  adaptiveMaxPoolBackward,
+} from './ops/global-ops.js';
+export type { GlobalOptions, GlobalLpOptions, AdaptiveOptions } from './ops/global-ops.js';
+export { maskedGlobalAvgPool, maskedGlobalAvgPoolBackward } from './ops/masked.js';
+export type { MaskedGlobalOptions } from './ops/masked.js';
+export { maxUnpool, maxUnpoolBackward } from './ops/unpool.js';
+export type { MaxUnpoolOptions } from './ops/unpool.js';
+export { poolOutputShape } from './ops/output-shape.js';
+export type { OutputShapeOptions } from './ops/output-shape.js';
+export { registerBackend, backendNames, selectBackend } from './backends.js';
+export type { Backend } from './backends.js';

@@ -1,0 +1,201 @@
+/**
+ * The reference kernels: slow, N-D, written straight from the definitions, so that every faster
+ * kernel can be checked against them. They read only the plan's axis definitions (kernel, stride,
+ * dilation, padding, adaptive bins), never its precomputed windows, and visit every tap of every
+ * window, deciding per tap whether it lies in the input and in the padded input.
+ */
+import type { PoolPlan, PlanAxis } from '../../plan/plan.js';
+import { adaptiveEnd, adaptiveStart } from '../../plan/adaptive.js';
+import { allocate, dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
+
+interface Tap {
+  /** Position along the axis; may lie in the padding or past it. */
+  readonly position: number;
+  readonly inInput: boolean;
+  readonly inPaddedInput: boolean;
+}
+
+/** Every tap of output index `o` along one axis, in order. */
+function axisTaps(axis: PlanAxis, o: number): Tap[] {
+  const taps: Tap[] = [];
+  if (axis.kind === 'adaptive') {
+    for (let i = adaptiveStart(o, axis.size, axis.out); i < adaptiveEnd(o, axis.size, axis.out); i++) {
+      taps.push({ position: i, inInput: true, inPaddedInput: true });
+    }
+    return taps;
+  }
+  for (let j = 0; j < axis.kernel; j++) {
+    const position = o * axis.stride - axis.padBegin + j * axis.dilation;
+    taps.push({
+      position,
+      inInput: position >= 0 && position < axis.size,
+      inPaddedInput: position >= -axis.padBegin && position < axis.size + axis.padEnd,
+    });
+  }
+  return taps;
+}
+
+/** Cartesian product of per-axis taps: every tap of one N-D window, row-major. */
+function windowTaps(plan: PoolPlan, outIndex: readonly number[]): Tap[][] {
+  let product: Tap[][] = [[]];
+  plan.axes.forEach((axis, a) => {
+    const taps = axisTaps(axis, outIndex[a]!);
+    product = product.flatMap((prefix) => taps.map((t) => [...prefix, t]));
+  });
+  return product;
+}
+
+function unravel(flat: number, dims: readonly number[]): number[] {
+  const index = new Array<number>(dims.length);
+  for (let a = dims.length - 1; a >= 0; a--) {
+    index[a] = flat % dims[a]!;
+    flat = Math.floor(flat / dims[a]!);
+  }
+  return index;
+}
+
+function ravel(index: readonly number[], dims: readonly number[]): number {
+  let flat = 0;
+  for (let a = 0; a < dims.length; a++) flat = flat * dims[a]! + index[a]!;
+  return flat;
+}
+
+/** Offset of element (n, c, spatial) in a tensor of the plan's layout. */
+function offset(plan: PoolPlan, n: number, c: number, spatialFlat: number, spatialSize: number): number {
+  return plan.layout === 'channels-first'
+    ? (n * plan.channels + c) * spatialSize + spatialFlat
+    : (n * spatialSize + spatialFlat) * plan.channels + c;
+}
+
+interface WindowValues {
+  readonly values: number[];
+  /** Per-plane flat spatial index of each in-bounds tap. */
+  readonly positions: number[];
+  readonly paddedCount: number;
+  readonly kernelSize: number;
+}
+
+function gather(plan: PoolPlan, x: FloatArray, n: number, c: number, outIndex: readonly number[]): WindowValues {
+  const inDims = plan.axes.map((axis) => axis.size);
+  const values: number[] = [];
+  const positions: number[] = [];
+  let paddedCount = 0;
+  const taps = windowTaps(plan, outIndex);
+  for (const tap of taps) {
+    if (tap.every((t) => t.inPaddedInput)) paddedCount++;
+    if (tap.every((t) => t.inInput)) {
+      const flat = ravel(
+        tap.map((t) => t.position),
+        inDims,
+      );
+      positions.push(flat);
+      values.push(x[offset(plan, n, c, flat, plan.inputSpatialSize)]!);
+    }
+  }
+  return { values, positions, paddedCount, kernelSize: taps.length };
+}
+
+function lpSum(values: readonly number[], p: number, signed: boolean): number {
+  return values.reduce((s, v) => s + (signed ? v ** p : Math.abs(v) ** p), 0);
+}
+
+function lpScale(plan: PoolPlan, w: WindowValues): number {
+  return plan.reducer.op === 'lp' && plan.reducer.rescale ? w.kernelSize / w.paddedCount : 1;
+}
+
+function divisorOf(plan: PoolPlan, w: WindowValues): number {
+  if (plan.reducer.op !== 'avg') throw new Error('divisor of a non-average plan');
+  const d = plan.reducer.divisor;
+  return d === 'padded' ? w.paddedCount : d === 'valid' ? w.values.length : d;
+}
+
+/** Max over a window: index of the first maximum; NaN wins under 'propagate' and is skipped under 'ignore'. */
+function argmax(values: readonly number[], nan: 'propagate' | 'ignore'): number {
+  let best = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) {
+      if (nan === 'propagate') return i;
+      continue;
+    }
+    if (best < 0 || v > values[best]!) best = i;
+  }
+  return best;
+}
+
+function reduce(plan: PoolPlan, w: WindowValues): { value: number; argmax: number } {
+  const r = plan.reducer;
+  switch (r.op) {
+    case 'avg': {
+      if (w.values.length === 0) return { value: r.emptyWindow === 'nan' ? NaN : 0, argmax: -1 };
+      return { value: w.values.reduce((s, v) => s + v, 0) / divisorOf(plan, w), argmax: -1 };
+    }
+    case 'max': {
+      const i = argmax(w.values, r.nan);
+      return i < 0 ? { value: -Infinity, argmax: -1 } : { value: w.values[i]!, argmax: w.positions[i]! };
+    }
+    case 'lp':
+      return { value: (lpSum(w.values, r.p, r.signed) * lpScale(plan, w)) ** (1 / r.p), argmax: -1 };
+  }
+}
+
+function forEachOutput(plan: PoolPlan, visit: (n: number, c: number, outIndex: number[], outFlat: number) => void) {
+  const outDims = plan.axes.map((axis) => axis.out);
+  for (let n = 0; n < plan.batch; n++) {
+    for (let c = 0; c < plan.channels; c++) {
+      for (let o = 0; o < plan.outputSpatialSize; o++) visit(n, c, unravel(o, outDims), o);
+    }
+  }
+}
+
+export interface ForwardResult {
+  readonly y: FloatArray;
+  /** Max pooling: per-plane flat spatial index of each output's maximum, -1 for an empty window. */
+  readonly indices?: Int32Array;
+}
+
+export function referenceForward(plan: PoolPlan, x: Tensor): ForwardResult {
+  const y = allocate(dtypeOf(x.data), plan.batch * plan.channels * plan.outputSpatialSize);
+  const indices = plan.reducer.op === 'max' ? new Int32Array(y.length) : undefined;
+  forEachOutput(plan, (n, c, outIndex, o) => {
+    const { value, argmax } = reduce(plan, gather(plan, x.data, n, c, outIndex));
+    const at = offset(plan, n, c, o, plan.outputSpatialSize);
+    y[at] = value;
+    if (indices) indices[at] = argmax;
+  });
+  return { y, indices };
+}
+
+/**
+ * Gradient with respect to the input. `x` is the forward input (read by max and Lp pooling only);
+ * `dy` has the forward output's layout. Sums go in float64 and are rounded once.
+ */
+export function referenceBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray {
+  const size = plan.batch * plan.channels * plan.inputSpatialSize;
+  const dx = new Float64Array(size);
+  const xData = x?.data ?? new Float64Array(size);
+  const r = plan.reducer;
+  forEachOutput(plan, (n, c, outIndex, o) => {
+    const g = dy.data[offset(plan, n, c, o, plan.outputSpatialSize)]!;
+    const w = gather(plan, xData, n, c, outIndex);
+    const at = (flat: number) => offset(plan, n, c, flat, plan.inputSpatialSize);
+    if (r.op === 'avg') {
+      if (w.values.length === 0) return;
+      const d = divisorOf(plan, w);
+      for (const p of w.positions) dx[at(p)]! += g / d;
+    } else if (r.op === 'max') {
+      const i = argmax(w.values, r.nan);
+      if (i >= 0) dx[at(w.positions[i]!)]! += g;
+    } else {
+      // y = (scale * sum f(x_i))^(1/p) with f = |x|^p or x^p; dy/dx_i = scale * f'(x_i) / p * y^(1-p).
+      const scale = lpScale(plan, w);
+      const y = (lpSum(w.values, r.p, r.signed) * scale) ** (1 / r.p);
+      if (y === 0) return;
+      w.values.forEach((v, i) => {
+        const df = r.signed ? v ** (r.p - 1) : Math.sign(v) * Math.abs(v) ** (r.p - 1);
+        dx[at(w.positions[i]!)]! += g * scale * df * y ** (1 - r.p);
+      });
+    }
+  });
+  return dtypeOf(dy.data) === 'float64' ? dx : Float32Array.from(dx);
+}

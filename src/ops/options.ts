@@ -1,0 +1,151 @@
+/**
+ * The library's own option names (full words, camelCase) and how they become a plan. The dialects
+ * (PyTorch, ONNX, Keras, TF.js) rename their ecosystems' arguments and build plans through the same
+ * functions in src/plan.
+ */
+import { PoolingError, show } from '../plan/errors.js';
+import { effectiveKernel } from '../plan/output-size.js';
+import { resolvePadding, type PaddingOption } from '../plan/padding.js';
+import { planSliding, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, perAxis } from '../plan/validate.js';
+import type { Layout } from '../tensor.js';
+
+export interface CommonOptions {
+  /** Where the channel axis is. Default 'channels-first' (N, C, ...spatial). */
+  readonly layout?: Layout;
+  /** How many spatial axes; inferred from array-valued options, else rank - 2. */
+  readonly spatialDims?: number;
+  /** Which kernels run the plan. Default 'auto'; every backend gives the same result. */
+  readonly backend?: string;
+}
+
+export interface WindowOptions extends CommonOptions {
+  /** Window size: one number for every spatial axis or one per axis. */
+  readonly kernel: number | readonly number[];
+  /** Default: the kernel. */
+  readonly stride?: number | readonly number[];
+  /** Default 0. See PaddingOption. */
+  readonly padding?: PaddingOption;
+  /** Spacing between taps; default 1. */
+  readonly dilation?: number | readonly number[];
+  /** Round the output size up; the last window must still start inside the input or the begin padding. */
+  readonly ceilMode?: boolean;
+}
+
+export interface AvgPoolOptions extends WindowOptions {
+  /**
+   * Count padding positions in the divisor (PyTorch's count_include_pad). Default false, as in
+   * ONNX, Keras, TF and TF.js; the PyTorch dialect defaults it to true as PyTorch does.
+   */
+  readonly countIncludePad?: boolean;
+  /** Divide every window by this instead (PyTorch's divisor_override). */
+  readonly divisorOverride?: number;
+}
+
+export interface LpPoolOptions extends WindowOptions {
+  /** The power p of (sum |x|^p)^(1/p); default 2. */
+  readonly p?: number;
+}
+
+const COMMON_KEYS = ['layout', 'spatialDims', 'backend'] as const;
+const WINDOW_KEYS = [...COMMON_KEYS, 'kernel', 'stride', 'padding', 'dilation', 'ceilMode'] as const;
+export const AVG_KEYS = [...WINDOW_KEYS, 'countIncludePad', 'divisorOverride'] as const;
+export const MAX_KEYS = WINDOW_KEYS;
+export const LP_KEYS = [...WINDOW_KEYS, 'p'] as const;
+export { COMMON_KEYS };
+
+export function checkOptionsObject(op: string, options: unknown): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `options must be an object; got ${show(options)}`);
+  }
+}
+
+export function layoutOf(op: string, options: CommonOptions): Layout {
+  return options.layout === undefined
+    ? 'channels-first'
+    : checkOneOf(op, 'layout', options.layout, ['channels-first', 'channels-last'] as const);
+}
+
+/** Spatial rank: explicit, else the length of an array-valued option, else rank - 2. */
+export function spatialRankOf(
+  op: string,
+  shape: readonly number[],
+  options: CommonOptions,
+  arrays: readonly unknown[] = [],
+): number {
+  if (options.spatialDims !== undefined) return checkInteger(op, 'spatialDims', options.spatialDims, 1);
+  const fromArray = arrays.find((v): v is readonly unknown[] => Array.isArray(v));
+  if (fromArray) return fromArray.length;
+  if (shape.length < 3) {
+    throw new PoolingError(
+      'INVALID_RANK',
+      op,
+      `expected an input of rank 3 or more (N, C, ...spatial); got rank ${shape.length}, shape ${show(shape)}. ` +
+        `For an unbatched input (C, ...spatial) give kernel per axis or spatialDims`,
+    );
+  }
+  return shape.length - 2;
+}
+
+/** Plans a sliding-window op from the library's own options. */
+export function planWindowOp(
+  op: string,
+  shape: readonly number[],
+  options: WindowOptions,
+  reducer: Reducer,
+): PoolPlan {
+  const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.dilation, options.padding]);
+  const layout = layoutOf(op, options);
+  const split = splitShape(op, shape, layout, rank);
+  if (options.kernel === undefined) {
+    throw new PoolingError('INVALID_PARAMETER', op, `kernel is required (one positive integer or one per spatial axis)`);
+  }
+  const kernel = perAxis(op, 'kernel', options.kernel, rank, 1);
+  const stride = options.stride === undefined ? kernel : perAxis(op, 'stride', options.stride, rank, 1);
+  const dilation = options.dilation === undefined ? kernel.map(() => 1) : perAxis(op, 'dilation', options.dilation, rank, 1);
+  const ceilMode = options.ceilMode === undefined ? false : checkBoolean(op, 'ceilMode', options.ceilMode);
+  const padding = resolvePadding(
+    op,
+    'padding',
+    options.padding ?? 0,
+    split.spatial,
+    kernel.map((k, a) => effectiveKernel(k, dilation[a]!)),
+    stride,
+  );
+  return planSliding({
+    op,
+    inputShape: shape,
+    layout,
+    split,
+    kernel,
+    stride,
+    dilation,
+    padding,
+    rounding: ceilMode ? 'ceil' : 'floor',
+    lastWindowStartsInside: true,
+    limitPadding: { paddingName: 'padding' },
+    reducer,
+  });
+}
+
+export function avgReducer(op: string, options: AvgPoolOptions, defaultIncludePad: boolean): Reducer {
+  if (options.divisorOverride !== undefined) {
+    const d = options.divisorOverride;
+    if (typeof d !== 'number' || !Number.isFinite(d) || d === 0) {
+      throw new PoolingError('INVALID_PARAMETER', op, `divisorOverride must be a non-zero number; got ${show(d)}`);
+    }
+    return { op: 'avg', divisor: d, emptyWindow: 'zero' };
+  }
+  const include =
+    options.countIncludePad === undefined ? defaultIncludePad : checkBoolean(op, 'countIncludePad', options.countIncludePad);
+  return { op: 'avg', divisor: include ? 'padded' : 'valid', emptyWindow: 'zero' };
+}
+
+export function lpPower(op: string, name: string, p: unknown): number {
+  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
+    throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a positive finite number; got ${show(p)}`);
+  }
+  return p;
+}
+
+export { checkKnownKeys };

@@ -1,0 +1,302 @@
+import type { Layout } from '../tensor.js';
+import { elementCount } from '../tensor.js';
+import { adaptiveEnd, adaptiveStart } from './adaptive.js';
+import { PoolingError, show } from './errors.js';
+import { effectiveKernel, slidingOutputSize, type OutputRounding } from './output-size.js';
+import type { ResolvedPadding } from './padding.js';
+
+/**
+ * What a window reduces to.
+ * - avg: sum of the in-bounds taps over a divisor: 'padded' counts taps inside input + explicit
+ *   padding (PyTorch count_include_pad=True, ONNX count_include_pad=1; the ceil-mode overhang past
+ *   the end padding is never counted), 'valid' counts in-bounds taps only, a number overrides it.
+ *   A window with no in-bounds tap gives 0 (PyTorch) or NaN (TF.js, 0/0).
+ * - max: NaN propagates (PyTorch) or is skipped (TF.js). Ties keep the first tap in scan order.
+ * - lp: (sum |x|^p)^(1/p) (ONNX); `signed` uses x^p and `rescale` multiplies the sum by
+ *   kernel / padded-count, which is PyTorch's avg_pool(x^p) * prod(kernel) formulation.
+ */
+export type Reducer =
+  | { readonly op: 'avg'; readonly divisor: 'padded' | 'valid' | number; readonly emptyWindow: 'zero' | 'nan' }
+  | { readonly op: 'max'; readonly nan: 'propagate' | 'ignore' }
+  | { readonly op: 'lp'; readonly p: number; readonly signed: boolean; readonly rescale: boolean };
+
+/** A window that slides: tap j of output o sits at o*stride - padBegin + j*dilation. */
+export interface SlidingAxis {
+  readonly kind: 'sliding';
+  readonly size: number;
+  readonly out: number;
+  readonly kernel: number;
+  readonly stride: number;
+  readonly dilation: number;
+  readonly padBegin: number;
+  readonly padEnd: number;
+}
+
+/** Adaptive bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)). */
+export interface AdaptiveAxis {
+  readonly kind: 'adaptive';
+  readonly size: number;
+  readonly out: number;
+}
+
+export type PlanAxis = SlidingAxis | AdaptiveAxis;
+
+/**
+ * Window geometry of one axis, resolved per output index: the input index of the first in-bounds
+ * tap, how many taps are in bounds, how many lie inside input + explicit padding, and the step
+ * between taps. Kernels read these; nobody recomputes window bounds.
+ */
+export interface AxisWindows {
+  readonly first: Int32Array;
+  readonly count: Int32Array;
+  readonly padded: Int32Array;
+  readonly step: number;
+}
+
+export interface PoolPlan {
+  readonly op: string;
+  readonly layout: Layout;
+  /** False for an unbatched input (C, ...spatial): the output has no batch axis either. */
+  readonly batched: boolean;
+  readonly batch: number;
+  readonly channels: number;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  /** Spatial axes, outermost first. */
+  readonly axes: readonly PlanAxis[];
+  readonly windows: readonly AxisWindows[];
+  readonly reducer: Reducer;
+  readonly inputSpatialSize: number;
+  readonly outputSpatialSize: number;
+}
+
+export interface ShapeSplit {
+  readonly batched: boolean;
+  readonly batch: number;
+  readonly channels: number;
+  readonly spatial: readonly number[];
+}
+
+/** Conventional names for spatial axes in messages: W; H, W; D, H, W. */
+export function axisName(axis: number, rank: number): string {
+  const names = rank === 1 ? ['W'] : rank === 2 ? ['H', 'W'] : rank === 3 ? ['D', 'H', 'W'] : [];
+  return names[axis] ?? `${axis}`;
+}
+
+/**
+ * Reads (N, C, ...spatial) or (N, ...spatial, C); an input with one axis fewer is unbatched
+ * (C, ...spatial), as PyTorch accepts it.
+ */
+export function splitShape(
+  op: string,
+  shape: readonly number[],
+  layout: Layout,
+  spatialRank: number,
+  allowUnbatched = true,
+): ShapeSplit {
+  const batched = shape.length === spatialRank + 2;
+  if (!batched && !(allowUnbatched && shape.length === spatialRank + 1)) {
+    const spatial = Array.from({ length: spatialRank }, (_, a) => axisName(a, spatialRank)).join(', ');
+    const [c, s] = layout === 'channels-first' ? [`C, ${spatial}`, ''] : [`${spatial}, C`, ''];
+    throw new PoolingError(
+      'INVALID_RANK',
+      op,
+      `expected an input of rank ${spatialRank + 2} (N, ${c})${allowUnbatched ? ` or ${spatialRank + 1} (${c})` : ''}${s} ` +
+        `for ${spatialRank} spatial axes (${layout}); got rank ${shape.length}, shape ${show(shape)}`,
+    );
+  }
+  const rest = batched ? shape.slice(1) : shape;
+  const channelsFirst = layout === 'channels-first';
+  return {
+    batched,
+    batch: batched ? shape[0]! : 1,
+    channels: channelsFirst ? rest[0]! : rest[rest.length - 1]!,
+    spatial: channelsFirst ? rest.slice(1) : rest.slice(0, -1),
+  };
+}
+
+function slidingWindows(axis: SlidingAxis): AxisWindows {
+  const { out, size, kernel, stride, dilation, padBegin, padEnd } = axis;
+  const first = new Int32Array(out);
+  const count = new Int32Array(out);
+  const padded = new Int32Array(out);
+  for (let o = 0; o < out; o++) {
+    const start = o * stride - padBegin;
+    const lo = start >= 0 ? 0 : Math.ceil(-start / dilation);
+    const hi = Math.min(kernel - 1, Math.floor((size - 1 - start) / dilation));
+    first[o] = start + lo * dilation;
+    count[o] = Math.max(0, hi - lo + 1);
+    const paddedLo = start >= -padBegin ? 0 : Math.ceil((-padBegin - start) / dilation);
+    const paddedHi = Math.min(kernel - 1, Math.floor((size + padEnd - 1 - start) / dilation));
+    padded[o] = Math.max(0, paddedHi - paddedLo + 1);
+  }
+  return { first, count, padded, step: dilation };
+}
+
+function adaptiveWindows(axis: AdaptiveAxis): AxisWindows {
+  const first = new Int32Array(axis.out);
+  const count = new Int32Array(axis.out);
+  for (let o = 0; o < axis.out; o++) {
+    first[o] = adaptiveStart(o, axis.size, axis.out);
+    count[o] = adaptiveEnd(o, axis.size, axis.out) - first[o]!;
+  }
+  return { first, count, padded: count, step: 1 };
+}
+
+export interface PlanRequest {
+  readonly op: string;
+  readonly inputShape: readonly number[];
+  readonly layout: Layout;
+  readonly split: ShapeSplit;
+  readonly axes: readonly PlanAxis[];
+  readonly reducer: Reducer;
+  /** Global pooling without keepdims drops the spatial axes from the output shape. */
+  readonly dropSpatial?: boolean;
+}
+
+function describeAxis(axis: PlanAxis): string {
+  if (axis.kind === 'adaptive') return `input ${axis.size}, adaptive output ${axis.out}`;
+  const keff = effectiveKernel(axis.kernel, axis.dilation);
+  return (
+    `input ${axis.size}, padding ${axis.padBegin}+${axis.padEnd}, kernel ${axis.kernel}` +
+    (axis.dilation > 1 ? ` (dilation ${axis.dilation}, effective ${keff})` : '') +
+    `, stride ${axis.stride}`
+  );
+}
+
+/** The only constructor of a PoolPlan: checks the geometry, resolves every window, freezes. */
+export function makePlan(request: PlanRequest): PoolPlan {
+  const { op, split, axes, layout } = request;
+  const rank = axes.length;
+  axes.forEach((axis, a) => {
+    if (axis.size < 1) {
+      throw new PoolingError(
+        'OUTPUT_EMPTY',
+        op,
+        `input size on axis ${axisName(a, rank)} is 0 (input shape ${show(request.inputShape)}); every spatial axis needs at least one element`,
+      );
+    }
+    if (!Number.isFinite(axis.out) || axis.out < 1) {
+      const fit =
+        axis.kind === 'sliding' ? '; the kernel must fit in the padded input' : '; the output size must be positive';
+      throw new PoolingError(
+        'OUTPUT_EMPTY',
+        op,
+        `output size on axis ${axisName(a, rank)} would be ${axis.out} (${describeAxis(axis)})${fit}. ` +
+          `Given input shape ${show(request.inputShape)}`,
+      );
+    }
+  });
+  const outSpatial = axes.map((axis) => axis.out);
+  const rest = request.dropSpatial
+    ? [split.channels]
+    : layout === 'channels-first'
+      ? [split.channels, ...outSpatial]
+      : [...outSpatial, split.channels];
+  const outputShape = split.batched ? [split.batch, ...rest] : rest;
+  elementCount(op, 'the output', outputShape);
+  const windows = axes.map((axis) => (axis.kind === 'sliding' ? slidingWindows(axis) : adaptiveWindows(axis)));
+  return Object.freeze({
+    op,
+    layout,
+    batched: split.batched,
+    batch: split.batch,
+    channels: split.channels,
+    inputShape: Object.freeze([...request.inputShape]),
+    outputShape: Object.freeze(outputShape),
+    axes: Object.freeze(axes.map((axis) => Object.freeze({ ...axis }))),
+    windows: Object.freeze(windows.map((w) => Object.freeze(w))),
+    reducer: Object.freeze({ ...request.reducer }),
+    inputSpatialSize: split.spatial.reduce((p, s) => p * s, 1),
+    outputSpatialSize: outSpatial.reduce((p, s) => p * s, 1),
+  });
+}
+
+export interface SlidingRequest {
+  readonly op: string;
+  readonly inputShape: readonly number[];
+  readonly layout: Layout;
+  readonly split: ShapeSplit;
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padding: ResolvedPadding;
+  readonly rounding: OutputRounding;
+  /** PyTorch and ONNX drop a ceil-mode window that would start in the end padding; TF.js does not. */
+  readonly lastWindowStartsInside: boolean;
+  /** PyTorch's rule: padding at most half the effective kernel. `paddingName` is the caller's spelling. */
+  readonly limitPadding?: { readonly paddingName: string };
+  readonly reducer: Reducer;
+}
+
+/** Plans a sliding-window pool: output sizes from the rounding rule, or ceil(L/s) for 'same'. */
+export function planSliding(r: SlidingRequest): PoolPlan {
+  const rank = r.split.spatial.length;
+  const axes: SlidingAxis[] = r.split.spatial.map((size, a) => {
+    const [padBegin, padEnd] = r.padding.pads[a]!;
+    const geometry = {
+      size,
+      kernel: r.kernel[a]!,
+      stride: r.stride[a]!,
+      dilation: r.dilation[a]!,
+      padBegin,
+      padEnd,
+    };
+    const keff = effectiveKernel(geometry.kernel, geometry.dilation);
+    if (r.limitPadding && 2 * Math.max(padBegin, padEnd) > keff) {
+      throw new PoolingError(
+        'PAD_TOO_LARGE',
+        r.op,
+        `${r.limitPadding.paddingName} must be at most half the effective kernel size on every axis; ` +
+          `got padding ${padBegin}+${padEnd} with kernel ${geometry.kernel}` +
+          (geometry.dilation > 1 ? `, dilation ${geometry.dilation}` : '') +
+          ` (effective ${keff}) on axis ${axisName(a, rank)}`,
+      );
+    }
+    const out =
+      r.padding.mode === 'same' || r.padding.mode === 'same-lower'
+        ? Math.ceil(size / geometry.stride)
+        : slidingOutputSize(geometry, r.rounding, r.lastWindowStartsInside);
+    return { kind: 'sliding', out, ...geometry };
+  });
+  return makePlan({ op: r.op, inputShape: r.inputShape, layout: r.layout, split: r.split, axes, reducer: r.reducer });
+}
+
+/** Plans a global pool: one window covering every spatial axis. */
+export function planGlobal(
+  op: string,
+  inputShape: readonly number[],
+  layout: Layout,
+  split: ShapeSplit,
+  reducer: Reducer,
+  keepDims: boolean,
+): PoolPlan {
+  const axes: SlidingAxis[] = split.spatial.map((size) => ({
+    kind: 'sliding',
+    size,
+    out: 1,
+    kernel: size,
+    stride: 1,
+    dilation: 1,
+    padBegin: 0,
+    padEnd: 0,
+  }));
+  return makePlan({ op, inputShape, layout, split, axes, reducer, dropSpatial: !keepDims });
+}
+
+/** Plans an adaptive pool: `outputSize[a]` bins on axis a, or the input size where it is null. */
+export function planAdaptive(
+  op: string,
+  inputShape: readonly number[],
+  layout: Layout,
+  split: ShapeSplit,
+  outputSize: readonly (number | null)[],
+  reducer: Reducer,
+): PoolPlan {
+  const axes: AdaptiveAxis[] = split.spatial.map((size, a) => ({
+    kind: 'adaptive',
+    size,
+    out: outputSize[a] ?? size,
+  }));
+  return makePlan({ op, inputShape, layout, split, axes, reducer });
+}
