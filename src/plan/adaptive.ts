@@ -5,9 +5,15 @@
  * Example: L=5, O=3 -> [0,2) [1,4) [3,5).
  */
 export function adaptiveStart(i: number, size: number, out: number): number {
-  return Math.floor((i * size) / out);
+  return floorDiv(i * size, i, size, out);
 }
 
 export function adaptiveEnd(i: number, size: number, out: number): number {
-  return Math.floor(((i + 1) * size + out - 1) / out);
+  return floorDiv((i + 1) * size + out - 1, i + 1, size, out, out - 1);
+}
+
+/** floor((a*b + extra) / d), exact: falls back to BigInt when a*b leaves the safe-integer range. */
+function floorDiv(approx: number, a: number, b: number, d: number, extra = 0): number {
+  if (approx <= Number.MAX_SAFE_INTEGER) return Math.floor(approx / d);
+  return Number((BigInt(a) * BigInt(b) + BigInt(extra)) / BigInt(d));
 }
