@@ -48,3 +48,9 @@ export { poolOutputShape } from './ops/output-shape.js';
 export type { OutputShapeOptions } from './ops/output-shape.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
 export type { Backend } from './backends.js';
+
+// Dialects: each ecosystem's own argument names, defaults and results.
+export * as onnx from './dialects/onnx.js';
+export * as tfjs from './dialects/tfjs.js';
+export { runOnnxNode } from './dialects/onnx.js';
+export type { OnnxTensor, OnnxData, OnnxAttributes, OnnxOpType } from './dialects/onnx.js';
