@@ -7,7 +7,7 @@
  */
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { runOnnxNode } from '../../src/dialects/onnx.js';
+import { runOnnxNode } from '../../src/index.js';
 import { releaseOrtSessions, runOrtNode, sessionCount } from '../peers/onnx-runtime.js';
 import { globalCase, windowCase, type GlobalCase, type WindowCase } from '../peers/onnx-cases.js';
 import {

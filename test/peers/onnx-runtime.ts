@@ -77,6 +77,8 @@ function sessionFor(request: OrtNodeRequest): Promise<OrtTypes.InferenceSession>
       graphOptimizationLevel: 'disabled',
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
+      // Rejections reach the caller as exceptions; pinned ones must not also spam the log.
+      logSeverityLevel: 4,
     });
     sessions.set(key, session);
   }
