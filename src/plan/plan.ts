@@ -11,13 +11,15 @@ import type { ResolvedPadding } from './padding.js';
  *   padding (PyTorch count_include_pad=True, ONNX count_include_pad=1; the ceil-mode overhang past
  *   the end padding is never counted), 'valid' counts in-bounds taps only, a number overrides it.
  *   A window with no in-bounds tap gives 0 (PyTorch) or NaN (TF.js, 0/0).
- * - max: NaN propagates (PyTorch) or is skipped (TF.js). Ties keep the first tap in scan order.
+ * - max: NaN propagates (PyTorch) or is skipped (TF.js). Ties keep the first tap in scan order, or
+ *   the last with ties 'last' (TF.js's 3-D max-pool positions compare with >=, which routes the
+ *   gradient of tied maxima to the last one).
  * - lp: (sum |x|^p)^(1/p) (ONNX); `signed` uses x^p and `rescale` multiplies the sum by
  *   kernel / padded-count, which is PyTorch's avg_pool(x^p) * prod(kernel) formulation.
  */
 export type Reducer =
   | { readonly op: 'avg'; readonly divisor: 'padded' | 'valid' | number; readonly emptyWindow: 'zero' | 'nan' }
-  | { readonly op: 'max'; readonly nan: 'propagate' | 'ignore' }
+  | { readonly op: 'max'; readonly nan: 'propagate' | 'ignore'; readonly ties?: 'first' | 'last' }
   | { readonly op: 'lp'; readonly p: number; readonly signed: boolean; readonly rescale: boolean };
 
 /** A window that slides: tap j of output o sits at o*stride - padBegin + j*dilation. */

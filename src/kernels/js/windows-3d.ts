@@ -77,6 +77,7 @@ export function jsForward(plan: PoolPlan, x: Tensor, g: Geometry3d): JsForwardRe
   const indices = r.op === 'max' ? new Int32Array(y.length) : undefined;
   const div = r.op === 'avg' ? divisors(plan, g) : undefined;
   const empty = r.op === 'avg' && r.emptyWindow === 'nan' ? NaN : 0;
+  const lastTie = r.op === 'max' && r.ties === 'last';
   const [wd, wh, ww] = g.windows;
   const [, H, W] = g.inDims;
   const [od, oh, ow] = g.outDims;
@@ -122,7 +123,7 @@ export function jsForward(plan: PoolPlan, x: Tensor, g: Geometry3d): JsForwardRe
                       sawNaN = true;
                       break search;
                     }
-                    if (bestAt < 0 || v > best) {
+                    if (bestAt < 0 || v > best || (lastTie && v === best)) {
                       best = v;
                       bestAt = spatial;
                     }

@@ -109,8 +109,11 @@ function divisorOf(plan: PoolPlan, w: WindowValues): number {
   return d === 'padded' ? w.paddedCount : d === 'valid' ? w.values.length : d;
 }
 
-/** Max over a window: index of the first maximum; NaN wins under 'propagate' and is skipped under 'ignore'. */
-function argmax(values: readonly number[], nan: 'propagate' | 'ignore'): number {
+/**
+ * Max over a window: index of the first maximum (the last under ties 'last'); NaN wins under
+ * 'propagate' and is skipped under 'ignore'.
+ */
+function argmax(values: readonly number[], nan: 'propagate' | 'ignore', ties: 'first' | 'last' = 'first'): number {
   let best = -1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -118,7 +121,7 @@ function argmax(values: readonly number[], nan: 'propagate' | 'ignore'): number 
       if (nan === 'propagate') return i;
       continue;
     }
-    if (best < 0 || v > values[best]!) best = i;
+    if (best < 0 || v > values[best]! || (ties === 'last' && v === values[best]!)) best = i;
   }
   return best;
 }
@@ -131,7 +134,7 @@ function reduce(plan: PoolPlan, w: WindowValues): { value: number; argmax: numbe
       return { value: w.values.reduce((s, v) => s + v, 0) / divisorOf(plan, w), argmax: -1 };
     }
     case 'max': {
-      const i = argmax(w.values, r.nan);
+      const i = argmax(w.values, r.nan, r.ties);
       return i < 0 ? { value: -Infinity, argmax: -1 } : { value: w.values[i]!, argmax: w.positions[i]! };
     }
     case 'lp':
@@ -184,7 +187,7 @@ export function referenceBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefi
       const d = divisorOf(plan, w);
       for (const p of w.positions) dx[at(p)]! += g / d;
     } else if (r.op === 'max') {
-      const i = argmax(w.values, r.nan);
+      const i = argmax(w.values, r.nan, r.ties);
       if (i >= 0) dx[at(w.positions[i]!)]! += g;
     } else {
       // y = (scale * sum f(x_i))^(1/p) with f = |x|^p or x^p; dy/dx_i = scale * f'(x_i) / p * y^(1-p).
