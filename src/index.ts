@@ -54,3 +54,5 @@ export * as onnx from './dialects/onnx.js';
 export * as tfjs from './dialects/tfjs.js';
 export { runOnnxNode } from './dialects/onnx.js';
 export type { OnnxTensor, OnnxData, OnnxAttributes, OnnxOpType } from './dialects/onnx.js';
+export * as torch from './dialects/torch.js';
+export * as keras from './dialects/keras.js';

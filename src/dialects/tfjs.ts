@@ -10,6 +10,8 @@
  *   gives -Infinity. 'valid': ceil((L - k + 1) / s). 'same': ceil(L / s), the odd pad at the end.
  * - 2-D numeric pad: TF.js's computeOutputShape2D sizes BOTH axes with the first axis's filter and
  *   stride (filterHeight, strideHeight); the windows themselves use each axis's own values.
+ * - Ties: the 2-D max keeps the first maximum (`pixel > max`), the 3-D one the last (`pixel >= max`
+ *   in maxPool3dPositions), which decides where the gradient of tied maxima goes.
  * - Average pooling never counts padding. Max pooling skips NaN (`pixel > max` is false for NaN)
  *   (maxPool3d_x_1_3_3_3_1_f_2_2_2_s_1_p_valid_ignores_NaNs, maxPoolWithArgmax_x_1_3_3_1_f_2_2_s_1_ignores_NaNs);
  *   average pooling propagates it (avgPool3d_x_1_3_3_3_1_f_2_2_2_s_1_p_valid_propagates_NaNs).
@@ -190,6 +192,8 @@ function maxInput(op: string, x: TfjsInput): { tensor: Tensor; like: NumericArra
 
 const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'nan' };
 const MAX: Reducer = { op: 'max', nan: 'ignore' };
+/** maxPool3dPositions compares with >=: a tie's gradient goes to the last maximum in scan order. */
+const MAX_3D: Reducer = { op: 'max', nan: 'ignore', ties: 'last' };
 const ONES2 = [1, 1] as const;
 const ONES3 = [1, 1, 1] as const;
 
@@ -285,7 +289,7 @@ export function maxPool3d(
   dataFormat: 'NDHWC' = 'NDHWC',
 ): NumericTensor {
   const { tensor, like } = maxInput('maxPool3d', x);
-  return backToContainer(runForward(planTfjs(spec3d('maxPool3d', filterSize, strides, pad, dimRoundingMode, dataFormat, MAX), tensor.shape), tensor), like);
+  return backToContainer(runForward(planTfjs(spec3d('maxPool3d', filterSize, strides, pad, dimRoundingMode, dataFormat, MAX_3D), tensor.shape), tensor), like);
 }
 
 export interface ResultWithArgmax {
@@ -405,7 +409,7 @@ function windowGrad(
 ): Tensor {
   const t = gradInputs(op, args.dy, args.x);
   const filter = perAxis(op, 'filterSize', args.filterSize as number | number[], spatialRank, 1);
-  const reducer = poolingType === 'avg' ? avgGradReducer(filter) : MAX;
+  const reducer = poolingType === 'avg' ? avgGradReducer(filter) : spatialRank === 3 ? MAX_3D : MAX;
   const spec =
     spatialRank === 2
       ? spec2d(op, filter, args.strides, args.pad, args.mode, reducer)

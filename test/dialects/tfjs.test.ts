@@ -1,0 +1,84 @@
+/** TF.js rules the conformance vectors do not pin; each expected value was checked against tfjs-backend-cpu 4.22. */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { PoolingError, tfjs } from '../../src/index.js';
+import { makePlan, splitShape, type SlidingAxis } from '../../src/plan/plan.js';
+import { runBackward } from '../../src/ops/run.js';
+
+const code = (c: string) => (e: unknown) => e instanceof PoolingError && e.code === c;
+
+test('a numeric pad sizes the width with the height filter and stride, as computeOutputShape2D does', () => {
+  const x = { shape: [1, 5, 9, 1], data: new Float32Array(45).fill(1) };
+  // Height: trunc((5 - 2 + 2) / 2 + 1) = 3. Width: trunc((9 - 2 + 2) / 2 + 1) = 5 with the height's
+  // filter 2 and stride 2, where its own filter 3 and stride 3 would give 3.
+  const y = tfjs.avgPool(x, [2, 3], [2, 3], 1);
+  assert.deepEqual(y.shape, [1, 3, 5, 1]);
+  // Width windows start at 3w - 1: the 5th (start 11) lies wholly past the input and pad: 0/0.
+  assert.deepEqual([...y.data.slice(0, 5)], [1, 1, 1, 1, NaN]);
+});
+
+test('a 1x1 filter whose output keeps the input shape returns the input (the cpu identity shortcut)', () => {
+  const x = { shape: [2, 2, 1], data: Float32Array.of(1, 2, 3, 4) };
+  // Stride 2, pad 1: trunc((2 - 1 + 2) / 2 + 1) = 2 rows and columns, but the windows would start at -1 and 1.
+  assert.deepEqual([...tfjs.avgPool(x, 1, 2, 1).data], [1, 2, 3, 4]);
+  // The 3-D ops have no shortcut: window starts -1 and 1 per axis give NaN except the last corner.
+  const x3 = { shape: [2, 2, 2, 1], data: Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
+  assert.deepEqual([...tfjs.avgPool3d(x3, 1, 2, 1).data].slice(-1), [8]);
+  assert.ok(Number.isNaN(tfjs.avgPool3d(x3, 1, 2, 1).data[0]!));
+});
+
+test('pool with dilations: a numeric pad is dropped, "same" zeros count in the average', () => {
+  const x = { shape: [4, 4, 1], data: Float32Array.from({ length: 16 }, (_, i) => i + 1) };
+  // Dilation 2, window 2: taps (r, c), (r, c+2), (r+2, c), (r+2, c+2); pad 1 is ignored (valid: 2x2 out).
+  const dropped = tfjs.pool(x, 2, 'avg', 1, 2);
+  assert.deepEqual(dropped.shape, [2, 2, 1]);
+  // Output (0, 0): (1 + 3 + 9 + 11) / 4 = 6.
+  assert.equal(dropped.data[0], 6);
+  // 'same': effective kernel 3, pads [1, 1]; output (0, 0) taps rows/cols -1 and 1: only x[1][1] = 6 is real, / 4.
+  const same = tfjs.pool(x, 2, 'avg', 'same', 2);
+  assert.deepEqual(same.shape, [4, 4, 1]);
+  assert.equal(same.data[0], 6 / 4);
+  assert.throws(() => tfjs.pool(x, 2, 'max', 'same', 2), code('UNSUPPORTED_OPTION'));
+});
+
+test('maxPoolWithArgmax: NHWC flat indexes, with the batch term only when asked', () => {
+  const x = { shape: [2, 2, 2, 2], data: Float32Array.from({ length: 16 }, (_, i) => i) };
+  // One 2x2 window per sample and channel; the maximum is at (1, 1): (1 * 2 + 1) * 2 + c.
+  assert.deepEqual([...tfjs.maxPoolWithArgmax(x, 2, 2, 'valid').indexes.data], [6, 7, 6, 7]);
+  // Sample 1 adds 1 * H * W * C = 8.
+  assert.deepEqual([...tfjs.maxPoolWithArgmax(x, 2, 2, 'valid', true).indexes.data], [6, 7, 14, 15]);
+});
+
+test('gradient ties: the 2-D max keeps the first maximum, the 3-D max the last, on every backend', () => {
+  const dy2 = { shape: [1, 1, 1], data: Float32Array.of(5) };
+  assert.deepEqual([...tfjs.maxPoolGrad(dy2, { shape: [2, 2, 1], data: new Float32Array(4).fill(1) }, 2, 1, 'valid').data], [5, 0, 0, 0]);
+  const dy3 = { shape: [1, 1, 1, 1], data: Float32Array.of(5) };
+  const x3 = { shape: [2, 2, 2, 1], data: new Float32Array(8).fill(1) };
+  assert.deepEqual([...tfjs.maxPool3dGrad(dy3, x3, 2, 1, 'valid').data], [0, 0, 0, 0, 0, 0, 0, 5]);
+
+  // The same tie rule straight through each backend: a 1-D window of three equal values.
+  const split = splitShape('ties', [1, 1, 3], 'channels-first', 1);
+  const axis: SlidingAxis = { kind: 'sliding', size: 3, out: 1, kernel: 3, stride: 1, dilation: 1, padBegin: 0, padEnd: 0 };
+  const ones = { shape: [1, 1, 3], data: Float64Array.of(2, 2, 2) };
+  for (const ties of ['first', 'last'] as const) {
+    const plan = makePlan({ op: 'ties', inputShape: [1, 1, 3], layout: 'channels-first', split, axes: [axis], reducer: { op: 'max', nan: 'ignore', ties } });
+    for (const backend of ['reference', 'js']) {
+      const dx = runBackward(plan, { shape: [1, 1, 1], data: Float64Array.of(1) }, ones, backend);
+      assert.deepEqual([...dx.data], ties === 'first' ? [1, 0, 0] : [0, 0, 1], `${backend}, ties ${ties}`);
+    }
+  }
+});
+
+test('TF.js argument errors', () => {
+  const x = { shape: [3, 3, 1], data: new Float32Array(9) };
+  assert.throws(() => tfjs.avgPool(x, 2, 1, 'same', 'round'), code('INVALID_PARAMETER'));
+  assert.throws(() => tfjs.avgPool({ shape: [3, 3, 1], data: new Int32Array(9) }, 2, 1, 0), code('UNSUPPORTED_DTYPE'));
+  assert.throws(() => tfjs.maxPool3d(x, 2, 1, 'valid'), code('INVALID_RANK'));
+  assert.throws(() => tfjs.avgPool3d({ shape: [1, 2, 2, 2, 1], data: new Float32Array(8) }, 1, 3, 'same'), code('UNSUPPORTED_OPTION'));
+  // maxPool carries int32 data through (max selects, it does not combine).
+  const ints = tfjs.maxPool({ shape: [2, 2, 1], data: Int32Array.of(4, -7, 9, 1) }, 2, 1, 'valid');
+  assert.ok(ints.data instanceof Int32Array);
+  assert.deepEqual([...ints.data], [9]);
+  // Nested arrays are accepted as TF.js's "tensor like" inputs.
+  assert.deepEqual([...tfjs.avgPool([[[1], [3]], [[5], [7]]], 2, 1, 'valid').data], [4]);
+});
