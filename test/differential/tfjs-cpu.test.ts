@@ -171,13 +171,10 @@ function withEmpty3dAverageAsZero(c: TfjsCase, ours: Numbers): Numbers {
 }
 
 /**
- * Two faults of TF.js's 3-D max gradient (maxPool3dPositions in tfjs-backend-cpu), pinned in
- * tfjs-cpu-differences.test.ts and kept out of the random comparison:
- * - it flattens a window position as wRow * filterHeight + wCol where MaxPool3DGrad reads
- *   wRow * filterWidth + wCol, so with filterHeight != filterWidth dy lands on the wrong element
- *   or nowhere;
- * - it keeps the LAST of equal maxima (pixel >= max); its 2-D gradient and the dialect keep the
- *   first. 3-D max cases draw values without ties.
+ * A fault of TF.js's 3-D max gradient, pinned in tfjs-cpu-differences.test.ts and kept out of the
+ * random comparison: maxPool3dPositions flattens a window position as wRow * filterHeight + wCol
+ * where MaxPool3DGrad reads wRow * filterWidth + wCol, so with filterHeight != filterWidth dy lands
+ * on the wrong element or nowhere. (Its tie rule, the last of equal maxima, the dialect follows.)
  */
 function tfjs3dMaxGradientIsScrambled(c: TfjsCase): boolean {
   return c.family === 'pool3d' && c.poolingType === 'max' && c.filter[1] !== c.filter[2];
@@ -186,8 +183,7 @@ function tfjs3dMaxGradientIsScrambled(c: TfjsCase): boolean {
 /** One random call: forward on both sides, then, where both gave an output, the gradient. */
 function agreementProperty(stats: Stats) {
   return fc.asyncProperty(tfjsCase, async (c) => {
-    const values = c.family === 'pool3d' && c.poolingType === 'max' ? 'continuous' : c.values;
-    const x = { shape: c.shape, data: seededValues(c.dataSeed, product(c.shape), values) };
+    const x = { shape: c.shape, data: seededValues(c.dataSeed, product(c.shape), c.values) };
     const context = describe(c);
     const exact = c.poolingType === 'max';
     const peer = attempt(() => runTf([x], (t) => tfForward(c, t))[0]!);
