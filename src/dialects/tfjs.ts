@@ -191,6 +191,8 @@ function maxInput(op: string, x: TfjsInput): { tensor: Tensor; like: NumericArra
 }
 
 const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'nan' };
+/** The 3-D cpu kernel divides by max(count, 1): a window with no input averages to 0, not 0/0. */
+const AVG_3D: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero' };
 const MAX: Reducer = { op: 'max', nan: 'ignore' };
 /** maxPool3dPositions compares with >=: a tie's gradient goes to the last maximum in scan order. */
 const MAX_3D: Reducer = { op: 'max', nan: 'ignore', ties: 'last' };
@@ -276,7 +278,7 @@ export function avgPool3d(
   dataFormat: 'NDHWC' = 'NDHWC',
 ): Tensor {
   const input = avgInput('avgPool3d', x);
-  return runForward(planTfjs(spec3d('avgPool3d', filterSize, strides, pad, dimRoundingMode, dataFormat, AVG), input.shape), input);
+  return runForward(planTfjs(spec3d('avgPool3d', filterSize, strides, pad, dimRoundingMode, dataFormat, AVG_3D), input.shape), input);
 }
 
 /** tf.maxPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat = 'NDHWC'). */

@@ -160,17 +160,6 @@ function describe(c: TfjsCase): string {
 }
 
 /**
- * KNOWN DIALECT GAP (reported; remove this once src/dialects/tfjs.ts follows it): TF.js's 3-D
- * average divides by max(count, 1), so a window with no input gives 0, while its 2-D average
- * gives 0/0 = NaN; the dialect gives NaN in both. Our data is finite, so NaN marks exactly those
- * windows. tfjs-cpu-differences.test.ts pins TF.js's 0.
- */
-function withEmpty3dAverageAsZero(c: TfjsCase, ours: Numbers): Numbers {
-  if (c.family !== 'pool3d' || c.poolingType !== 'avg') return ours;
-  return { shape: ours.shape, data: Array.from(ours.data as ArrayLike<number>, (v) => (Number.isNaN(v) ? 0 : v)) };
-}
-
-/**
  * A fault of TF.js's 3-D max gradient, pinned in tfjs-cpu-differences.test.ts and kept out of the
  * random comparison: maxPool3dPositions flattens a window position as wRow * filterHeight + wCol
  * where MaxPool3DGrad reads wRow * filterWidth + wCol, so with filterHeight != filterWidth dy lands
@@ -187,7 +176,7 @@ function agreementProperty(stats: Stats) {
     const context = describe(c);
     const exact = c.poolingType === 'max';
     const peer = attempt(() => runTf([x], (t) => tfForward(c, t))[0]!);
-    const ours = attempt(() => withEmpty3dAverageAsZero(c, oursForward(c, x)));
+    const ours = attempt(() => oursForward(c, x));
     if (!compareOutcomes(ours, peer, exact, `${context}, forward`, stats)) return;
     const out = (peer as unknown as { readonly value: PlainTensor }).value;
     if (out.data.length === 0) return;
