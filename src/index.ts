@@ -46,6 +46,12 @@ export { maxUnpool, maxUnpoolBackward } from './ops/unpool.js';
 export type { MaxUnpoolOptions } from './ops/unpool.js';
 export { poolOutputShape } from './ops/output-shape.js';
 export type { OutputShapeOptions } from './ops/output-shape.js';
+export { headParameters } from './ops/heads.js';
+export type { HeadParameters } from './ops/heads.js';
+export { observeRuns } from './ops/observe.js';
+export type { RunRecord, Observed } from './ops/observe.js';
+export { explainPlan, explainWindow } from './plan/explain.js';
+export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExplanation, AxisTap, TapKind } from './plan/explain.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
 export type { Backend } from './backends.js';
 

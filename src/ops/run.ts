@@ -1,4 +1,5 @@
 import { selectBackend } from '../backends.js';
+import { recordRun, runStarted } from './observe.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
 import { checkTensor, dtypeOf, type FloatArray, type Tensor } from '../tensor.js';
@@ -15,7 +16,10 @@ export interface ValuesWithIndices<T extends FloatArray = FloatArray> {
 }
 
 export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: string): Tensor<T> {
-  const { y } = selectBackend(plan, backend).forward(plan, x);
+  const chosen = selectBackend(plan, backend);
+  const started = runStarted();
+  const { y } = chosen.forward(plan, x);
+  recordRun(plan, chosen.name, 'forward', started);
   return { shape: plan.outputShape, data: y as T };
 }
 
@@ -24,7 +28,10 @@ export function runForwardWithIndices<T extends FloatArray>(
   x: Tensor<T>,
   backend?: string,
 ): ValuesWithIndices<T> {
-  const { y, indices } = selectBackend(plan, backend).forward(plan, x);
+  const chosen = selectBackend(plan, backend);
+  const started = runStarted();
+  const { y, indices } = chosen.forward(plan, x);
+  recordRun(plan, chosen.name, 'forward', started);
   return { values: { shape: plan.outputShape, data: y as T }, indices: { shape: plan.outputShape, data: indices! } };
 }
 
@@ -55,7 +62,10 @@ export function runBackward<T extends FloatArray>(
   backend?: string,
 ): Tensor<T> {
   checkGradient(plan, dy, x);
-  const dx = selectBackend(plan, backend).backward(plan, dy, x);
+  const chosen = selectBackend(plan, backend);
+  const started = runStarted();
+  const dx = chosen.backward(plan, dy, x);
+  recordRun(plan, chosen.name, 'backward', started);
   return { shape: plan.inputShape, data: dx as T };
 }
 

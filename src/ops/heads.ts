@@ -1,0 +1,45 @@
+/**
+ * Parameter counts of the two classic classifier heads on a feature map: flatten + dense, and
+ * global average pooling + dense. Why global average pooling won: the flatten head's weights grow
+ * with the map's area and fix the input size; the pooled head depends on the channels alone.
+ */
+import { PoolingError, show } from '../plan/errors.js';
+import { poolOutputShape } from './output-shape.js';
+
+export interface HeadParameters {
+  /** Inputs to the dense layer after flattening (C * H * W ...). */
+  readonly flattenInputs: number;
+  /** Weights + biases of dense(flattenInputs -> classes). */
+  readonly flatten: number;
+  /** Inputs to the dense layer after global average pooling (C). */
+  readonly globalAverageInputs: number;
+  /** Weights + biases of dense(C -> classes). */
+  readonly globalAverage: number;
+}
+
+/**
+ * `featureShape` is one sample's feature map, channels first: (C, ...spatial). Example: ResNet-50's
+ * (2048, 7, 7) with 1000 classes gives flatten 100,353,000 and global average 2,049,000.
+ */
+export function headParameters(featureShape: readonly number[], classes: number): HeadParameters {
+  const op = 'headParameters';
+  if (!Array.isArray(featureShape) || featureShape.length < 2 || featureShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new PoolingError(
+      'INVALID_PARAMETER',
+      op,
+      `featureShape must be (C, ...spatial): at least 2 positive integers; got ${show(featureShape)}`,
+    );
+  }
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new PoolingError('INVALID_PARAMETER', op, `classes must be a positive integer; got ${show(classes)}`);
+  }
+  const flattenInputs = featureShape.reduce((p, d) => p * d, 1);
+  const pooled = poolOutputShape([1, ...featureShape], { global: true });
+  const globalAverageInputs = pooled.slice(1).reduce((p, d) => p * d, 1);
+  return {
+    flattenInputs,
+    flatten: flattenInputs * classes + classes,
+    globalAverageInputs,
+    globalAverage: globalAverageInputs * classes + classes,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Which plans ran, on which backend, and for how long, during one synchronous call: what a user
+ * interface shows under a result ("js, 0.4 ms"), and how a caller of a dialect function sees the
+ * plan the dialect built. Observing is scoped to the callback; outside it nothing is recorded and a
+ * run costs one comparison more.
+ */
+import type { PoolPlan } from '../plan/plan.js';
+
+export interface RunRecord {
+  readonly plan: PoolPlan;
+  /** The backend that executed the plan (after 'auto' selection). */
+  readonly backend: string;
+  readonly direction: 'forward' | 'backward';
+  readonly milliseconds: number;
+}
+
+export interface Observed<T> {
+  readonly result: T;
+  /** Every kernel run inside the callback, in order. Empty when the call computed nothing. */
+  readonly runs: readonly RunRecord[];
+}
+
+let active: RunRecord[] | undefined;
+
+const now: () => number =
+  typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : () => Date.now();
+
+/** A start time for `recordRun`, or undefined when nobody observes. */
+export function runStarted(): number | undefined {
+  return active === undefined ? undefined : now();
+}
+
+export function recordRun(plan: PoolPlan, backend: string, direction: RunRecord['direction'], started: number | undefined): void {
+  if (active === undefined || started === undefined) return;
+  active.push({ plan, backend, direction, milliseconds: now() - started });
+}
+
+/**
+ * Calls `fn` and returns its result with the record of every pooling run inside it. Example:
+ * `observeRuns(() => torch.avgPool2d(x, { kernel_size: 2 })).runs[0].plan` is the plan PyTorch's
+ * rules gave, and `.backend` the backend that ran it. Nested calls each see their own runs.
+ */
+export function observeRuns<T>(fn: () => T): Observed<T> {
+  const outer = active;
+  const runs: RunRecord[] = [];
+  active = runs;
+  try {
+    const result = fn();
+    return { result, runs };
+  } finally {
+    active = outer;
+    if (outer !== undefined) outer.push(...runs);
+  }
+}

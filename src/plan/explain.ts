@@ -1,0 +1,262 @@
+/**
+ * Explanations of a plan for people: the output-size formula of every axis with the numbers filled
+ * in, every window's taps (in the input, in the padding, or past the padding), and for one output
+ * element the divisor and why. Everything is read from the plan (its axes, windows and reducer);
+ * nothing here decides a result, so the CLI's `explain` and the web explainer show what the kernels
+ * compute.
+ */
+import { adaptiveEnd, adaptiveStart } from './adaptive.js';
+import { PoolingError, show } from './errors.js';
+import { effectiveKernel, samePadding } from './output-size.js';
+import { axisName, type PlanAxis, type PoolPlan, type SlidingAxis } from './plan.js';
+
+/** Where a tap lies: in the input, in the explicit padding, or past it (the ceil-mode overhang). */
+export type TapKind = 'input' | 'padding' | 'overhang';
+
+export interface AxisTap {
+  /** Position along the axis: negative or >= size outside the input. */
+  readonly position: number;
+  readonly kind: TapKind;
+}
+
+export interface AxisWindowExplanation {
+  readonly output: number;
+  readonly taps: readonly AxisTap[];
+  /** Taps inside the input. */
+  readonly inInput: number;
+  /** Taps inside input + explicit padding. */
+  readonly inPadded: number;
+}
+
+export interface AxisExplanation {
+  /** H, W, D, ... as in the library's messages. */
+  readonly name: string;
+  readonly kind: 'sliding' | 'adaptive';
+  readonly size: number;
+  readonly out: number;
+  /** How the output size follows from the geometry, with the numbers filled in. */
+  readonly formula: string;
+  readonly windows: readonly AxisWindowExplanation[];
+}
+
+export interface PlanExplanation {
+  readonly op: string;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  /** What each window reduces to, and how the divisor is chosen. */
+  readonly reducer: string;
+  readonly axes: readonly AxisExplanation[];
+  /** Windows that hold no input at all, or that leave input positions unread. */
+  readonly warnings: readonly string[];
+}
+
+export interface WindowExplanation {
+  readonly outputIndex: readonly number[];
+  /** The taps of each axis; the window is their Cartesian product. */
+  readonly taps: readonly (readonly AxisTap[])[];
+  readonly kernelSize: number;
+  readonly inInput: number;
+  readonly inPadded: number;
+  /** Average plans: what the sum is divided by (0 for a window with no input). Otherwise null. */
+  readonly divisor: number | null;
+  /** Why the divisor (or reduction) is what it is, in words. */
+  readonly reason: string;
+}
+
+function axisTaps(axis: PlanAxis, o: number): AxisTap[] {
+  if (axis.kind === 'adaptive') {
+    const taps: AxisTap[] = [];
+    for (let i = adaptiveStart(o, axis.size, axis.out); i < adaptiveEnd(o, axis.size, axis.out); i++) {
+      taps.push({ position: i, kind: 'input' });
+    }
+    return taps;
+  }
+  return Array.from({ length: axis.kernel }, (_, j) => {
+    const position = o * axis.stride - axis.padBegin + j * axis.dilation;
+    const kind: TapKind =
+      position >= 0 && position < axis.size
+        ? 'input'
+        : position >= -axis.padBegin && position < axis.size + axis.padEnd
+          ? 'padding'
+          : 'overhang';
+    return { position, kind };
+  });
+}
+
+function trimmed(value: number): string {
+  return Number.isInteger(value) ? `${value}` : `${Number(value.toFixed(4))}`;
+}
+
+function slidingFormula(axis: SlidingAxis): string {
+  const { size, kernel, stride, dilation, padBegin, padEnd, out } = axis;
+  const keff = effectiveKernel(kernel, dilation);
+  const kernelText = dilation > 1 ? `${keff} (kernel ${kernel}, dilation ${dilation})` : `${kernel}`;
+  if (kernel === size && out === 1 && padBegin + padEnd === 0) {
+    return `global: one window of ${size} covers the whole axis, out = 1`;
+  }
+  const span = size + padBegin + padEnd - keff;
+  const quotient = span / stride;
+  const head = `out = (L + pad_begin + pad_end - k) / s + 1 = (${size} + ${padBegin} + ${padEnd} - ${kernelText}) / ${stride} + 1`;
+  const down = Math.floor(quotient) + 1;
+  const up = Math.ceil(quotient) + 1;
+  const parts: string[] = [];
+  if (Number.isInteger(quotient)) {
+    parts.push(`${head} = ${out}`);
+  } else if (out === down) {
+    parts.push(`${head} = floor(${trimmed(quotient)}) + 1 = ${out} (rounded down)`);
+  } else if (out === up) {
+    parts.push(`${head} = ceil(${trimmed(quotient)}) + 1 = ${out} (rounded up)`);
+  } else if (out === up - 1) {
+    parts.push(
+      `${head}: ceil(${trimmed(quotient)}) + 1 = ${up}, but window ${up - 1} would start at ${(up - 1) * stride - padBegin}, ` +
+        `inside the end padding, and is dropped: out = ${out}`,
+    );
+  } else {
+    parts.push(`${head} -> ${out}`);
+  }
+  const sameOut = Math.ceil(size / stride);
+  const [sameBegin, sameEnd] = samePadding(size, keff, stride, 'end');
+  if (out === sameOut && padBegin + padEnd === sameBegin + sameEnd && padBegin + padEnd > 0) {
+    parts.push(`'same' padding: out = ceil(L / s) = ceil(${size} / ${stride}) = ${out}, padding ${padBegin}+${padEnd} to make it so`);
+  }
+  return parts.join('; ');
+}
+
+function adaptiveFormula(axis: PlanAxis & { kind: 'adaptive' }): string {
+  const { size, out } = axis;
+  return `adaptive: bin i covers [floor(i*${size}/${out}), ceil((i+1)*${size}/${out})), out = ${out}`;
+}
+
+function reducerText(plan: PoolPlan): string {
+  const r = plan.reducer;
+  switch (r.op) {
+    case 'avg': {
+      const divisor =
+        typeof r.divisor === 'number'
+          ? `divided by ${r.divisor} (divisor override)`
+          : r.divisor === 'padded'
+            ? 'divided by the taps inside input + padding (padding counted, as PyTorch count_include_pad=True)'
+            : 'divided by the taps inside the input (padding not counted)';
+      const empty = r.emptyWindow === 'nan' ? 'a window with no input gives NaN (0/0)' : 'a window with no input gives 0';
+      return `average: sum of the taps inside the input, ${divisor}; ${empty}`;
+    }
+    case 'max':
+      return `maximum of the taps inside the input; NaN ${r.nan === 'propagate' ? 'propagates' : 'is skipped'}; ties keep the ${r.ties ?? 'first'}`;
+    case 'lp':
+      return (
+        `Lp norm (p = ${r.p}): (sum of ${r.signed ? 'x^p' : '|x|^p'} over the taps inside the input)^(1/p)` +
+        (r.rescale ? ', the sum scaled by kernel size / taps inside input + padding (PyTorch)' : '')
+      );
+  }
+}
+
+function explainAxis(axis: PlanAxis, a: number, rank: number, plan: PoolPlan): AxisExplanation {
+  const windows = plan.windows[a]!;
+  return {
+    name: axisName(a, rank),
+    kind: axis.kind,
+    size: axis.size,
+    out: axis.out,
+    formula: axis.kind === 'sliding' ? slidingFormula(axis) : adaptiveFormula(axis),
+    windows: Array.from({ length: axis.out }, (_, o) => ({
+      output: o,
+      taps: axisTaps(axis, o),
+      inInput: windows.count[o]!,
+      inPadded: windows.padded[o]!,
+    })),
+  };
+}
+
+function warningsOf(axes: readonly AxisExplanation[], plan: PoolPlan): string[] {
+  const warnings: string[] = [];
+  axes.forEach((axis, a) => {
+    for (const w of axis.windows) {
+      if (w.inInput === 0) {
+        const what = plan.reducer.op === 'avg' ? (plan.reducer.emptyWindow === 'nan' ? ' (average NaN)' : ' (average 0)') : '';
+        warnings.push(`axis ${axis.name}: window ${w.output} lies only in the padding and holds no input${what}`);
+      }
+    }
+    const planAxis = plan.axes[a]!;
+    if (planAxis.kind === 'sliding') {
+      const read = new Set<number>();
+      for (const w of axis.windows) for (const t of w.taps) if (t.kind === 'input') read.add(t.position);
+      const unread = planAxis.size - read.size;
+      if (unread > 0) warnings.push(`axis ${axis.name}: ${unread} of ${planAxis.size} input positions are in no window`);
+    }
+  });
+  return warnings;
+}
+
+/** Every axis's formula and windows, the reduction in words, and warnings about odd windows. */
+export function explainPlan(plan: PoolPlan): PlanExplanation {
+  const rank = plan.axes.length;
+  const axes = plan.axes.map((axis, a) => explainAxis(axis, a, rank, plan));
+  return {
+    op: plan.op,
+    inputShape: plan.inputShape,
+    outputShape: plan.outputShape,
+    reducer: reducerText(plan),
+    axes,
+    warnings: warningsOf(axes, plan),
+  };
+}
+
+function product(values: readonly number[]): number {
+  return values.reduce((p, v) => p * v, 1);
+}
+
+/**
+ * One output element's window: its taps on every axis, how many lie in the input and in the padded
+ * input, and for average plans the divisor and why. `outputIndex` has one index per spatial axis.
+ */
+export function explainWindow(plan: PoolPlan, outputIndex: readonly number[]): WindowExplanation {
+  if (
+    !Array.isArray(outputIndex) ||
+    outputIndex.length !== plan.axes.length ||
+    outputIndex.some((o, a) => !Number.isInteger(o) || o < 0 || o >= plan.axes[a]!.out)
+  ) {
+    throw new PoolingError(
+      'INDEX_OUT_OF_RANGE',
+      'explainWindow',
+      `outputIndex must hold ${plan.axes.length} integers within the output's spatial size ${show(plan.axes.map((a) => a.out))}; got ${show(outputIndex)}`,
+    );
+  }
+  const taps = plan.axes.map((axis, a) => axisTaps(axis, outputIndex[a]!));
+  const inInput = product(outputIndex.map((o, a) => plan.windows[a]!.count[o]!));
+  const inPadded = product(outputIndex.map((o, a) => plan.windows[a]!.padded[o]!));
+  const kernelSize = product(taps.map((t) => t.length));
+  const padding = taps.some((axisTaps) => axisTaps.some((t) => t.kind === 'padding'));
+  const overhang = kernelSize - inPadded;
+  const cut = inInput < kernelSize;
+  const r = plan.reducer;
+  const where = cut
+    ? `${inInput} of its ${kernelSize} taps lie in the input` +
+      (padding ? `, ${inPadded - inInput} in the padding` : '') +
+      (overhang > 0 ? `, ${overhang} past the end padding (the ceil-mode overhang)` : '')
+    : `all ${kernelSize} taps lie in the input`;
+  if (r.op === 'avg') {
+    let divisor: number;
+    let why: string;
+    if (typeof r.divisor === 'number') {
+      divisor = r.divisor;
+      why = `the divisor override ${r.divisor} replaces the count`;
+    } else if (r.divisor === 'padded') {
+      divisor = inPadded;
+      why =
+        `padding counts (count_include_pad): divisor = taps in input + padding = ${inPadded}` +
+        (overhang > 0 ? `; the ${overhang} overhang taps past the padding never count` : '');
+    } else {
+      divisor = inInput;
+      why = cut ? `padding does not count: divisor = taps in the input = ${inInput}` : `divisor = ${inInput}`;
+    }
+    if (inInput === 0) {
+      why = `the window holds no input: ${r.emptyWindow === 'nan' ? 'the average is NaN (0/0)' : 'the average is 0'}`;
+    }
+    return { outputIndex: [...outputIndex], taps, kernelSize, inInput, inPadded, divisor, reason: `${where}; ${why}` };
+  }
+  const reduction =
+    r.op === 'max'
+      ? 'the maximum of the taps in the input (padding never wins)'
+      : `the Lp norm (p = ${r.p}) of the taps in the input (padding adds nothing)`;
+  return { outputIndex: [...outputIndex], taps, kernelSize, inInput, inPadded, divisor: null, reason: `${where}; ${reduction}` };
+}
