@@ -1,0 +1,131 @@
+/**
+ * TF.js ops whose forward pass and gradient are both tensor-pooling's: each op is a tf.customGrad
+ * around a native op and its *Backward function, so tf.grad, optimizers and model.fit see the
+ * library's exact semantics (countIncludePad, ceilMode with PyTorch's rule, dilation with padding,
+ * 1-D and 3-D, either layout) instead of TF.js's own pooling kernels.
+ *
+ * Options are the core's, with one default changed: `layout` is 'channels-last', as TF.js tensors
+ * are (N, ...spatial, C). Give `layout: 'channels-first'` for (N, C, ...spatial).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  adaptiveAvgPool as coreAdaptiveAvgPool,
+  adaptiveAvgPoolBackward,
+  adaptiveMaxPool as coreAdaptiveMaxPool,
+  adaptiveMaxPoolBackward,
+  avgPool as coreAvgPool,
+  avgPoolBackward,
+  globalAvgPool as coreGlobalAvgPool,
+  globalAvgPoolBackward,
+  globalMaxPool as coreGlobalMaxPool,
+  globalMaxPoolBackward,
+  maskedGlobalAvgPool as coreMaskedGlobalAvgPool,
+  maskedGlobalAvgPoolBackward,
+  maxPool as coreMaxPool,
+  maxPoolBackward,
+  type AdaptiveOptions,
+  type AvgPoolOptions,
+  type GlobalOptions,
+  type MaskedGlobalOptions,
+  type Tensor,
+  type WindowOptions,
+} from '../index.js';
+import { fromTf, isTfTensor, maskFromTf, toTf } from './tensors.js';
+
+type Float32Tensor = Tensor<Float32Array>;
+
+/** TF.js's convention, the one default this entry changes. */
+export function channelsLastByDefault<T extends { readonly layout?: unknown }>(options: T): T {
+  return options.layout === undefined ? ({ ...options, layout: 'channels-last' } as T) : options;
+}
+
+/**
+ * Wraps a core forward/backward pair as one differentiable TF.js op. The backward receives the
+ * forward input, which max pooling needs to find its maxima and averages use for the shape.
+ */
+function differentiable(
+  op: string,
+  x: tf.Tensor,
+  forward: (x: Float32Tensor) => Float32Tensor,
+  backward: (dy: Float32Tensor, x: Float32Tensor) => Float32Tensor,
+): tf.Tensor {
+  // Validate before TF.js's engine sees the value, so a wrong argument gets a PoolingError.
+  fromTf(op, 'x', x);
+  const withGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    save([input]);
+    return {
+      value: toTf(forward(fromTf(op, 'x', input))),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        toTf(backward(fromTf(op, 'dy', dy), fromTf(op, 'x', saved[0]))),
+    };
+  });
+  return withGradient(x);
+}
+
+/** A TF.js op from a core op and its backward, with the channels-last default applied once. */
+function poolingOp<O extends { readonly layout?: unknown }>(
+  op: string,
+  forward: (x: Float32Tensor, options: O) => Float32Tensor,
+  backward: (dy: Float32Tensor, x: Float32Tensor, options: O) => Float32Tensor,
+): (x: tf.Tensor, options: O) => tf.Tensor {
+  return (x, options) => {
+    const resolved = channelsLastByDefault(options);
+    return differentiable(
+      op,
+      x,
+      (input) => forward(input, resolved),
+      (dy, input) => backward(dy, input, resolved),
+    );
+  };
+}
+
+/** Average pooling, e.g. avgPool(x, { kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true }). */
+export const avgPool: (x: tf.Tensor, options: AvgPoolOptions) => tf.Tensor = poolingOp('avgPool', coreAvgPool, (dy, x, o) =>
+  avgPoolBackward(dy, x.shape, o),
+);
+
+/** Max pooling; NaN propagates and the gradient goes to the first maximum of each window. */
+export const maxPool: (x: tf.Tensor, options: WindowOptions) => tf.Tensor = poolingOp('maxPool', coreMaxPool, maxPoolBackward);
+
+const globalAvg = poolingOp<GlobalOptions>('globalAvgPool', coreGlobalAvgPool, (dy, x, o) => globalAvgPoolBackward(dy, x.shape, o));
+/** Mean over every spatial axis: (N, H, W, C) -> (N, C), or (N, 1, 1, C) with keepDims. */
+export const globalAvgPool = (x: tf.Tensor, options: GlobalOptions = {}): tf.Tensor => globalAvg(x, options);
+
+const globalMax = poolingOp<GlobalOptions>('globalMaxPool', coreGlobalMaxPool, globalMaxPoolBackward);
+export const globalMaxPool = (x: tf.Tensor, options: GlobalOptions = {}): tf.Tensor => globalMax(x, options);
+
+/** PyTorch's adaptive bins: output i of an axis of length L covers [floor(i*L/O), ceil((i+1)*L/O)). */
+export const adaptiveAvgPool: (x: tf.Tensor, options: AdaptiveOptions) => tf.Tensor = poolingOp(
+  'adaptiveAvgPool',
+  coreAdaptiveAvgPool,
+  (dy, x, o) => adaptiveAvgPoolBackward(dy, x.shape, o),
+);
+
+export const adaptiveMaxPool: (x: tf.Tensor, options: AdaptiveOptions) => tf.Tensor = poolingOp(
+  'adaptiveMaxPool',
+  coreAdaptiveMaxPool,
+  adaptiveMaxPoolBackward,
+);
+
+export interface TfMaskedGlobalOptions extends Omit<MaskedGlobalOptions, 'mask'> {
+  /**
+   * Weights per position, shape (N, ...spatial) or the input's shape: a TF.js tensor of any
+   * numeric or bool dtype (a Keras mask works as is) or a core { shape, data } mask. The mask is
+   * data, not a variable: no gradient flows into it.
+   */
+  readonly mask?: tf.Tensor | MaskedGlobalOptions['mask'];
+}
+
+/** Average over the positions the mask keeps, per sample and channel: a padded batch of maps of different sizes. */
+export function maskedGlobalAvgPool(x: tf.Tensor, options: TfMaskedGlobalOptions): tf.Tensor {
+  const op = 'maskedGlobalAvgPool';
+  const { mask, ...rest } = channelsLastByDefault(options);
+  const resolved: MaskedGlobalOptions =
+    mask === undefined ? rest : { ...rest, mask: isTfTensor(mask) ? maskFromTf(op, 'mask', mask) : mask };
+  return poolingOp<MaskedGlobalOptions>(op, coreMaskedGlobalAvgPool, (dy, input, o) => maskedGlobalAvgPoolBackward(dy, input.shape, o))(
+    x,
+    resolved,
+  );
+}
