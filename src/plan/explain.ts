@@ -103,7 +103,14 @@ function slidingFormula(axis: SlidingAxis): string {
   if (Number.isInteger(quotient)) {
     parts.push(`${head} = ${out}`);
   } else if (out === down) {
-    parts.push(`${head} = floor(${trimmed(quotient)}) + 1 = ${out} (rounded down)`);
+    // Rounding up would add a window; say so when that window would start in the end padding,
+    // where PyTorch's and ONNX's ceil mode drop it (so ceil mode gives this size too).
+    const extraStart = down * stride - padBegin;
+    const dropped =
+      extraStart >= size
+        ? `; rounding up (ceil mode) would add window ${down}, but it would start at ${extraStart}, inside the end padding, and PyTorch and ONNX drop it`
+        : '';
+    parts.push(`${head} = floor(${trimmed(quotient)}) + 1 = ${out} (rounded down${dropped})`);
   } else if (out === up) {
     parts.push(`${head} = ceil(${trimmed(quotient)}) + 1 = ${out} (rounded up)`);
   } else if (out === up - 1) {
