@@ -166,7 +166,9 @@ export function jsForward(plan: PoolPlan, x: Tensor, g: Geometry3d): JsForwardRe
 export function jsBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined, g: Geometry3d): FloatArray {
   const r = plan.reducer;
   const dx = new Float64Array(plan.batch * plan.channels * plan.inputSpatialSize);
-  const forward = r.op === 'avg' ? undefined : jsForward(plan, x!, g);
+  // Lp's gradient divides by y^(p-1): take y in float64, not rounded to a float32 output.
+  const forwardInput = r.op === 'lp' && !(x!.data instanceof Float64Array) ? { shape: x!.shape, data: Float64Array.from(x!.data) } : x!;
+  const forward = r.op === 'avg' ? undefined : jsForward(plan, forwardInput, g);
   const div = r.op === 'avg' ? divisors(plan, g) : undefined;
   const kernel = plan.axes.reduce((p, a) => p * (a.kind === 'sliding' ? a.kernel : 1), 1);
   const [wd, wh, ww] = g.windows;
