@@ -4,6 +4,7 @@
  * images, and tell the head-parameter story. Expected values are computed here with the library.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -82,6 +83,12 @@ async function set(controls: Record<string, string | boolean>): Promise<void> {
 const nchw = (g: { height: number; width: number; values: Float64Array }) => tensor([1, 1, g.height, g.width], g.values);
 const nhwc = (g: { height: number; width: number; values: Float64Array }) => tensor([1, g.height, g.width, 1], g.values);
 
+test('the page sources type-check under web/tsconfig.json', () => {
+  const tsc = join(repoRoot, 'node_modules/.bin/tsc');
+  const result = spawnSync(tsc, ['-p', join(repoRoot, 'web/tsconfig.json')], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+});
+
 test('the page loads with no console errors and names the backend that ran', async () => {
   assert.deepEqual(problems, []);
   const status = await page.textContent('#step-status');
@@ -148,7 +155,12 @@ test('hovering or focusing an output cell highlights its window, padding include
   const explanation = (await page.textContent('#window-explanation'))!;
   assert.match(explanation, new RegExp(`= ${corner}; divisor = 9;`));
   assert.match(explanation, /4 of its 9 taps lie in the input, 5 in the padding/);
-  await shot('02-window-highlight');
+  // The README's picture: controls, both grids and the explanation of the highlighted window.
+  const [top, bottom] = await page.evaluate(() => [
+    document.getElementById('step-title')!.getBoundingClientRect().top + globalThis.scrollY,
+    document.getElementById('window-explanation')!.getBoundingClientRect().bottom + globalThis.scrollY,
+  ]);
+  await page.screenshot({ path: join(artifacts, '02-window-highlight.png'), fullPage: true, clip: { x: 0, y: top! - 8, width: 1280, height: bottom! - top! + 16 } });
 
   // Keyboard: Tab moves to the next output cell, and the explanation follows the focus.
   await page.focus('#output-grid [data-row="0"][data-col="0"]');
