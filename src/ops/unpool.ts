@@ -43,7 +43,10 @@ export function planMaxUnpool(op: string, shape: readonly number[], options: Max
   let outSpatial = defaultSize;
   if (options.outputSize !== undefined) {
     const given = options.outputSize;
-    const spatialGiven = Array.isArray(given) && given.length === shape.length ? given.slice(shape.length - rank) : given;
+    // A whole output shape is accepted too; its spatial sizes sit where the layout puts them.
+    const spatialEnd = layout === 'channels-first' ? shape.length : shape.length - 1;
+    const spatialGiven =
+      Array.isArray(given) && given.length === shape.length ? given.slice(spatialEnd - rank, spatialEnd) : given;
     if (!Array.isArray(spatialGiven) || spatialGiven.length !== rank) {
       throw new PoolingError('INVALID_PARAMETER', op, `outputSize must give ${rank} spatial sizes; got ${show(given)}`);
     }

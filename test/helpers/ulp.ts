@@ -59,8 +59,10 @@ export function assertWithinUlps(actual: Compared, expected: Compared, maxUlps: 
   }
 }
 
+export type TypedNumbers = FloatArray | Int32Array | Uint8Array;
+
 /** The same bytes: what "deterministic" means for two runs of the same op on the same input. */
-export function assertSameBits(a: FloatArray | Int32Array, b: FloatArray | Int32Array, context: string): void {
+export function assertSameBits(a: TypedNumbers, b: TypedNumbers, context: string): void {
   assert.equal(a.constructor, b.constructor, `${context}: array type`);
   const bytesA = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const bytesB = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -74,6 +76,6 @@ export function assertSameBits(a: FloatArray | Int32Array, b: FloatArray | Int32
 }
 
 /** Snapshot of a typed array, to show later that a call left its inputs alone. */
-export function snapshot<T extends FloatArray | Int32Array | Uint8Array>(data: T): T {
+export function snapshot<T extends TypedNumbers>(data: T): T {
   return data.slice() as T;
 }

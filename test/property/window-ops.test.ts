@@ -30,34 +30,16 @@ import {
   windowOptions,
   type WindowCase,
 } from '../helpers/cases.js';
-import { naiveBackward, naiveForward, slidingGeometry, type Gradient, type Reduction } from '../helpers/naive.js';
+import { naiveBackward, naiveForward, slidingGeometry, type Reduction } from '../helpers/naive.js';
+import { assertEveryBackend, assertGradientClose, withinOneUlpOf } from '../helpers/oracle-check.js';
 import { randomValues } from '../helpers/random.js';
-import { assertSameBits, assertWithinUlps, snapshot, ulpDistance } from '../helpers/ulp.js';
+import { assertSameBits, assertWithinUlps, snapshot } from '../helpers/ulp.js';
 
 const RUNS = 70;
 
 function gradientOf(c: WindowCase, outputShape: readonly number[]): Tensor {
   const length = outputShape.reduce((p, d) => p * d, 1);
   return { shape: outputShape, data: randomValues(c.seed ^ 0x5a5a, length, 'uniform', c.dtype) };
-}
-
-/**
- * Within 1 ulp; in float64, where terms of both signs met in a sum, within a few float64 roundings
- * of the sum of their magnitudes instead (Lp gradients go through powers in an order the oracle
- * cannot share, and cancellation magnifies the last bits). Float32 results are rounded once from
- * float64, so the float64 differences stay below their last place.
- */
-function assertGradientClose(actual: Tensor, expected: Gradient, context: string): void {
-  const dtype = expected.dx.data instanceof Float64Array ? 'float64' : 'float32';
-  const unit = 2 ** -53;
-  assert.deepEqual([...actual.shape], [...expected.dx.shape], `${context}: shape`);
-  for (let i = 0; i < expected.dx.data.length; i++) {
-    const a = actual.data[i]!;
-    const e = expected.dx.data[i]!;
-    if (ulpDistance(a, e, dtype) <= 1) continue;
-    if (dtype === 'float64' && Math.abs(a - e) <= 8 * unit * expected.magnitude[i]!) continue;
-    assert.fail(`${context}: dx[${i}] is ${a}, expected ${e} (${ulpDistance(a, e, dtype)} ulps apart)`);
-  }
 }
 
 interface WindowOp {
@@ -111,24 +93,18 @@ for (const op of OPS) {
         const expected = naiveForward(x, frame, geometry, op.reduction(c));
 
         assert.deepEqual([...poolOutputShape(x.shape, avgOptions(c))], expected.y.shape, `${context}: poolOutputShape`);
-        for (const { backend, result } of onEveryBackend((b) => op.forward(x, { ...options, backend: b }))) {
-          assertWithinUlps(result, expected.y, 1, `${context} [${backend}]`);
-          const again = op.forward(x, { ...options, backend: backend === 'auto' ? undefined : backend });
-          assertSameBits(again.data, result.data, `${context} [${backend}] run twice`);
-        }
+        assertEveryBackend((b) => op.forward(x, { ...options, backend: b }), withinOneUlpOf(expected.y), context);
 
         // Gradients are taken where they exist: no NaN or infinity in the data.
         const finite = c.values === 'special' ? inputOf({ ...c, values: 'uniform' }) : x;
         const dy = gradientOf(c, expected.y.shape);
         const dyBefore = snapshot(dy.data);
         const gradient = naiveBackward(dy, finite, finite.shape, frame, geometry, op.reduction(c));
-        for (const { backend, result } of onEveryBackend((b) => op.backward(dy, finite, { ...options, backend: b }))) {
-          const where = `${context} backward [${backend}]`;
-          if (op.exactGradient) assertWithinUlps(result, gradient.dx, 1, where);
-          else assertGradientClose(result, gradient, where);
-          const again = op.backward(dy, finite, { ...options, backend: backend === 'auto' ? undefined : backend });
-          assertSameBits(again.data, result.data, `${where} run twice`);
-        }
+        assertEveryBackend(
+          (b) => op.backward(dy, finite, { ...options, backend: b }),
+          op.exactGradient ? withinOneUlpOf(gradient.dx) : (actual, where) => assertGradientClose(actual, gradient, where),
+          `${context} backward`,
+        );
         assertSameBits(x.data, xBefore, `${context}: x was modified`);
         assertSameBits(dy.data, dyBefore, `${context}: dy was modified`);
       }),
