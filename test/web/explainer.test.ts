@@ -29,6 +29,7 @@ before(async () => {
   context = browser.context;
   closeBrowser = browser.close;
   page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(5000);
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -168,6 +169,9 @@ test('hovering or focusing an output cell highlights its window, padding include
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-col')), '1');
   assert.match((await page.textContent('#window-explanation'))!, /Output row 0, column 1/);
   assert.deepEqual(await highlighted(), window(0, 1));
+  await page.keyboard.press('ArrowDown');
+  assert.deepEqual(await page.evaluate(() => [document.activeElement?.getAttribute('data-row'), document.activeElement?.getAttribute('data-col')]), ['1', '1']);
+  assert.deepEqual(await highlighted(), window(1, 1));
 });
 
 test('compare dialects: the ceil-mode case L=5, k=2, s=2, padding 1 gives PyTorch 3x3 and TF.js 4x4, and says why', async () => {
@@ -246,6 +250,35 @@ test('large images are scaled down with a notice, unreadable files get a clear m
   await page.locator('#images').scrollIntoViewIfNeeded();
   await shot('04-images');
   // Browsers log a failed decode of a broken file themselves; nothing else may be logged.
+  assert.deepEqual(problems.filter((p) => !/decode|image/i.test(p)), []);
+});
+
+test('every op in every preset gives a result with explained windows, or says why it cannot', async () => {
+  await set({ dialect: 'native', op: 'avg', height: '5', width: '6', kernel: '2', stride: '', padding: '0', dilation: '', ceilMode: false });
+  await set({ op: 'lp', p: '3' });
+  await set({ op: 'adaptive-avg', outputSize: '2, 3' });
+  const ops = await page.$$eval('#op option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+  const dialects = await page.$$eval('#dialect option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+  assert.equal(ops.length * dialects.length, 35);
+  let results = 0;
+  for (const dialect of dialects) {
+    for (const op of ops) {
+      await set({ dialect, op });
+      const cells = await page.$$('#output-grid .cell.out');
+      const error = (await page.textContent('#step-error'))!;
+      if (cells.length === 0) {
+        assert.match(error, /Not possible in this ecosystem: .+|\[[A-Z_]+\]$/, `${dialect} ${op}`);
+        continue;
+      }
+      results++;
+      assert.equal(error, '', `${dialect} ${op}`);
+      await cells[cells.length - 1]!.hover();
+      assert.match((await page.textContent('#window-explanation'))!, /Output row \d+, column \d+ = .*Why: /, `${dialect} ${op}`);
+      assert.ok((await page.$$('#input-grid .in-window')).length > 0, `${dialect} ${op}`);
+    }
+  }
+  // ONNX has no adaptive pooling, Keras no LP or adaptive, TF.js core only avg and max: 35 - 2 - 3 - 5 = 25.
+  assert.equal(results, 25);
   assert.deepEqual(problems.filter((p) => !/decode|image/i.test(p)), []);
 });
 

@@ -246,7 +246,7 @@ export function axisLines(explanation: PlanExplanation): string[] {
   return [...byFormula].map(([formula, names]) => `${names.join(' and ')}: ${formula}`);
 }
 
-const EXPLANATION_PROMPT = 'Hover, tap or focus an output cell to see its window, its sum and its divisor.';
+const EXPLANATION_PROMPT = 'Hover, tap or focus an output cell (Tab, then the arrow keys) to see its window, its sum and its divisor.';
 
 function drawPlan(state: StepState): void {
   const box = byId('plan-explanation');
@@ -372,6 +372,22 @@ function update(state: StepState): void {
   compare(state);
 }
 
+const ARROWS: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+
+/** Arrow keys move between output cells, as in a spreadsheet. */
+function moveFocus(event: KeyboardEvent): void {
+  const step = ARROWS[event.key];
+  const cell = (event.target as HTMLElement).closest<HTMLElement>('.cell.out');
+  if (!step || !cell) return;
+  const row = Number(cell.dataset['row']) + step[0];
+  const col = Number(cell.dataset['col']) + step[1];
+  const next = byId('output-grid').querySelector<HTMLElement>(`[data-row="${row}"][data-col="${col}"]`);
+  if (next) {
+    event.preventDefault();
+    next.focus();
+  }
+}
+
 export function setUpStepByStep(onRun: (backend: string | undefined) => void): void {
   const dialectSelect = byId<HTMLSelectElement>('dialect');
   dialectSelect.append(...DIALECTS.map((d) => el('option', { value: d.name }, d.label)));
@@ -397,5 +413,6 @@ export function setUpStepByStep(onRun: (backend: string | undefined) => void): v
     update(state);
   });
   byId('output-grid').addEventListener('mouseleave', clearHighlight);
+  byId('output-grid').addEventListener('keydown', moveFocus);
   update(state);
 }
