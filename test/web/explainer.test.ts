@@ -48,6 +48,19 @@ async function shot(name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 }
 
+/** A picture of the page from the top of one element to the bottom of another. */
+async function shotBetween(name: string, fromId: string, toId: string): Promise<void> {
+  const [top, bottom] = await page.evaluate(
+    ([from, to]) => [
+      document.getElementById(from!)!.getBoundingClientRect().top + globalThis.scrollY,
+      document.getElementById(to!)!.getBoundingClientRect().bottom + globalThis.scrollY,
+    ],
+    [fromId, toId],
+  );
+  const width = page.viewportSize()!.width;
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, clip: { x: 0, y: top! - 8, width, height: bottom! - top! + 16 } });
+}
+
 /** The input map as the page holds it, row-major. */
 async function inputValues(): Promise<{ height: number; width: number; values: Float64Array }> {
   const cells = await page.$$eval('#input-grid input.cell', (nodes) =>
@@ -157,11 +170,7 @@ test('hovering or focusing an output cell highlights its window, padding include
   assert.match(explanation, new RegExp(`= ${corner}; divisor = 9;`));
   assert.match(explanation, /4 of its 9 taps lie in the input, 5 in the padding/);
   // The README's picture: controls, both grids and the explanation of the highlighted window.
-  const [top, bottom] = await page.evaluate(() => [
-    document.getElementById('step-title')!.getBoundingClientRect().top + globalThis.scrollY,
-    document.getElementById('window-explanation')!.getBoundingClientRect().bottom + globalThis.scrollY,
-  ]);
-  await page.screenshot({ path: join(artifacts, '02-window-highlight.png'), fullPage: true, clip: { x: 0, y: top! - 8, width: 1280, height: bottom! - top! + 16 } });
+  await shotBetween('02-window-highlight', 'step-title', 'window-explanation');
 
   // Keyboard: Tab moves to the next output cell, and the explanation follows the focus.
   await page.focus('#output-grid [data-row="0"][data-col="0"]');
@@ -187,8 +196,7 @@ test('compare dialects: the ceil-mode case L=5, k=2, s=2, padding 1 gives PyTorc
   assert.match(why, /Output shapes differ/);
   assert.match(why, /PyTorch and ONNX drop it/);
   assert.match(why, /padding counted/);
-  await page.locator('#compare').scrollIntoViewIfNeeded();
-  await shot('03-compare-dialects');
+  await shotBetween('03-compare-dialects', 'compare', 'compare-view');
 });
 
 function seededPixels(width: number, height: number): Uint8Array {
@@ -247,8 +255,7 @@ test('large images are scaled down with a notice, unreadable files get a clear m
   assert.match((await page.textContent('#image-error'))!, /Could not read "notes.png" \(image\/png, 20 bytes\) as an image/);
   await page.click('#default-image');
   await page.waitForSelector('#image-message:has-text("default image")');
-  await page.locator('#images').scrollIntoViewIfNeeded();
-  await shot('04-images');
+  await shotBetween('04-images', 'images-title', 'image-steps-view');
   // Browsers log a failed decode of a broken file themselves; nothing else may be logged.
   assert.deepEqual(problems.filter((p) => !/decode|image/i.test(p)), []);
 });
@@ -294,8 +301,7 @@ test("the head calculator shows ResNet-50's 2,049,000 versus 100,353,000 head pa
   await page.selectOption('#head-model', 'VGG-16');
   assert.equal(await page.textContent('[data-testid="flatten-parameters"]'), '25,089,000');
   assert.match((await page.textContent('#head-result tr[data-size="128"]'))!, /4 × 4/);
-  await page.locator('#heads').scrollIntoViewIfNeeded();
-  await shot('05-head-calculator');
+  await shotBetween('05-head-calculator', 'global-title', 'head-result');
 });
 
 test('every control is labelled, and the page reads at phone width (390 px)', async () => {

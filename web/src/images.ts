@@ -199,6 +199,8 @@ export function setUpImages(onPicture: PictureListener, onRun: (backend: string 
   const fileInput = byId<HTMLInputElement>('image-file');
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
+    // Cleared so that choosing the same file again reloads it; the message names the file.
+    fileInput.value = '';
     if (file) void loadFile(file);
   });
   const zone = byId('drop-zone');

@@ -295,7 +295,7 @@ function compare(state: StepState): void {
         const explanation = row.run?.plan ? explainPlan(row.run.plan) : undefined;
         const output = row.run
           ? el('div', { class: 'mini', style: `--columns: ${row.run.output.width}` }, ...Array.from(row.run.output.values, (v) => el('span', {}, short(v))))
-          : el('span', { class: 'error' }, row.error ?? '');
+          : el('p', { class: 'error' }, row.error ?? '');
         return el(
           'tr',
           { 'data-dialect': row.name },
@@ -308,6 +308,13 @@ function compare(state: StepState): void {
     ),
   );
   byId('compare-view').replaceChildren(el('div', { class: 'table-scroll' }, table), differences(rows));
+}
+
+/** The ecosystems' labels grouped by what `key` says about each. */
+function groupBy<R extends { label: string }>(rows: readonly R[], key: (row: R) => string): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row.label]);
+  return [...groups];
 }
 
 /** Where the ecosystems' results differ, and which part of their plans makes them differ. */
@@ -327,15 +334,12 @@ function differences(rows: { label: string; run?: DialectRun }[]): HTMLElement {
     };
     if (new Set(planned.map(key)).size > 1) items.push(`Axis ${name} geometry: ${planned.map((r) => `${r.label} ${key(r)}`).join('; ')}.`);
     if (new Set(planned.map((r) => of(r).out)).size > 1) {
-      items.push(`Axis ${name} output size: ${planned.map((r) => `${r.label}: ${explainPlan(r.run.plan!).axes[axis]!.formula}`).join(' | ')}`);
+      const formulas = groupBy(planned, (r) => explainPlan(r.run.plan!).axes[axis]!.formula);
+      items.push(`Axis ${name} output size: ${formulas.map(([formula, labels]) => `${labels.join(', ')}: ${formula}`).join(' | ')}`);
     }
   }
-  const reducers = new Map<string, string[]>();
-  for (const r of planned) {
-    const text = explainPlan(r.run.plan!).reducer;
-    reducers.set(text, [...(reducers.get(text) ?? []), r.label]);
-  }
-  if (reducers.size > 1) items.push(`Reduction: ${[...reducers].map(([text, labels]) => `${labels.join(', ')}: ${text}`).join(' | ')}`);
+  const reducers = groupBy(planned, (r) => explainPlan(r.run.plan!).reducer);
+  if (reducers.length > 1) items.push(`Reduction: ${reducers.map(([text, labels]) => `${labels.join(', ')}: ${text}`).join(' | ')}`);
   if (shapes.size === 1 && ran.length > 1) {
     const first = ran[0]!.run.output.values;
     const same = (a: number, b: number) => Object.is(a, b) || a === b;
