@@ -29,7 +29,8 @@ before(async () => {
   context = browser.context;
   closeBrowser = browser.close;
   page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(5000);
+  // Generous for a loaded 2-core CI machine; a broken page still fails, only later.
+  page.setDefaultTimeout(15_000);
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -37,7 +38,7 @@ before(async () => {
   await page.goto(served.url);
   await page.waitForSelector('#output-grid .cell.out');
   await page.waitForSelector('[data-testid="pooled"]');
-});
+}, { timeout: 120_000 });
 
 after(async () => {
   await closeBrowser?.();
