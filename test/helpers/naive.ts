@@ -382,3 +382,18 @@ export function naiveMaxUnpoolBackward(dy: Tensor, indices: Int32Array, frame: F
   }
   return { shape: shapeWith(frame, frame.spatial), data: dx };
 }
+
+/** The same tensor in the other layout: (N, C, ...spatial) <-> (N, ...spatial, C). */
+export function relayout(x: Tensor, frame: Frame, to: Layout): Tensor {
+  const target: Frame = { ...frame, layout: to };
+  const shape = shapeWith(target, frame.spatial);
+  const data = allocateLike(x.data instanceof Float64Array ? 'float64' : 'float32', x.data.length);
+  for (let n = 0; n < frame.batch; n++) {
+    for (let c = 0; c < frame.channels; c++) {
+      for (let s = 0; s < product(frame.spatial); s++) {
+        data[elementOffset(target, frame.spatial, n, c, s)] = x.data[elementOffset(frame, frame.spatial, n, c, s)]!;
+      }
+    }
+  }
+  return { shape, data };
+}
