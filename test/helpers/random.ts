@@ -34,6 +34,15 @@ export class Random {
   below(n: number): number {
     return Math.floor(this.next() * n);
   }
+  /** 0..n-1 in random order (Fisher-Yates). */
+  permutation(n: number): number[] {
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.below(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  }
 }
 
 export function allocateLike(dtype: DType, length: number): FloatArray {
@@ -45,11 +54,7 @@ export function randomValues(seed: number, length: number, kind: ValueKind, dtyp
   const out = allocateLike(dtype, length);
   if (kind === 'distinct') {
     // A shuffled ladder of 1/8 steps that skips the rungs near zero, then a small jitter.
-    const order = Array.from({ length }, (_, i) => i);
-    for (let i = length - 1; i > 0; i--) {
-      const j = random.below(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    const order = random.permutation(length);
     for (let i = 0; i < length; i++) {
       const rung = order[i]! - Math.floor(length / 2);
       const magnitude = (Math.abs(rung) + 2) / 8 + random.next() / 64;
