@@ -6,15 +6,29 @@ import { PoolingError, show } from './plan/errors.js';
 import type { PoolPlan } from './plan/plan.js';
 import { referenceBackward, referenceForward, type ForwardResult } from './kernels/reference/reference.js';
 import { geometry3d, jsBackward, jsForward } from './kernels/js/windows-3d.js';
+import { wasmBackend } from './kernels/wasm/wasm-backend.js';
 import type { FloatArray, Tensor } from './tensor.js';
 
 export interface Backend {
   readonly name: string;
-  /** False when this backend cannot run the plan (rank, op, platform): selection moves on. */
+  /** False when this backend cannot run the plan (rank, op, size): selection moves on. */
   supports(plan: PoolPlan): boolean;
   forward(plan: PoolPlan, x: Tensor): ForwardResult;
   /** `x` is the forward input; average plans do not read it. */
   backward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray;
+  /**
+   * Whether 'auto' may pick this backend now; absent means always. The wasm backend is available
+   * once `init()` has compiled it, so 'auto' never blocks on a compile.
+   */
+  available?(): boolean;
+  /** Synchronous start-up before an explicit use (`backend: 'wasm'`); throws where impossible. */
+  prepare?(): void;
+  /**
+   * Forward into a caller's output array `y` (the output's length and the input's dtype), written
+   * in place where the backend can (the wasm backend, for arrays in wasm memory: zero copy).
+   * Returns the indices of the maxima for max plans.
+   */
+  forwardInto?(plan: PoolPlan, x: Tensor, y: FloatArray): Int32Array | undefined;
 }
 
 export const referenceBackend: Backend = {
@@ -31,8 +45,8 @@ export const jsBackend: Backend = {
   backward: (plan, dy, x) => jsBackward(plan, dy, x, geometry3d(plan)!),
 };
 
-/** Fastest first; 'auto' takes the first that supports the plan. */
-const registry: Backend[] = [jsBackend, referenceBackend];
+/** Fastest first; 'auto' takes the first that is available and supports the plan. */
+const registry: Backend[] = [wasmBackend, jsBackend, referenceBackend];
 
 export type BackendChoice = 'auto' | string;
 
@@ -48,7 +62,7 @@ export function backendNames(): string[] {
 }
 
 export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): Backend {
-  if (choice === 'auto') return registry.find((b) => b.supports(plan))!;
+  if (choice === 'auto') return registry.find((b) => (b.available?.() ?? true) && b.supports(plan))!;
   const backend = registry.find((b) => b.name === choice);
   if (!backend) {
     throw new PoolingError(
@@ -56,6 +70,17 @@ export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): B
       plan.op,
       `backend must be 'auto' or one of ${registry.map((b) => show(b.name)).join(', ')}; got ${show(choice)}`,
     );
+  }
+  if (backend.prepare) {
+    try {
+      backend.prepare();
+    } catch (error) {
+      throw new PoolingError(
+        'UNSUPPORTED_OPTION',
+        plan.op,
+        `backend ${show(choice)} cannot start here (${error instanceof Error ? error.message : String(error)}); use backend 'auto'`,
+      );
+    }
   }
   if (!backend.supports(plan)) {
     throw new PoolingError(

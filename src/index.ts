@@ -54,6 +54,9 @@ export { explainPlan, explainWindow } from './plan/explain.js';
 export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExplanation, AxisTap, TapKind } from './plan/explain.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
 export type { Backend } from './backends.js';
+export { init, addStartupTask } from './init.js';
+export type { InitResult } from './init.js';
+export { WasmTensor, allocWasmTensor, toWasmTensor, reserveWasmMemory, poolInto } from './kernels/wasm/zero-copy.js';
 
 // Dialects: each ecosystem's own argument names, defaults and results.
 export * as onnx from './dialects/onnx.js';

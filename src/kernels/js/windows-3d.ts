@@ -194,15 +194,18 @@ export function jsBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined, g:
               continue;
             }
             let scale: number;
-            let y = 0;
+            // Lp: rescale * f'(x_i) * y^(1-p), multiplied in the reference's order (float64
+            // gradients were 2 ulps off when dividing by y^(p-1) instead).
+            let tail = 1;
             if (r.op === 'avg') {
               if (div![o] === 0) continue;
               scale = grad / div![o]!;
             } else {
-              y = forward!.y[at]!;
+              const y = forward!.y[at]!;
               if (y === 0) continue;
               const rescale = r.rescale ? kernel / (wd.padded[d]! * wh.padded[h]! * ww.padded[w]!) : 1;
-              scale = (grad * rescale) / y ** (r.p - 1);
+              scale = grad * rescale;
+              tail = y ** (1 - r.p);
             }
             for (let i = 0; i < dn; i++) {
               const rowD = (d0 + i * wd.step) * H;
@@ -215,7 +218,7 @@ export function jsBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined, g:
                   } else {
                     const v = x!.data[p]!;
                     const df = r.signed ? v ** (r.p - 1) : Math.sign(v) * Math.abs(v) ** (r.p - 1);
-                    dx[p]! += scale * df;
+                    dx[p]! += scale * df * tail;
                   }
                 }
               }

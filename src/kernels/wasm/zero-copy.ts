@@ -1,0 +1,124 @@
+/**
+ * Tensors allocated inside WebAssembly memory, which the wasm backend pools without copying in or
+ * out (copying costs several times the kernel itself on a small window).
+ *
+ * `memory.grow` detaches every Float32Array/Float64Array view of the old memory (their length
+ * becomes 0). A WasmTensor therefore hands out its `data` view through a getter that re-creates the
+ * view whenever the memory has grown since: read `t.data` afresh after any call that may allocate
+ * (allocating a tensor, running a plan), rather than keeping an old `data` around.
+ * `reserveWasmMemory(bytes)` grows the memory once up front so that later allocations within that
+ * budget never grow it.
+ */
+import { PoolingError, show } from '../../plan/errors.js';
+import type { PoolPlan } from '../../plan/plan.js';
+import { checkTensor, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
+import { requireWasm } from './runtime.js';
+import { wasmForward, wasmView } from './wasm-backend.js';
+
+export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Byte address in wasm memory. */
+  readonly address: number;
+  readonly length: number;
+  private view: T;
+  private freed = false;
+
+  /** @internal Use allocWasmTensor or toWasmTensor. */
+  constructor(shape: readonly number[], dtype: DType, address: number, length: number) {
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.address = address;
+    this.length = length;
+    this.view = this.createView();
+  }
+
+  private createView(): T {
+    return wasmView(requireWasm().heap, this.dtype, this.address, this.length) as T;
+  }
+
+  /** A live view of the tensor's memory, re-created after the memory has grown. */
+  get data(): T {
+    if (this.freed) {
+      throw new PoolingError('INVALID_PARAMETER', 'WasmTensor', `this tensor (shape ${show(this.shape)}) was freed`);
+    }
+    if (this.view.buffer !== requireWasm().heap.buffer) this.view = this.createView();
+    return this.view;
+  }
+
+  /** Returns the memory to the allocator; the tensor cannot be used afterwards. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    requireWasm().heap.release(this.address);
+  }
+}
+
+/** A zero-filled tensor in wasm memory. Loads the wasm kernels synchronously if `init()` has not. */
+export function allocWasmTensor<D extends DType = 'float32'>(
+  shape: readonly number[],
+  dtype: D = 'float32' as D,
+): WasmTensor<D extends 'float64' ? Float64Array : Float32Array> {
+  const op = 'allocWasmTensor';
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `shape must be an array of non-negative integers; got ${show(shape)}`);
+  }
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `dtype must be 'float32' or 'float64'; got ${show(dtype)}`);
+  }
+  const length = elementCount(op, 'the tensor', shape);
+  const bytes = length * (dtype === 'float64' ? 8 : 4);
+  const heap = requireWasm().heap;
+  let address: number;
+  try {
+    address = heap.alloc(bytes);
+  } catch (error) {
+    throw new PoolingError('SIZE_TOO_LARGE', op, `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
+  }
+  wasmView(heap, dtype, address, length).fill(0);
+  return new WasmTensor(shape, dtype, address, length);
+}
+
+/** A copy of `x` in wasm memory (one copy now, none per pooling call later). */
+export function toWasmTensor<T extends FloatArray>(x: Tensor<T>): WasmTensor<T> {
+  checkTensor('toWasmTensor', 'x', x);
+  const t = allocWasmTensor(x.shape, dtypeOf(x.data)) as unknown as WasmTensor<T>;
+  t.data.set(x.data);
+  return t;
+}
+
+/** Grows wasm memory now so that `bytes` more can be allocated without detaching views later. */
+export function reserveWasmMemory(bytes: number): void {
+  if (!Number.isFinite(bytes) || bytes < 0) {
+    throw new PoolingError('INVALID_PARAMETER', 'reserveWasmMemory', `bytes must be a non-negative number; got ${show(bytes)}`);
+  }
+  const heap = requireWasm().heap;
+  heap.release(heap.alloc(bytes));
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Runs `plan` forward with the wasm kernels, writing into `out`. When `x` and `out` are
+ * WasmTensors nothing is copied. Returns the maxima's per-plane indices for max plans.
+ */
+export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor): Int32Array | undefined {
+  const op = 'poolInto';
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'out', out);
+  if (!sameShape(x.shape, plan.inputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `x must have the plan's input shape ${show(plan.inputShape)}; got ${show(x.shape)}`);
+  }
+  if (!sameShape(out.shape, plan.outputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `out must have the plan's output shape ${show(plan.outputShape)}; got ${show(out.shape)}`);
+  }
+  if (dtypeOf(x.data) !== dtypeOf(out.data)) {
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `out must have x's dtype ${dtypeOf(x.data)}; got ${dtypeOf(out.data)}`);
+  }
+  if (plan.axes.length > 3) {
+    throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
+  }
+  return wasmForward(plan, x, out.data).indices;
+}
