@@ -53,6 +53,7 @@ export type { RunRecord, Observed } from './ops/observe.js';
 export { explainPlan, explainWindow } from './plan/explain.js';
 export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExplanation, AxisTap, TapKind } from './plan/explain.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
+export { allocSharedTensor, toSharedTensor, startWorkers } from './kernels/workers/threaded.js';
 export type { Backend } from './backends.js';
 export { init, addStartupTask } from './init.js';
 export type { InitResult } from './init.js';

@@ -71,7 +71,7 @@ const MAX: Reducer = { op: 'max', nan: 'propagate' };
 /** Mean of each channel's whole map: (N, C, H, W) -> (N, C), or (N, C, 1, 1) with keepDims. */
 export function globalAvgPool<T extends FloatArray>(x: Tensor<T>, options: GlobalOptions = {}): Tensor<T> {
   checkTensor('globalAvgPool', 'x', x);
-  return runForward(planGlobalOp('globalAvgPool', x.shape, options, AVG), x, options.backend);
+  return runForward(planGlobalOp('globalAvgPool', x.shape, options, AVG), x, options);
 }
 
 export function globalAvgPoolBackward<T extends FloatArray>(
@@ -80,17 +80,17 @@ export function globalAvgPoolBackward<T extends FloatArray>(
   options: GlobalOptions = {},
 ): Tensor<T> {
   const op = 'globalAvgPoolBackward';
-  return runBackward(planGlobalOp(op, shapeOfInput(op, input), options, AVG), dy, undefined, options.backend);
+  return runBackward(planGlobalOp(op, shapeOfInput(op, input), options, AVG), dy, undefined, options);
 }
 
 export function globalMaxPool<T extends FloatArray>(x: Tensor<T>, options: GlobalOptions = {}): Tensor<T> {
   checkTensor('globalMaxPool', 'x', x);
-  return runForward(planGlobalOp('globalMaxPool', x.shape, options, MAX), x, options.backend);
+  return runForward(planGlobalOp('globalMaxPool', x.shape, options, MAX), x, options);
 }
 
 export function globalMaxPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: GlobalOptions = {}): Tensor<T> {
   checkTensor('globalMaxPoolBackward', 'x', x);
-  return runBackward(planGlobalOp('globalMaxPoolBackward', x.shape, options, MAX), dy, x, options.backend);
+  return runBackward(planGlobalOp('globalMaxPoolBackward', x.shape, options, MAX), dy, x, options);
 }
 
 function lpReducer(op: string, options: GlobalLpOptions): Reducer {
@@ -100,19 +100,19 @@ function lpReducer(op: string, options: GlobalLpOptions): Reducer {
 export function globalLpPool<T extends FloatArray>(x: Tensor<T>, options: GlobalLpOptions = {}): Tensor<T> {
   const op = 'globalLpPool';
   checkTensor(op, 'x', x);
-  return runForward(planGlobalOp(op, x.shape, options, lpReducer(op, options), ['p']), x, options.backend);
+  return runForward(planGlobalOp(op, x.shape, options, lpReducer(op, options), ['p']), x, options);
 }
 
 export function globalLpPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: GlobalLpOptions = {}): Tensor<T> {
   const op = 'globalLpPoolBackward';
   checkTensor(op, 'x', x);
-  return runBackward(planGlobalOp(op, x.shape, options, lpReducer(op, options), ['p']), dy, x, options.backend);
+  return runBackward(planGlobalOp(op, x.shape, options, lpReducer(op, options), ['p']), dy, x, options);
 }
 
 /** Adaptive average pooling with PyTorch's bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)). */
 export function adaptiveAvgPool<T extends FloatArray>(x: Tensor<T>, options: AdaptiveOptions): Tensor<T> {
   checkTensor('adaptiveAvgPool', 'x', x);
-  return runForward(planAdaptiveOp('adaptiveAvgPool', x.shape, options, AVG), x, options.backend);
+  return runForward(planAdaptiveOp('adaptiveAvgPool', x.shape, options, AVG), x, options);
 }
 
 export function adaptiveAvgPoolBackward<T extends FloatArray>(
@@ -121,20 +121,20 @@ export function adaptiveAvgPoolBackward<T extends FloatArray>(
   options: AdaptiveOptions,
 ): Tensor<T> {
   const op = 'adaptiveAvgPoolBackward';
-  return runBackward(planAdaptiveOp(op, shapeOfInput(op, input), options, AVG), dy, undefined, options.backend);
+  return runBackward(planAdaptiveOp(op, shapeOfInput(op, input), options, AVG), dy, undefined, options);
 }
 
 export function adaptiveMaxPool<T extends FloatArray>(x: Tensor<T>, options: AdaptiveOptions): Tensor<T> {
   checkTensor('adaptiveMaxPool', 'x', x);
-  return runForward(planAdaptiveOp('adaptiveMaxPool', x.shape, options, MAX), x, options.backend);
+  return runForward(planAdaptiveOp('adaptiveMaxPool', x.shape, options, MAX), x, options);
 }
 
 export function adaptiveMaxPoolWithIndices<T extends FloatArray>(x: Tensor<T>, options: AdaptiveOptions): ValuesWithIndices<T> {
   checkTensor('adaptiveMaxPoolWithIndices', 'x', x);
-  return runForwardWithIndices(planAdaptiveOp('adaptiveMaxPoolWithIndices', x.shape, options, MAX), x, options.backend);
+  return runForwardWithIndices(planAdaptiveOp('adaptiveMaxPoolWithIndices', x.shape, options, MAX), x, options);
 }
 
 export function adaptiveMaxPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: AdaptiveOptions): Tensor<T> {
   checkTensor('adaptiveMaxPoolBackward', 'x', x);
-  return runBackward(planAdaptiveOp('adaptiveMaxPoolBackward', x.shape, options, MAX), dy, x, options.backend);
+  return runBackward(planAdaptiveOp('adaptiveMaxPoolBackward', x.shape, options, MAX), dy, x, options);
 }

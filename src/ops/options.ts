@@ -17,6 +17,11 @@ export interface CommonOptions {
   readonly spatialDims?: number;
   /** Which kernels run the plan. Default 'auto'; every backend gives the same result. */
   readonly backend?: string;
+  /**
+   * Threads to split large work across (the calling thread and n - 1 workers). Default 1. Same
+   * bits as one thread; work too small to repay a dispatch runs on the calling thread.
+   */
+  readonly threads?: number;
 }
 
 export interface WindowOptions extends CommonOptions {
@@ -47,7 +52,7 @@ export interface LpPoolOptions extends WindowOptions {
   readonly p?: number;
 }
 
-const COMMON_KEYS = ['layout', 'spatialDims', 'backend'] as const;
+const COMMON_KEYS = ['layout', 'spatialDims', 'backend', 'threads'] as const;
 const WINDOW_KEYS = [...COMMON_KEYS, 'kernel', 'stride', 'padding', 'dilation', 'ceilMode'] as const;
 export const AVG_KEYS = [...WINDOW_KEYS, 'countIncludePad', 'divisorOverride'] as const;
 export const MAX_KEYS = WINDOW_KEYS;

@@ -1,4 +1,5 @@
-import { selectBackend } from '../backends.js';
+import { selectBackend, type Backend } from '../backends.js';
+import { checkThreads, withThreads } from '../kernels/workers/threaded.js';
 import { recordRun, runStarted } from './observe.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
@@ -15,8 +16,16 @@ export interface ValuesWithIndices<T extends FloatArray = FloatArray> {
   readonly indices: IndexTensor;
 }
 
-export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: string): Tensor<T> {
-  const chosen = selectBackend(plan, backend);
+/** How to run a plan: an op's options (backend, threads), or just a backend name. */
+export type RunChoice = string | { readonly backend?: string; readonly threads?: number } | undefined;
+
+function chooseBackend(plan: PoolPlan, choice: RunChoice): Backend {
+  const { backend, threads } = typeof choice === 'object' ? choice : { backend: choice, threads: undefined };
+  return withThreads(selectBackend(plan, backend), checkThreads(plan.op, threads));
+}
+
+export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: RunChoice): Tensor<T> {
+  const chosen = chooseBackend(plan, backend);
   const started = runStarted();
   const { y } = chosen.forward(plan, x);
   recordRun(plan, chosen.name, 'forward', started);
@@ -26,9 +35,9 @@ export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, b
 export function runForwardWithIndices<T extends FloatArray>(
   plan: PoolPlan,
   x: Tensor<T>,
-  backend?: string,
+  backend?: RunChoice,
 ): ValuesWithIndices<T> {
-  const chosen = selectBackend(plan, backend);
+  const chosen = chooseBackend(plan, backend);
   const started = runStarted();
   const { y, indices } = chosen.forward(plan, x);
   recordRun(plan, chosen.name, 'forward', started);
@@ -59,10 +68,10 @@ export function runBackward<T extends FloatArray>(
   plan: PoolPlan,
   dy: Tensor<T>,
   x: Tensor | undefined,
-  backend?: string,
+  backend?: RunChoice,
 ): Tensor<T> {
   checkGradient(plan, dy, x);
-  const chosen = selectBackend(plan, backend);
+  const chosen = chooseBackend(plan, backend);
   const started = runStarted();
   const dx = chosen.backward(plan, dy, x);
   recordRun(plan, chosen.name, 'backward', started);

@@ -41,7 +41,7 @@ export function planLpPool(shape: readonly number[], options: LpPoolOptions, op 
  */
 export function avgPool<T extends FloatArray>(x: Tensor<T>, options: AvgPoolOptions): Tensor<T> {
   checkTensor('avgPool', 'x', x);
-  return runForward(planAvgPool(x.shape, options), x, options.backend);
+  return runForward(planAvgPool(x.shape, options), x, options);
 }
 
 /** d(avgPool)/dx: `input` is the forward input or its shape. */
@@ -51,33 +51,33 @@ export function avgPoolBackward<T extends FloatArray>(
   options: AvgPoolOptions,
 ): Tensor<T> {
   const op = 'avgPoolBackward';
-  return runBackward(planAvgPool(shapeOfInput(op, input), options, op), dy, undefined, options.backend);
+  return runBackward(planAvgPool(shapeOfInput(op, input), options, op), dy, undefined, options);
 }
 
 /** Max pooling. NaN propagates; ties keep the first maximum in scan order. */
 export function maxPool<T extends FloatArray>(x: Tensor<T>, options: WindowOptions): Tensor<T> {
   checkTensor('maxPool', 'x', x);
-  return runForward(planMaxPool(x.shape, options), x, options.backend);
+  return runForward(planMaxPool(x.shape, options), x, options);
 }
 
 /** Max pooling with PyTorch's indices: the flat spatial index of each maximum within its (n, c) plane. */
 export function maxPoolWithIndices<T extends FloatArray>(x: Tensor<T>, options: WindowOptions): ValuesWithIndices<T> {
   checkTensor('maxPoolWithIndices', 'x', x);
-  return runForwardWithIndices(planMaxPool(x.shape, options, 'maxPoolWithIndices'), x, options.backend);
+  return runForwardWithIndices(planMaxPool(x.shape, options, 'maxPoolWithIndices'), x, options);
 }
 
 export function maxPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: WindowOptions): Tensor<T> {
   checkTensor('maxPoolBackward', 'x', x);
-  return runBackward(planMaxPool(x.shape, options, 'maxPoolBackward'), dy, x, options.backend);
+  return runBackward(planMaxPool(x.shape, options, 'maxPoolBackward'), dy, x, options);
 }
 
 /** Lp pooling: (sum over the window of |x|^p)^(1/p); padding contributes zeros. */
 export function lpPool<T extends FloatArray>(x: Tensor<T>, options: LpPoolOptions): Tensor<T> {
   checkTensor('lpPool', 'x', x);
-  return runForward(planLpPool(x.shape, options), x, options.backend);
+  return runForward(planLpPool(x.shape, options), x, options);
 }
 
 export function lpPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: LpPoolOptions): Tensor<T> {
   checkTensor('lpPoolBackward', 'x', x);
-  return runBackward(planLpPool(x.shape, options, 'lpPoolBackward'), dy, x, options.backend);
+  return runBackward(planLpPool(x.shape, options, 'lpPoolBackward'), dy, x, options);
 }

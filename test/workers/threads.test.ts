@@ -1,0 +1,124 @@
+/**
+ * `threads: 2` through real workers: the same bits as one thread on every fast backend, shared or
+ * plain input, forward, indices and backward; the option is validated; a process that used the
+ * workers exits on its own. The reference backend is left out here only for time: the split suite
+ * runs it part by part.
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  avgPool,
+  backendNames,
+  globalAvgPool,
+  init,
+  lpPoolBackward,
+  maxPoolWithIndices,
+  observeRuns,
+  PoolingError,
+  startWorkers,
+  toSharedTensor,
+  type Tensor,
+} from '../../src/index.js';
+import { randomValues } from '../helpers/random.js';
+import { assertSameBits, snapshot } from '../helpers/ulp.js';
+import type { DType } from '../../src/tensor.js';
+
+function input(shape: number[], dtype: DType, seed: number): Tensor {
+  return { shape, data: randomValues(seed, shape.reduce((p, d) => p * d, 1), 'ties', dtype) };
+}
+
+/** Runs `call` with threads 1 and 2 and checks the bits agree and that the second really split. */
+function assertSplitMatches(
+  label: string,
+  call: (threads: number) => { data: ArrayLike<number> } | { values: Tensor; indices: { data: Int32Array } },
+): void {
+  const one = call(1);
+  const observed = observeRuns(() => call(2));
+  const ran = observed.runs.map((run) => run.backend);
+  assert.ok(ran.length > 0 && ran.every((name) => name.endsWith(' x2')), `${label}: expected a split run, got ${ran.join(', ')}`);
+  const two = observed.result;
+  if ('values' in one && 'values' in two) {
+    assertSameBits(two.values.data, one.values.data, `${label} values`);
+    assertSameBits(two.indices.data, one.indices.data, `${label} indices`);
+  } else {
+    assertSameBits((two as Tensor).data, (one as Tensor).data, label);
+  }
+}
+
+describe('threads: 2 on workers', () => {
+  before(async () => {
+    await init();
+    assert.ok((await startWorkers(2)) >= 1, 'a worker started');
+  });
+
+  const backends = () => ['auto', ...backendNames().filter((name) => name !== 'reference')];
+
+  it('average k3 s1 pad 1, channels-first float32, plain and shared input', () => {
+    const plain = input([2, 8, 128, 128], 'float32', 1);
+    const shared = toSharedTensor(plain);
+    const before = snapshot(plain.data);
+    for (const backend of backends()) {
+      for (const [kind, x] of [['plain', plain], ['shared', shared]] as const) {
+        assertSplitMatches(`avgPool ${backend} ${kind}`, (threads) =>
+          avgPool(x, { kernel: 3, stride: 1, padding: 1, backend, threads }),
+        );
+      }
+    }
+    assertSameBits(plain.data, before, 'input untouched');
+  });
+
+  it('max with indices on one channels-last float64 image: output rows split, indices of the whole plane', () => {
+    const x = input([1, 192, 160, 16], 'float64', 2);
+    for (const backend of backends()) {
+      assertSplitMatches(`maxPoolWithIndices ${backend}`, (threads) =>
+        maxPoolWithIndices(x, { layout: 'channels-last', kernel: 3, stride: 2, padding: 1, ceilMode: true, backend, threads }),
+      );
+    }
+  });
+
+  it('Lp backward (reads x and dy) and global average', () => {
+    const x = input([2, 8, 192, 192], 'float64', 3);
+    const dy = input([2, 8, 96, 96], 'float64', 4);
+    const big = input([4, 16, 96, 96], 'float32', 5);
+    for (const backend of backends()) {
+      assertSplitMatches(`lpPoolBackward ${backend}`, (threads) => lpPoolBackward(dy, x, { kernel: 2, p: 3, backend, threads }));
+      assertSplitMatches(`globalAvgPool ${backend}`, (threads) => globalAvgPool(big, { backend, threads }));
+    }
+  });
+
+  it('small work runs on the calling thread', () => {
+    const x = input([1, 4, 8, 8], 'float32', 6);
+    const { runs } = observeRuns(() => avgPool(x, { kernel: 2, threads: 2 }));
+    assert.ok(!runs[0]!.backend.includes(' x'), runs[0]!.backend);
+  });
+
+  it('threads must be an integer from 1 to 256', () => {
+    const x = input([1, 1, 4, 4], 'float32', 7);
+    for (const threads of [0, 1.5, -1, 257, '2', null]) {
+      assert.throws(
+        () => avgPool(x, { kernel: 2, threads: threads as number }),
+        (error: unknown) =>
+          error instanceof PoolingError && error.code === 'INVALID_PARAMETER' && error.message.includes('threads must be an integer from 1 to 256'),
+        `threads ${String(threads)}`,
+      );
+    }
+  });
+
+  it('a process that used the workers exits without any teardown', async () => {
+    const index = new URL('../../src/index.js', import.meta.url).href;
+    const script = `
+      const tp = await import(${JSON.stringify(index)});
+      await tp.startWorkers(2);
+      const x = { shape: [4, 16, 96, 96], data: new Float32Array(4 * 16 * 96 * 96).fill(1) };
+      const { runs } = tp.observeRuns(() => tp.globalAvgPool(x, { threads: 2 }));
+      console.log(runs[0].backend);`;
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000, cwd: fileURLToPath(new URL('.', import.meta.url)) }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      );
+    });
+    assert.match(output.trim(), / x2$/);
+  });
+});
