@@ -46,7 +46,9 @@ function resolve(op: string, shape: readonly number[], options: MaskedGlobalOpti
       throw new PoolingError('INVALID_PARAMETER', op, `mask must be a tensor { shape, data }; got ${show(m)}`);
     }
     if (!(m.data instanceof Float32Array || m.data instanceof Float64Array || m.data instanceof Uint8Array)) {
-      throw new PoolingError('UNSUPPORTED_DTYPE', op, `mask.data must be a Uint8Array, Float32Array or Float64Array`);
+      const data: unknown = m.data;
+      const got = ArrayBuffer.isView(data) ? data.constructor.name : Array.isArray(data) ? 'Array' : typeof data;
+      throw new PoolingError('UNSUPPORTED_DTYPE', op, `mask.data must be a Uint8Array, Float32Array or Float64Array; got ${got}`);
     }
     const perChannel = sameShape(m.shape, shape);
     if (!perChannel && !sameShape(m.shape, sampleShape)) {

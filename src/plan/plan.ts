@@ -170,6 +170,8 @@ function describeAxis(axis: PlanAxis): string {
 export function makePlan(request: PlanRequest): PoolPlan {
   const { op, split, axes, layout } = request;
   const rank = axes.length;
+  // Backward ops and poolOutputShape take a bare input shape, which no tensor has vetted.
+  elementCount(op, 'the input', request.inputShape);
   axes.forEach((axis, a) => {
     if (axis.size < 1) {
       throw new PoolingError(

@@ -26,8 +26,9 @@ export function perAxis(
 /** Throws unless `v` is an integer >= min; `whole` is what the caller passed, for the message. */
 export function checkInteger(op: string, name: string, v: unknown, min: number, whole: unknown = v): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    const what = min === 1 ? 'positive integers' : min === 0 ? 'non-negative integers' : `integers >= ${min}`;
-    throw new PoolingError('INVALID_PARAMETER', op, `${name} must be ${what}; got ${show(whole)}`);
+    const what = min === 1 ? 'positive integer' : min === 0 ? 'non-negative integer' : `integer >= ${min}`;
+    const rule = Array.isArray(whole) ? `hold only ${what}s` : `be a ${what}`;
+    throw new PoolingError('INVALID_PARAMETER', op, `${name} must ${rule}; got ${show(whole)}`);
   }
   return v;
 }
