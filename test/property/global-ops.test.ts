@@ -56,7 +56,7 @@ import { assertEveryBackend, assertGradientClose, withinOneUlpOf } from '../help
 import { Random, randomValues } from '../helpers/random.js';
 import { assertSameBits, assertWithinUlps, snapshot } from '../helpers/ulp.js';
 
-const RUNS = 60;
+const RUNS = 150;
 
 function randomGradient(c: TensorCase, shape: readonly number[]): Tensor {
   return { shape, data: randomValues(c.seed ^ 0x77, product(shape), 'uniform', c.dtype) };

@@ -45,7 +45,7 @@ import {
 import { product } from '../helpers/naive.js';
 import { Random, randomValues } from '../helpers/random.js';
 
-const RUNS = 25;
+const RUNS = 60;
 const STEP = 1e-5;
 
 /** <f(x), dy> over the outputs that depend on x: an empty max window is -Infinity whatever x is. */

@@ -44,7 +44,7 @@ import { elementOffset, frameOf, product, ravel, relayout, unravel } from '../he
 import { allocateLike, randomValues } from '../helpers/random.js';
 import { assertSameBits, assertWithinUlps } from '../helpers/ulp.js';
 
-const RUNS = 50;
+const RUNS = 120;
 
 function assertSameTensor(actual: Tensor, expected: Tensor, context: string): void {
   assert.deepEqual([...actual.shape], [...expected.shape], `${context}: shape`);

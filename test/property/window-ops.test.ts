@@ -35,7 +35,7 @@ import { assertEveryBackend, assertGradientClose, withinOneUlpOf } from '../help
 import { randomValues } from '../helpers/random.js';
 import { assertSameBits, assertWithinUlps, snapshot } from '../helpers/ulp.js';
 
-const RUNS = 70;
+const RUNS = 200;
 
 function gradientOf(c: WindowCase, outputShape: readonly number[]): Tensor {
   const length = outputShape.reduce((p, d) => p * d, 1);
