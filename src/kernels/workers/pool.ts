@@ -44,10 +44,12 @@ async function loadWorkerThreads(): Promise<WorkerThreads | undefined> {
 function spawn(api: WorkerThreads): Promise<Slot> {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL.length * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new api.MessageChannel();
+  // Workers inherit the process's flags, but --input-type (from `node --input-type=module -e`)
+  // would stop a worker that is a file from loading; an explicit list is checked more strictly
+  // (--expose-gc is refused), so it is given only then, empty.
+  const flags = globalThis.process?.execArgv ?? [];
   const worker = new api.Worker(new URL('./worker.js', import.meta.url), {
-    // Workers inherit the process's flags; --input-type (from `node --input-type=module -e`) would
-    // stop a worker that is a file from loading.
-    execArgv: (globalThis.process?.execArgv ?? []).filter((flag) => !flag.startsWith('--input-type')),
+    ...(flags.some((flag) => flag.startsWith('--input-type')) ? { execArgv: [] } : {}),
     workerData: { control: control.buffer, port: port2 },
     transferList: [port2],
   });

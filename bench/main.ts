@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: every backend of ours ('auto' included) with 1 and 2 threads, onnxruntime with 1
+ * and 2 intra-op threads, TF.js cpu and wasm, and the memory-bandwidth roof, side by side in one
+ * run on the cases of issue 3. Writes docs/benchmarks.md, docs/bench-results.json and
+ * docs/bench-chart.svg (or under --out). `--quick` runs tiny shapes to prove the harness.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { allocSharedTensor, backendNames, init, observeRuns, startWorkers, type Tensor } from '../src/index.js';
+import { loadedWasm } from '../src/kernels/wasm/runtime.js';
+import { float32Ulps, probeInput } from './accuracy.js';
+import { elements, FULL_CASES, QUICK_CASES, type BenchCase } from './cases.js';
+import { canMeasureMemory, peakExtraBytes, time, type TimingOptions } from './measure.js';
+import { allocatedBytes, callOp, prepareOurs, type OurConfig } from './ours.js';
+import { PEERS } from './peers.js';
+import { renderChart, renderMarkdown } from './report.js';
+import type { AccuracyRow, BenchResults, CaseResult, ContenderResult } from './results.js';
+import { measureRoof } from './roof.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'docs' },
+    cases: { type: 'string' },
+  },
+});
+const quick = args.quick!;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const timing: TimingOptions = quick
+  ? { warmup: 1, minRuns: 2, maxRuns: 3, budgetMs: 50 }
+  : { warmup: 2, minRuns: 3, maxRuns: 30, budgetMs: 1500 };
+
+/** The reference backend is the slow oracle: on big cases one run would take minutes. */
+const REFERENCE_MAX_TAPS = 2e7;
+
+function taps(c: BenchCase, outputElements: number): number {
+  const window = c.op === 'global-avg' ? elements(c.shape.slice(2)) : elements(c.kernel!);
+  return outputElements * window;
+}
+
+function filled(shape: readonly number[], seed: number): Tensor<Float32Array> {
+  const x = allocSharedTensor(shape);
+  let state = seed | 0;
+  for (let i = 0; i < x.data.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) | 0;
+    x.data[i] = (state >>> 8) / 2 ** 24;
+  }
+  return x;
+}
+
+function ourConfigs(): OurConfig[] {
+  const configs: OurConfig[] = [];
+  for (const backend of [...backendNames(), 'auto']) {
+    for (const threads of [1, 2]) configs.push({ label: `ours ${backend} ${threads}t`, backend, threads });
+  }
+  if (backendNames().includes('wasm') && loadedWasm()) {
+    configs.push({ label: 'ours wasm zero-copy 1t', backend: 'wasm', threads: 1, zeroCopy: true });
+  }
+  return configs;
+}
+
+async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
+  const x = filled(c.shape, 1 + index);
+  const y = callOp(c, x, 'auto', 1);
+  const inBytes = x.data.length * 4;
+  const outBytes = y.data.length * 4;
+  const contenders: ContenderResult[] = [];
+  for (const config of ourConfigs()) {
+    if (config.backend === 'reference' && !quick && taps(c, y.data.length) > REFERENCE_MAX_TAPS) {
+      contenders.push({ label: config.label, kind: 'ours', backend: config.backend, threads: config.threads, skipped: 'the slow oracle; too large to time' });
+      continue;
+    }
+    const prepared = prepareOurs(c, x, config);
+    try {
+      const measured = await time(prepared.run, timing);
+      const ran = observeRuns(prepared.run).runs[0]?.backend ?? config.backend;
+      contenders.push({
+        label: config.label,
+        kind: 'ours',
+        backend: config.backend,
+        threads: config.threads,
+        ran,
+        ...measured,
+        allocatedBytes: allocatedBytes(prepared.run),
+        peakExtraBytes: await peakExtraBytes(prepared.run),
+      });
+    } finally {
+      prepared.release();
+    }
+    log(`  ${c.id} ${config.label}: ${contenders.at(-1)!.medianMs?.toFixed(3)} ms`);
+  }
+  for (const peer of PEERS) {
+    try {
+      const prepared = await peer.prepare(c, x.data);
+      try {
+        const measured = await time(prepared.run, timing);
+        contenders.push({ label: peer.label, kind: 'peer', threads: peer.threads, ...measured, peakExtraBytes: await peakExtraBytes(prepared.run) });
+      } finally {
+        await prepared.release();
+      }
+      log(`  ${c.id} ${peer.label}: ${contenders.at(-1)!.medianMs?.toFixed(3)} ms`);
+    } catch (error) {
+      contenders.push({ label: peer.label, kind: 'peer', threads: peer.threads, skipped: error instanceof Error ? error.message : String(error) });
+      log(`  ${c.id} ${peer.label}: failed (${contenders.at(-1)!.skipped})`);
+    }
+  }
+  return { id: c.id, title: c.title, op: c.op, shape: [...c.shape], outputShape: [...y.shape], inBytes, outBytes, contenders };
+}
+
+async function accuracy(): Promise<{ count: number; exactMean: number; rows: AccuracyRow[] }> {
+  const probe = probeInput(quick ? 12 : 24, true);
+  const c: BenchCase = { id: 'probe', title: 'accuracy probe', op: 'global-avg', shape: probe.shape };
+  const x: Tensor<Float32Array> = { shape: probe.shape, data: probe.data };
+  const rows: AccuracyRow[] = [];
+  const row = (label: string, value: number): AccuracyRow => ({
+    label,
+    value,
+    absoluteError: Math.abs(value - probe.exactMean),
+    relativeError: Math.abs(value - probe.exactMean) / probe.exactMean,
+    float32Ulps: float32Ulps(value, probe.exactMean),
+  });
+  for (const backend of [...backendNames(), 'auto']) {
+    if (backend === 'reference' && !quick && probe.data.length > REFERENCE_MAX_TAPS) continue;
+    for (const threads of [1, 2]) rows.push(row(`ours ${backend} ${threads}t`, callOp(c, x, backend, threads).data[0]!));
+  }
+  for (const peer of PEERS) {
+    try {
+      const prepared = await peer.prepare(c, probe.data);
+      rows.push(row(peer.label, (await prepared.result())[0]!));
+      await prepared.release();
+    } catch (error) {
+      log(`  accuracy ${peer.label}: failed (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return { count: probe.data.length, exactMean: probe.exactMean, rows };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await init();
+  await startWorkers(2);
+  const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+  const cpus = os.cpus();
+  log(`bench: ${quick ? 'quick' : 'full'} run on ${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, node ${process.version}`);
+  const roofBytes = quick ? 16 << 20 : 256 << 20;
+  const roof = await measureRoof([1, 2], roofBytes, quick ? 1 : 4, quick ? 1 : 3);
+  log(`  roof: ${roof.map((r) => `${r.threads}t read ${r.readGBs.toFixed(1)} GB/s, copy ${r.copyGBs.toFixed(1)} GB/s`).join('; ')}`);
+  const wanted = args.cases?.split(',').map((id) => id.trim().toUpperCase());
+  const cases = (quick ? QUICK_CASES : FULL_CASES).filter((c) => !wanted || wanted.includes(c.id));
+  const caseResults: CaseResult[] = [];
+  for (const [i, c] of cases.entries()) {
+    log(`case ${c.id}: ${c.title}, ${c.shape.join('x')}`);
+    caseResults.push(await runCase(c, i));
+  }
+  log('accuracy probe');
+  const probe = await accuracy();
+  const results: BenchResults = {
+    command,
+    quick,
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      os: `${os.type()} ${os.release()}`,
+      loadAverage: os.loadavg(),
+    },
+    timing,
+    memoryMeasured: canMeasureMemory(),
+    backends: backendNames(),
+    roof,
+    cases: caseResults,
+    accuracy: probe,
+    seconds: (Date.now() - started) / 1000,
+  };
+  mkdirSync(args.out!, { recursive: true });
+  writeFileSync(join(args.out!, 'bench-results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(join(args.out!, 'bench-chart.svg'), renderChart(results));
+  writeFileSync(join(args.out!, 'benchmarks.md'), renderMarkdown(results, 'bench-chart.svg'));
+  log(`bench: done in ${results.seconds.toFixed(0)} s; wrote ${join(args.out!, 'benchmarks.md')}`);
+}
+
+await main();

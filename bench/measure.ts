@@ -1,0 +1,97 @@
+/**
+ * Timing and memory measurement. Times are medians of repeated runs after a warm-up; a contender
+ * slow enough to blow the budget is run fewer times (at least `minRuns`). Memory is the process's
+ * resident-set high-water mark during one run, over what was resident before it: it sees native
+ * (onnxruntime), WebAssembly and worker memory alike, not only JS arrays.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export interface TimingOptions {
+  readonly warmup: number;
+  readonly minRuns: number;
+  readonly maxRuns: number;
+  /** Stop adding runs once this much time went into the measured runs. */
+  readonly budgetMs: number;
+}
+
+export interface Timing {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly runs: number;
+}
+
+export type Run = () => unknown;
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Awaits only what is asynchronous, so synchronous contenders pay no microtask per run. */
+async function once(run: Run): Promise<number> {
+  const started = performance.now();
+  const result = run();
+  if (isPromise(result)) await result;
+  return performance.now() - started;
+}
+
+export async function time(run: Run, options: TimingOptions): Promise<Timing> {
+  let warm = 0;
+  for (let i = 0; i < options.warmup; i++) {
+    warm = await once(run);
+    // One warm-up run that alone eats the budget says enough about the first run.
+    if (warm > options.budgetMs) break;
+  }
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < options.maxRuns && (samples.length < options.minRuns || spent < options.budgetMs)) {
+    const ms = await once(run);
+    samples.push(ms);
+    spent += ms;
+  }
+  return { medianMs: median(samples), minMs: Math.min(...samples), runs: samples.length };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function statusKiB(field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether peak memory can be measured here (Linux /proc, and node started with --expose-gc). */
+export function canMeasureMemory(): boolean {
+  if (!gc || statusKiB('VmHWM') === undefined) return false;
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Bytes the process touched beyond what it held before, at the peak of one run: garbage is
+ * collected first, then the kernel's high-water mark is reset to the current resident set.
+ */
+export async function peakExtraBytes(run: Run): Promise<number | undefined> {
+  if (!canMeasureMemory()) return undefined;
+  gc!();
+  writeFileSync('/proc/self/clear_refs', '5');
+  const before = statusKiB('VmRSS')!;
+  let result: unknown = run();
+  if (isPromise(result)) result = await result;
+  const peak = statusKiB('VmHWM')!;
+  // Keep the result alive until the peak is read: it is part of what the run needs.
+  void result;
+  return Math.max(0, peak - before) * 1024;
+}

@@ -1,0 +1,61 @@
+/** The shape of docs/bench-results.json. */
+import type { TimingOptions } from './measure.js';
+import type { Roof } from './roof.js';
+
+export interface ContenderResult {
+  readonly label: string;
+  readonly kind: 'ours' | 'peer';
+  /** Ours: the backend asked for; `ran` is what executed (e.g. 'wasm x2' when the work split). */
+  readonly backend?: string;
+  readonly ran?: string;
+  readonly threads: number;
+  readonly medianMs?: number;
+  readonly minMs?: number;
+  readonly runs?: number;
+  /** Ours: JS array buffers plus the wasm heap's peak above its live blocks, on the calling thread. */
+  readonly allocatedBytes?: number | undefined;
+  /** Resident-set high-water mark during one run, over the resident set before it. */
+  readonly peakExtraBytes?: number | undefined;
+  /** Why it has no timing. */
+  readonly skipped?: string;
+}
+
+export interface CaseResult {
+  readonly id: string;
+  readonly title: string;
+  readonly op: string;
+  readonly shape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly inBytes: number;
+  readonly outBytes: number;
+  readonly contenders: readonly ContenderResult[];
+}
+
+export interface AccuracyRow {
+  readonly label: string;
+  readonly value: number;
+  readonly absoluteError: number;
+  readonly relativeError: number;
+  readonly float32Ulps: number;
+}
+
+export interface BenchResults {
+  readonly command: string;
+  readonly quick: boolean;
+  readonly date: string;
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly node: string;
+    readonly os: string;
+    readonly loadAverage: readonly number[];
+  };
+  readonly timing: TimingOptions;
+  readonly memoryMeasured: boolean;
+  readonly backends: readonly string[];
+  readonly roof: readonly Roof[];
+  readonly cases: readonly CaseResult[];
+  readonly accuracy: { readonly count: number; readonly exactMean: number; readonly rows: readonly AccuracyRow[] };
+  readonly seconds: number;
+}
