@@ -22,6 +22,7 @@ import {
   init,
   lpPool,
   lpPoolBackward,
+  maxPool,
   maxPoolBackward,
   maxPoolWithIndices,
   observeRuns,
@@ -260,5 +261,38 @@ test('global average of 2^20 float32 values near 1000 is within 1 ulp of the exa
     const box = avgPool(x, { kernel: 31, stride: 31, backend });
     const reference = avgPool(x, { kernel: 31, stride: 31, backend: 'reference' });
     compareToReference(box, reference, `${backend} 31x31 box near 1000`);
+  }
+});
+
+test('max fast paths (separable, four lanes, values only) equal the reference, NaN and ties included', () => {
+  const r = rng(11);
+  const windows = [
+    { kernel: 3, stride: 2, padding: 1 },
+    { kernel: 2, stride: 2 },
+    { kernel: 3, stride: 1, padding: 1 },
+    { kernel: [5, 4], stride: 1, ceilMode: true, padding: [2, 1] },
+    { kernel: 3, stride: 3, padding: 1, ceilMode: true },
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const shape of [[2, 3, 17, 30], [1, 2, 5, 9, 21]]) {
+      const x = randomTensor(r, shape, dtype);
+      for (let i = 7; i < x.data.length; i += 97) x.data[i] = NaN;
+      for (const window of windows) {
+        const threeD = shape.length === 5;
+        const options = {
+          ...window,
+          ...(threeD && Array.isArray(window.kernel) ? { kernel: [2, ...window.kernel], padding: [1, ...(window.padding as number[])] } : {}),
+          spatialDims: shape.length - 2,
+        };
+        const expected = maxPoolWithIndices(x, { ...options, backend: 'reference' });
+        for (const backend of backends) {
+          const label = `${backend} ${dtype} ${JSON.stringify(shape)} ${JSON.stringify(window)}`;
+          compareToReference(maxPool(x, { ...options, backend }), expected.values, `values ${label}`);
+          const withIndices = maxPoolWithIndices(x, { ...options, backend });
+          compareToReference(withIndices.values, expected.values, label);
+          assert.deepEqual(withIndices.indices.data, expected.indices.data, `indices ${label}`);
+        }
+      }
+    }
   }
 });

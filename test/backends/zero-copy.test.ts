@@ -26,7 +26,8 @@ test('poolInto writes the pooled result into a wasm tensor, equal to the referen
 
     const maxPlan = planMaxPool(x.shape, { kernel: 3, stride: 2, padding: 1 });
     const maxOut = allocWasmTensor(maxPlan.outputShape, dtype);
-    const indices = poolInto(maxPlan, x, maxOut);
+    assert.equal(poolInto(maxPlan, x, maxOut), undefined);
+    const indices = poolInto(maxPlan, x, maxOut, true);
     const expected = maxPoolWithIndices(host, { kernel: 3, stride: 2, padding: 1, backend: 'reference' });
     assert.deepEqual(indices, expected.indices.data);
     assert.deepEqual(maxOut.data, expected.values.data);

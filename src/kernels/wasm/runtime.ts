@@ -26,8 +26,10 @@ export interface KernelExports {
   generic_f64(kind: GenericKernel, a: Ptr, b: Ptr, c: Ptr, d: Ptr, n: number, ch: number, last: number, geo: Ptr, mode: number, value: number, extra: number): void;
   demote_f64_to_f32(src: Ptr, dst: Ptr, length: number): void;
   global_avg_cf_f32(x: Ptr, y: Ptr, planes: number, size: number, divisor: number): void;
-  avg_pairs_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
-  avg_running_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
+  avg_pairs_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number): void;
+  avg_running_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, unitStrideW: number, scratch: Ptr): void;
+  max_separable_cf_f32(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
+  max_separable_cf_f64(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, scratch: Ptr): void;
   avg_forward_cl_f32(x: Ptr, y: Ptr, n: number, c: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
   avg_forward_cl_f64(x: Ptr, y: Ptr, n: number, c: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
 }

@@ -116,6 +116,16 @@ function widthWindowsArePairs(g: Geometry3d): boolean {
   return true;
 }
 
+function unitSteps(g: Geometry3d): boolean {
+  return g.windows.every((w) => w.step === 1);
+}
+
+/** The width stride when the width axis slides with stride 1 or 2 (what four-lane loads serve), else 0. */
+function simdStrideW(plan: PoolPlan): number {
+  const axis = plan.axes[plan.axes.length - 1]!;
+  return axis.kind === 'sliding' && axis.stride <= 2 ? axis.stride : 0;
+}
+
 function largestWindow(g: Geometry3d, axis: number): number {
   let largest = 0;
   for (const c of g.windows[axis]!.count) largest = Math.max(largest, c);
@@ -139,30 +149,46 @@ function avgForwardKernel(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geo
   const [, H, W] = g.inDims;
   const [, , OW] = g.outDims;
   if (f32 && widthWindowsArePairs(g)) {
-    k.avg_pairs_cf_f32(x, y, planes, geo, mode, value, empty, frame.alloc(OW * 8));
+    k.avg_pairs_cf_f32(x, y, planes, geo, mode, value, empty);
     return;
   }
-  const unitSteps = g.windows.every((w) => w.step === 1);
-  if (f32 && unitSteps && largestWindow(g, 1) * largestWindow(g, 2) >= RUNNING_SUM_MIN_TAPS) {
-    const scratch = frame.alloc((W + 1 + (H + 1) * OW) * 8);
-    k.avg_running_cf_f32(x, y, planes, geo, mode, value, empty, scratch);
+  if (f32 && unitSteps(g) && largestWindow(g, 1) * largestWindow(g, 2) >= RUNNING_SUM_MIN_TAPS) {
+    const scratch = frame.alloc((W + 4 + 2 * OW + (H + 1) * OW) * 8);
+    k.avg_running_cf_f32(x, y, planes, geo, mode, value, empty, simdStrideW(plan) === 1 ? 1 : 0, scratch);
     return;
   }
   (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.AvgForward, x, y, 0, 0, plan.batch, plan.channels, 0, geo, mode, value, empty);
 }
 
-/** Runs the forward kernel of `plan`; `indices` (max) and `yExact` (Lp, float64 values) may be 0. */
+/**
+ * Runs the forward kernel of `plan`. `indices` (max) may be 0 when nobody reads them: float32
+ * channels-first max then computes values only (ties 'first'), else they go to scratch. `yExact`
+ * (Lp's float64 outputs) may be 0.
+ */
 function forwardKernel(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geometry3d, dtype: DType, x: number, y: number, indices: number, yExact: number): void {
   const k = rt.kernels;
   const geo = stageGeometry(frame, plan, g);
   const f32 = dtype === 'float32';
   const last = plan.layout === 'channels-last' ? 1 : 0;
   const r = plan.reducer;
-  if (r.op === 'avg') avgForwardKernel(k, frame, plan, g, dtype, x, y, geo);
-  else if (r.op === 'max') {
-    (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.MaxForward, x, y, indices, 0, plan.batch, plan.channels, last, geo, maxFlags(r), 0, 0);
-  } else {
+  if (r.op === 'avg') {
+    avgForwardKernel(k, frame, plan, g, dtype, x, y, geo);
+    return;
+  }
+  if (r.op === 'lp') {
     (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.LpForward, x, y, yExact, 0, plan.batch, plan.channels, last, geo, lpFlags(r), r.p, 0);
+    return;
+  }
+  const valuesOnly = f32 && indices === 0 && r.ties !== 'last' && !last && unitSteps(g);
+  const indicesAt = indices || (valuesOnly ? 0 : frame.alloc(outputLength(plan) * 4));
+  if (!last && unitSteps(g)) {
+    const rows = g.inDims[0] * g.inDims[1];
+    const scratch = frame.alloc(rows * g.outDims[2] * (BYTES[dtype] + 4));
+    const planes = plan.batch * plan.channels;
+    if (f32) k.max_separable_cf_f32(x, y, indicesAt, planes, geo, maxFlags(r), simdStrideW(plan), scratch);
+    else k.max_separable_cf_f64(x, y, indicesAt, planes, geo, maxFlags(r), scratch);
+  } else {
+    (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.MaxForward, x, y, indicesAt, 0, plan.batch, plan.channels, last, geo, maxFlags(r), 0, 0);
   }
 }
 
@@ -172,24 +198,34 @@ function outputLength(plan: PoolPlan): number {
 
 /**
  * Forward pass into `target` when given (any array of the output's length and dtype; written in
- * place when it lives in wasm memory), else into a new array.
+ * place when it lives in wasm memory), else into a new array. Max plans: with `withIndices`
+ * false the indices are computed only if read (a second pass; most callers want values only).
  */
-export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray): ForwardResult {
+export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray, withIndices = true): ForwardResult {
   const rt = requireWasm();
   const g = geometry3d(plan)!;
   const dtype = dtypeOf(x.data);
   const length = outputLength(plan);
   const frame = new Frame(rt.heap);
+  const isMax = plan.reducer.op === 'max';
   try {
     const resident = target && residentAddress(rt.heap, target);
     const [xPtr] = stageIn(frame, x.data) as [number];
     const yPtr = resident ?? frame.alloc(length * BYTES[dtype]);
-    const idxPtr = plan.reducer.op === 'max' ? frame.alloc(length * 4) : 0;
+    const idxPtr = isMax && withIndices ? frame.alloc(length * 4) : 0;
     forwardKernel(rt, frame, plan, g, dtype, xPtr, yPtr, idxPtr, 0);
     const y = target ?? (dtype === 'float64' ? new Float64Array(length) : new Float32Array(length));
     if (resident === undefined) y.set(wasmView(rt.heap, dtype, yPtr, length));
-    const indices = idxPtr ? new Int32Array(rt.heap.buffer, idxPtr, length).slice() : undefined;
-    return { y, indices };
+    if (!isMax) return { y };
+    if (idxPtr) return { y, indices: new Int32Array(rt.heap.buffer, idxPtr, length).slice() };
+    let indices: Int32Array | undefined;
+    return {
+      y,
+      get indices() {
+        indices ??= wasmForward(plan, x).indices;
+        return indices;
+      },
+    };
   } finally {
     frame.release();
   }
@@ -247,7 +283,7 @@ export const wasmBackend: Backend = {
   supports: (plan) => plan.axes.length <= 3 && peakBytes(plan) < MAX_WASM_BYTES / 2,
   available: () => loadedWasm() !== undefined,
   prepare: () => void requireWasm(),
-  forward: (plan, x) => wasmForward(plan, x),
+  forward: (plan, x) => wasmForward(plan, x, undefined, false),
   forwardInto: (plan, x, y) => wasmForward(plan, x, y).indices,
   backward: wasmBackward,
 };

@@ -102,9 +102,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /**
  * Runs `plan` forward with the wasm kernels, writing into `out`. When `x` and `out` are
- * WasmTensors nothing is copied. Returns the maxima's per-plane indices for max plans.
+ * WasmTensors nothing is copied. Max plans: with `withIndices`, returns the maxima's per-plane
+ * indices (computing them costs more than the values alone).
  */
-export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor): Int32Array | undefined {
+export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, withIndices = false): Int32Array | undefined {
   const op = 'poolInto';
   checkTensor(op, 'x', x);
   checkTensor(op, 'out', out);
@@ -120,5 +121,6 @@ export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor): Int32Array | u
   if (plan.axes.length > 3) {
     throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
   }
-  return wasmForward(plan, x, out.data).indices;
+  const result = wasmForward(plan, x, out.data, withIndices);
+  return withIndices ? result.indices : undefined;
 }

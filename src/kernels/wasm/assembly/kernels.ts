@@ -319,28 +319,35 @@ export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, di
   }
 }
 
-/** Stores `count` float64 row sums over `q` as float32 (or `empty` when q is 0). */
+/**
+ * Stores `count` float64 sums over `q` as float32 (or `empty` when q is 0). The fast paths
+ * multiply by 1/q instead of dividing (a division costs several multiplications): the float64
+ * quotient is then within 2 float64 ulps of the exact one, and its float32 rounding within 1
+ * float32 ulp of the exact mean (identical to the reference's unless the mean lies within 2^-52
+ * of a float32 rounding boundary; identical always when q is a power of two).
+ */
 function storeRowF32(acc: usize, y: usize, count: i32, q: f64, empty: f64): void {
   let o = 0;
   if (q == 0) {
     for (; o < count; o++) store<f32>(y + (<usize>o << 2), <f32>empty);
     return;
   }
-  const qv = f64x2.splat(q);
+  const reciprocal = 1 / q;
+  const r = f64x2.splat(reciprocal);
   for (; o + 4 <= count; o += 4) {
-    const lo = f32x4.demote_f64x2_zero(f64x2.div(v128.load(acc + (<usize>o << 3)), qv));
-    const hi = f32x4.demote_f64x2_zero(f64x2.div(v128.load(acc + (<usize>o << 3), 16), qv));
+    const lo = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(acc + (<usize>o << 3)), r));
+    const hi = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(acc + (<usize>o << 3), 16), r));
     v128.store(y + (<usize>o << 2), v128.shuffle<f32>(lo, hi, 0, 1, 4, 5));
   }
-  for (; o < count; o++) store<f32>(y + (<usize>o << 2), <f32>(load<f64>(acc + (<usize>o << 3)) / q));
+  for (; o < count; o++) store<f32>(y + (<usize>o << 2), <f32>(load<f64>(acc + (<usize>o << 3)) * reciprocal));
 }
 
 /**
  * Channels-first average whose width windows are exactly the pairs (2o, 2o+1) (kernel 2, stride 2,
- * no width padding): pairs are summed four outputs at a time; depth and height windows are any.
- * `scratch` holds one output row of float64 sums.
+ * no width padding): four outputs at a time, their float64 sums kept in registers over the rows of
+ * the depth and height windows, then scaled by 1/q (see storeRowF32).
  */
-export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64, scratch: usize): void {
+export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64): void {
   bind(geo);
   for (let plane = 0; plane < planes; plane++) {
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
@@ -349,31 +356,40 @@ export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mo
       const d0 = at32(fD, d), dn = at32(cD, d);
       for (let h = 0; h < OH; h++, yRow += <usize>OW << 2) {
         const h0 = at32(fH, h), hn = at32(cH, h);
-        memory.fill(scratch, 0, <usize>OW << 3);
-        for (let i = 0; i < dn; i++) {
-          for (let j = 0; j < hn; j++) {
-            const row = xb + (<usize>(((d0 + i * sD) * H + h0 + j * sH) * W) << 2);
-            let o = 0;
-            for (; o + 4 <= OW; o += 4) {
-              const u = v128.load(row + (<usize>o << 3));
-              const v = v128.load(row + (<usize>o << 3), 16);
+        // Every width window holds two taps, none padded: one divisor along the row.
+        const q = divisorOf(mode, value, d, h, 0);
+        const reciprocal = 1 / q;
+        const scale = f64x2.splat(reciprocal);
+        let o = 0;
+        for (; o + 4 <= OW; o += 4) {
+          let lo = f64x2.splat(0), hi = f64x2.splat(0);
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const p = xb + (<usize>(((d0 + i * sD) * H + h0 + j * sH) * W + 2 * o) << 2);
+              const u = v128.load(p), v = v128.load(p, 16);
               const even = v128.shuffle<f32>(u, v, 0, 2, 4, 6);
               const odd = v128.shuffle<f32>(u, v, 1, 3, 5, 7);
-              const a = scratch + (<usize>o << 3);
-              const lo = f64x2.add(f64x2.promote_low_f32x4(even), f64x2.promote_low_f32x4(odd));
-              const hi = f64x2.add(promoteHigh(even), promoteHigh(odd));
-              v128.store(a, f64x2.add(v128.load(a), lo));
-              v128.store(a, f64x2.add(v128.load(a, 16), hi), 16);
-            }
-            for (; o < OW; o++) {
-              const a = scratch + (<usize>o << 3);
-              const p = row + (<usize>o << 3);
-              store<f64>(a, load<f64>(a) + (<f64>load<f32>(p) + <f64>load<f32>(p, 4)));
+              lo = f64x2.add(lo, f64x2.add(f64x2.promote_low_f32x4(even), f64x2.promote_low_f32x4(odd)));
+              hi = f64x2.add(hi, f64x2.add(promoteHigh(even), promoteHigh(odd)));
             }
           }
+          const out = v128.shuffle<f32>(
+            f32x4.demote_f64x2_zero(f64x2.mul(lo, scale)),
+            f32x4.demote_f64x2_zero(f64x2.mul(hi, scale)),
+            0, 1, 4, 5,
+          );
+          v128.store(yRow + (<usize>o << 2), q == 0 ? f32x4.splat(<f32>empty) : out);
         }
-        // Every width window holds two taps, none padded: the divisor is the same along the row.
-        storeRowF32(scratch, yRow, OW, divisorOf(mode, value, d, h, 0), empty);
+        for (; o < OW; o++) {
+          let sum: f64 = 0;
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const p = xb + (<usize>(((d0 + i * sD) * H + h0 + j * sH) * W + 2 * o) << 2);
+              sum += <f64>load<f32>(p) + <f64>load<f32>(p, 4);
+            }
+          }
+          store<f32>(yRow + (<usize>o << 2), <f32>(q == 0 ? empty : sum * reciprocal));
+        }
       }
     }
   }
@@ -396,23 +412,82 @@ function allFiniteF32(p: usize, length: i32): bool {
 }
 
 /**
- * Channels-first average with unit tap steps through prefix sums, so the cost per output does not
- * grow with the height and width of the window: per input row, prefix sums P give each width window
- * as P[end] - P[first]; those window sums, accumulated down the rows into Q, give each height window
- * as Q[end] - Q[first]. Depth windows add their slices. All in float64: the prefix sums of float32
- * values stay exact, so the differences are the window sums the reference adds up tap by tap.
- * `scratch` holds (W + 1) + (H + 1) * OW float64 values.
+ * Builds the prefix sums P[0..W] of one float32 row in float64, four values per step so that the
+ * chain of dependent additions is a quarter of the row.
  */
-export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64, scratch: usize): void {
+function prefixSums(row: usize, P: usize): void {
+  let running: f64 = 0;
+  store<f64>(P, 0);
+  let w = 0;
+  for (; w + 4 <= W; w += 4) {
+    const p = row + (<usize>w << 2);
+    const a = <f64>load<f32>(p), b = <f64>load<f32>(p, 4), c = <f64>load<f32>(p, 8), d = <f64>load<f32>(p, 12);
+    const ab = a + b;
+    const at = P + (<usize>w << 3);
+    store<f64>(at, running + a, 8);
+    store<f64>(at, running + ab, 16);
+    store<f64>(at, running + (ab + c), 24);
+    running += ab + (c + d);
+    store<f64>(at, running, 32);
+  }
+  for (; w < W; w++) {
+    running += <f64>load<f32>(row + (<usize>w << 2));
+    store<f64>(P + (<usize>(w + 1) << 3), running);
+  }
+}
+
+/**
+ * Qrow[o] = Qprev[o] + (P[first + count] - P[first]) for every width window o: two windows per
+ * step where the windows are whole and one apart (`unitStride`), one at a time at the edges.
+ */
+function accumulateWindowSums(P: usize, Qprev: usize, Qrow: usize, kernelW: i32, unitStride: bool): void {
+  let o = 0;
+  while (o < OW) {
+    const w0 = at32(fW, o);
+    if (unitStride && o + 2 <= OW && at32(cW, o) == kernelW && at32(cW, o + 1) == kernelW) {
+      const lo = P + (<usize>w0 << 3);
+      const sums = f64x2.sub(v128.load(lo + (<usize>kernelW << 3)), v128.load(lo));
+      v128.store(Qrow + (<usize>o << 3), f64x2.add(v128.load(Qprev + (<usize>o << 3)), sums));
+      o += 2;
+    } else {
+      const sum = load<f64>(P + (<usize>(w0 + at32(cW, o)) << 3)) - load<f64>(P + (<usize>w0 << 3));
+      store<f64>(Qrow + (<usize>o << 3), load<f64>(Qprev + (<usize>o << 3)) + sum);
+      o++;
+    }
+  }
+}
+
+/**
+ * Channels-first average with unit tap steps, at a cost per output that does not grow with the
+ * window's height and width: each input row's width-window sums (differences of its prefix sums)
+ * are accumulated down the rows into Q, so each height window is Q[end] - Q[first]. Depth
+ * windows add their slices. All in float64: the running sums of float32 values stay exact, so the
+ * differences are the window sums the reference adds up tap by tap. Planes holding a NaN or an
+ * infinity (which would poison every later running sum) go tap by tap.
+ * `scratch` holds (W + 4) + 2 * OW + (H + 1) * OW float64 values.
+ */
+export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64, unitStrideW: i32, scratch: usize): void {
   bind(geo);
   const P = scratch;
-  const Q = scratch + (<usize>(W + 1) << 3);
+  // The width factor of each output's divisor (as a reciprocal: see storeRowF32) and of its
+  // count of valid taps.
+  const divisorW = P + (<usize>(W + 4) << 3);
+  const validW = divisorW + (<usize>OW << 3);
+  const Q = validW + (<usize>OW << 3);
   const rowBytes = <usize>OW << 3;
+  let kernelW = 0;
+  for (let o = 0; o < OW; o++) {
+    kernelW = max(kernelW, at32(cW, o));
+    const factor = mode == DIVISOR_VALID ? at32(cW, o) : mode == DIVISOR_PADDED ? at32(pW, o) : 1;
+    store<f64>(divisorW + (<usize>o << 3), 1 / <f64>factor);
+    store<f64>(validW + (<usize>o << 3), <f64>at32(cW, o));
+  }
+  const emptyX2 = f64x2.splat(empty);
+  const zero = f64x2.splat(0);
   for (let plane = 0; plane < planes; plane++) {
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
     let yOut = y + (<usize>plane * <usize>outSpatial << 2);
     if (!allFiniteF32(xb, inSpatial)) {
-      // A NaN or infinity would poison every prefix sum after it: this plane goes tap by tap.
       avgPlane<f32>(x, y, plane * inSpatial, plane * outSpatial, 1, false, mode, value, empty);
       continue;
     }
@@ -421,35 +496,255 @@ export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, 
       memory.fill(Q, 0, rowBytes);
       for (let h = 0; h < H; h++) {
         const Qrow = Q + <usize>(h + 1) * rowBytes;
-        memory.copy(Qrow, Qrow - rowBytes, rowBytes);
+        if (dn == 0) memory.copy(Qrow, Qrow - rowBytes, rowBytes);
         for (let i = 0; i < dn; i++) {
-          const row = xb + (<usize>(((d0 + i) * H + h) * W) << 2);
-          let running: f64 = 0;
-          store<f64>(P, 0);
-          for (let w = 0; w < W; w++) {
-            running += <f64>load<f32>(row + (<usize>w << 2));
-            store<f64>(P + (<usize>(w + 1) << 3), running);
-          }
-          for (let o = 0; o < OW; o++) {
-            const w0 = at32(fW, o);
-            const windowSum = load<f64>(P + (<usize>(w0 + at32(cW, o)) << 3)) - load<f64>(P + (<usize>w0 << 3));
-            const a = Qrow + (<usize>o << 3);
-            store<f64>(a, load<f64>(a) + windowSum);
-          }
+          prefixSums(xb + (<usize>(((d0 + i) * H + h) * W) << 2), P);
+          accumulateWindowSums(P, i == 0 ? Qrow - rowBytes : Qrow, Qrow, kernelW, unitStrideW != 0);
         }
       }
-      for (let h = 0; h < OH; h++) {
-        const h0 = at32(fH, h), hn = at32(cH, h);
-        const top = Q + <usize>h0 * rowBytes;
-        const bottom = Q + <usize>(h0 + hn) * rowBytes;
-        for (let o = 0; o < OW; o++, yOut += 4) {
+      for (let h = 0; h < OH; h++, yOut += <usize>OW << 2) {
+        const top = Q + <usize>at32(fH, h) * rowBytes;
+        const bottom = Q + <usize>(at32(fH, h) + at32(cH, h)) * rowBytes;
+        const validRow = f64x2.splat(<f64>(dn * at32(cH, h)));
+        const divisorRow = f64x2.splat(
+          1 / (mode == DIVISOR_VALID ? <f64>(dn * at32(cH, h)) : mode == DIVISOR_PADDED ? <f64>(at32(pD, d) * at32(pH, h)) : value),
+        );
+        let o = 0;
+        for (; o + 2 <= OW; o += 2) {
+          const at = <usize>o << 3;
+          const sums = f64x2.sub(v128.load(bottom + at), v128.load(top + at));
+          const means = f64x2.mul(f64x2.mul(sums, divisorRow), v128.load(divisorW + at));
+          const isEmpty = f64x2.eq(f64x2.mul(validRow, v128.load(validW + at)), zero);
+          const out = f32x4.demote_f64x2_zero(v128.bitselect(emptyX2, means, isEmpty));
+          v128.store64_lane(yOut + (<usize>o << 2), out, 0);
+        }
+        for (; o < OW; o++) {
           const q = divisorOf(mode, value, d, h, o);
           const sum = load<f64>(bottom + (<usize>o << 3)) - load<f64>(top + (<usize>o << 3));
-          store<f32>(yOut, <f32>(q == 0 ? empty : sum / q));
+          store<f32>(yOut + (<usize>o << 2), <f32>(q == 0 ? empty : sum / q));
         }
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Max pooling, channels-first, unit tap steps, separably: every input row's width-window maxima
+// (value and column), then each output's maximum over the rows of its height and depth windows.
+// First maximum in row-major order = the first row attaining the window's maximum, at that row's
+// first maximum (ties 'last': the last of each), and the first NaN likewise: the reference's tap.
+
+/**
+ * Whether tap value v replaces the best so far (`at` < 0: nothing taken yet). Bitwise, not
+ * short-circuit: on data in no order a branch per comparison mispredicts about half the time.
+ */
+@inline function takes(v: f64, best: f64, at: i32, nanIgnore: bool, tiesLast: bool): bool {
+  const isNaN = <i32>(v != v);
+  const wins = <i32>(at < 0) | <i32>(v > best) | (<i32>tiesLast & <i32>(v == best));
+  if (nanIgnore) return <bool>(wins & (isNaN ^ 1));
+  return <bool>(wins | (isNaN & <i32>(best == best)));
+}
+
+/** `scratch` holds D*H*OW values of T and as many i32 columns. */
+function maxSeparable<T>(x: usize, y: usize, indices: usize, planes: i32, flags: i32, scratch: usize): void {
+  const nanIgnore = (flags & NAN_IGNORE) != 0;
+  const tiesLast = (flags & TIES_LAST) != 0;
+  const rows = inSpatial / W;
+  const width = <usize>sizeof<T>();
+  const values = scratch;
+  const columns = scratch + <usize>rows * <usize>OW * width;
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + <usize>plane * <usize>inSpatial * width;
+    for (let r = 0; r < rows; r++) {
+      const row = xb + <usize>r * <usize>W * width;
+      for (let o = 0; o < OW; o++) {
+        const w0 = at32(fW, o), wn = at32(cW, o);
+        let best: f64 = -Infinity;
+        let at = -1;
+        for (let k = 0; k < wn; k++) {
+          const v = <f64>load<T>(row + <usize>(w0 + k) * width);
+          const take = takes(v, best, at, nanIgnore, tiesLast);
+          best = select<f64>(v, best, take);
+          at = select<i32>(w0 + k, at, take);
+        }
+        const slot = r * OW + o;
+        store<T>(values + <usize>slot * width, <T>best);
+        store<i32>(columns + (<usize>slot << 2), at);
+      }
+    }
+    const yb = plane * outSpatial;
+    let o = 0;
+    for (let d = 0; d < OD; d++) {
+      const d0 = at32(fD, d), dn = at32(cD, d);
+      for (let h = 0; h < OH; h++) {
+        const h0 = at32(fH, h), hn = at32(cH, h);
+        for (let w = 0; w < OW; w++, o++) {
+          let best: f64 = -Infinity;
+          let at = -1;
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const r = (d0 + i) * H + h0 + j;
+              const slot = r * OW + w;
+              const column = load<i32>(columns + (<usize>slot << 2));
+              const v = <f64>load<T>(values + <usize>slot * width);
+              const take = <bool>(<i32>(column >= 0) & <i32>takes(v, best, at, nanIgnore, tiesLast));
+              best = select<f64>(v, best, take);
+              at = select<i32>(r * W + column, at, take);
+            }
+          }
+          storeAs<T>(y, yb + o, best);
+          store<i32>(indices + (<usize>(yb + o) << 2), at);
+        }
+      }
+    }
+  }
+}
+
+/** takes() for four float32 lanes: a mask of the lanes whose tap replaces the best so far. */
+@inline function takesX4(v: v128, best: v128, at: v128, nanIgnore: bool, tiesLast: bool): v128 {
+  const isNaN = f32x4.ne(v, v);
+  let wins = v128.or(i32x4.lt_s(at, i32x4.splat(0)), f32x4.gt(v, best));
+  if (tiesLast) wins = v128.or(wins, f32x4.eq(v, best));
+  if (nanIgnore) return v128.andnot(wins, isNaN);
+  return v128.or(wins, v128.and(isNaN, f32x4.eq(best, best)));
+}
+
+/**
+ * One step of a four-lane max: with indices, the reference's rule through takesX4; without, a
+ * pseudo-max that keeps the earlier value on ties and against NaN (the reference's first tap,
+ * -0 before +0), with NaN lanes remembered in `nan` and restored at the end.
+ */
+@inline function maxStepX4(v: v128, best: v128, withIndices: bool, take: v128): v128 {
+  return withIndices ? v128.bitselect(v, best, take) : f32x4.pmax(best, v);
+}
+
+/**
+ * maxSeparable for float32 with four outputs per step: down the rows always, and along a row
+ * where four neighbouring width windows are whole and `strideW` (1 or 2; 0 when the width axis is
+ * not a sliding window) apart. Edges and tails take the scalar path. Without `indices` (0), only
+ * values: a third of the work per tap (ties 'first' only: the caller checks).
+ */
+function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags: i32, strideW: i32, scratch: usize): void {
+  const withIndices = indices != 0;
+  const NaNs = f32x4.splat(NaN);
+  const nanIgnore = (flags & NAN_IGNORE) != 0;
+  const tiesLast = (flags & TIES_LAST) != 0;
+  const rows = inSpatial / W;
+  const values = scratch;
+  const columns = scratch + (<usize>rows * <usize>OW << 2);
+  let kernelW = 0;
+  for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
+  const minusInfinity = f32x4.splat(-Infinity);
+  const none = i32x4.splat(-1);
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    for (let r = 0; r < rows; r++) {
+      const row = xb + (<usize>(r * W) << 2);
+      const rowValues = values + (<usize>(r * OW) << 2);
+      const rowColumns = columns + (<usize>(r * OW) << 2);
+      let o = 0;
+      while (o < OW) {
+        const w0 = at32(fW, o);
+        const whole =
+          strideW != 0 && o + 4 <= OW && at32(cW, o) == kernelW && at32(cW, o + 3) == kernelW &&
+          w0 + 3 * strideW + kernelW - 1 + strideW <= W;
+        if (!whole) {
+          const wn = at32(cW, o);
+          let best: f64 = -Infinity;
+          let at = -1;
+          for (let k = 0; k < wn; k++) {
+            const v = <f64>load<f32>(row + (<usize>(w0 + k) << 2));
+            const take = takes(v, best, at, nanIgnore, tiesLast);
+            best = select<f64>(v, best, take);
+            at = select<i32>(w0 + k, at, take);
+          }
+          store<f32>(rowValues + (<usize>o << 2), <f32>best);
+          store<i32>(rowColumns + (<usize>o << 2), at);
+          o++;
+          continue;
+        }
+        let best = minusInfinity;
+        let at = none;
+        let nan = i32x4.splat(0);
+        const firstColumn = i32x4.add(i32x4.splat(w0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideW)));
+        let column = firstColumn;
+        for (let k = 0; k < kernelW; k++) {
+          const p = row + (<usize>(w0 + k) << 2);
+          const v = strideW == 1 ? v128.load(p) : v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+          const take = withIndices ? takesX4(v, best, at, nanIgnore, tiesLast) : nan;
+          best = maxStepX4(v, best, withIndices, take);
+          if (withIndices) at = v128.bitselect(column, at, take);
+          else nan = v128.or(nan, f32x4.ne(v, v));
+          column = i32x4.add(column, i32x4.splat(1));
+        }
+        if (!withIndices && !nanIgnore) best = v128.bitselect(NaNs, best, nan);
+        v128.store(rowValues + (<usize>o << 2), best);
+        // Values only: a column of the window, so that later steps see the row as not empty.
+        v128.store(rowColumns + (<usize>o << 2), withIndices ? at : firstColumn);
+        o += 4;
+      }
+    }
+    const yb = y + (<usize>plane * <usize>outSpatial << 2);
+    const ib = indices + (<usize>plane * <usize>outSpatial << 2);
+    let out = 0;
+    for (let d = 0; d < OD; d++) {
+      const d0 = at32(fD, d), dn = at32(cD, d);
+      for (let h = 0; h < OH; h++, out += OW) {
+        const h0 = at32(fH, h), hn = at32(cH, h);
+        let w = 0;
+        for (; w + 4 <= OW; w += 4) {
+          let best = minusInfinity;
+          let at = none;
+          let nan = i32x4.splat(0);
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const r = (d0 + i) * H + h0 + j;
+              const slot = <usize>(r * OW + w) << 2;
+              const v = v128.load(values + slot);
+              if (withIndices) {
+                const column = v128.load(columns + slot);
+                const take = v128.and(i32x4.ge_s(column, i32x4.splat(0)), takesX4(v, best, at, nanIgnore, tiesLast));
+                best = v128.bitselect(v, best, take);
+                at = v128.bitselect(i32x4.add(column, i32x4.splat(r * W)), at, take);
+              } else {
+                best = f32x4.pmax(best, v);
+                nan = v128.or(nan, f32x4.ne(v, v));
+              }
+            }
+          }
+          if (!withIndices && !nanIgnore) best = v128.bitselect(NaNs, best, nan);
+          v128.store(yb + (<usize>(out + w) << 2), best);
+          if (withIndices) v128.store(ib + (<usize>(out + w) << 2), at);
+        }
+        for (; w < OW; w++) {
+          let best: f64 = -Infinity;
+          let at = -1;
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const r = (d0 + i) * H + h0 + j;
+              const slot = <usize>(r * OW + w) << 2;
+              const column = load<i32>(columns + slot);
+              const v = <f64>load<f32>(values + slot);
+              const take = <bool>(<i32>(column >= 0) & <i32>takes(v, best, at, nanIgnore, tiesLast));
+              best = select<f64>(v, best, take);
+              at = select<i32>(r * W + column, at, take);
+            }
+          }
+          store<f32>(yb + (<usize>(out + w) << 2), <f32>best);
+          if (withIndices) store<i32>(ib + (<usize>(out + w) << 2), at);
+        }
+      }
+    }
+  }
+}
+
+export function max_separable_cf_f32(x: usize, y: usize, indices: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
+  bind(geo);
+  maxSeparableF32(x, y, indices, planes, flags, strideW, scratch);
+}
+export function max_separable_cf_f64(x: usize, y: usize, indices: usize, planes: i32, geo: usize, flags: i32, scratch: usize): void {
+  bind(geo);
+  maxSeparable<f64>(x, y, indices, planes, flags, scratch);
 }
 
 /**
