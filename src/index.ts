@@ -52,6 +52,8 @@ export { observeRuns } from './ops/observe.js';
 export type { RunRecord, Observed } from './ops/observe.js';
 export { explainPlan, explainWindow } from './plan/explain.js';
 export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExplanation, AxisTap, TapKind } from './plan/explain.js';
+export { planRowBands } from './plan/row-bands.js';
+export type { RowBand } from './plan/row-bands.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
 export { allocSharedTensor, toSharedTensor, startWorkers } from './kernels/workers/threaded.js';
 export type { Backend } from './backends.js';

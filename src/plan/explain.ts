@@ -37,6 +37,11 @@ export interface AxisExplanation {
   /** How the output size follows from the geometry, with the numbers filled in. */
   readonly formula: string;
   readonly windows: readonly AxisWindowExplanation[];
+  /**
+   * The window that rounding the output size up would add but that would start inside the end
+   * padding: PyTorch's and ONNX's ceil mode drop it (TF.js keeps it). Null when there is none.
+   */
+  readonly ceilDropped: { readonly window: number; readonly start: number } | null;
 }
 
 export interface PlanExplanation {
@@ -157,6 +162,15 @@ function reducerText(plan: PoolPlan): string {
   }
 }
 
+function ceilDropped(axis: PlanAxis): AxisExplanation['ceilDropped'] {
+  if (axis.kind !== 'sliding') return null;
+  const quotient = (axis.size + axis.padBegin + axis.padEnd - effectiveKernel(axis.kernel, axis.dilation)) / axis.stride;
+  // Rounded up there are ceil(q) + 1 windows; the last one is window ceil(q).
+  const window = Math.ceil(quotient);
+  const start = window * axis.stride - axis.padBegin;
+  return !Number.isInteger(quotient) && axis.out === window && start >= axis.size ? { window, start } : null;
+}
+
 function explainAxis(axis: PlanAxis, a: number, rank: number, plan: PoolPlan): AxisExplanation {
   const windows = plan.windows[a]!;
   return {
@@ -171,6 +185,7 @@ function explainAxis(axis: PlanAxis, a: number, rank: number, plan: PoolPlan): A
       inInput: windows.count[o]!,
       inPadded: windows.padded[o]!,
     })),
+    ceilDropped: ceilDropped(axis),
   };
 }
 

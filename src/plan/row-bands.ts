@@ -1,0 +1,90 @@
+/**
+ * A plan cut into bands of output rows along the outermost spatial axis, each band a plan of its
+ * own that reads only the input rows its windows touch. A shell can then pool an image far larger
+ * than it wants to hold as floats, one band at a time, with exactly the full plan's results: each
+ * band's windows have the same taps, the same in-bounds counts and the same padded counts.
+ *
+ * Why the geometry carries over: output o of the full axis starts at o*stride - padBegin. A band
+ * [o0, o1) reads rows [r0, r1) with r0 = max(0, o0*stride - padBegin); its own padBegin is
+ * padBegin + r0 - o0*stride, so its window o - o0 starts at the same row. Its end padding is the
+ * full padEnd when the band reaches the last input row (so the padded count and the ceil-mode
+ * overhang are the same) and 0 otherwise (no window of the band reaches past r1 then).
+ *
+ * A band's input rows are one contiguous slice of the data when the outermost spatial axis is the
+ * outermost axis of the data: an unbatched channels-last image (H, W, C), or a single plane.
+ */
+import { makePlan, type PoolPlan, type SlidingAxis } from './plan.js';
+import { effectiveKernel } from './output-size.js';
+
+export interface RowBand {
+  readonly plan: PoolPlan;
+  /** Output rows [outputStart, outputEnd) of the full plan's outermost spatial axis. */
+  readonly outputStart: number;
+  readonly outputEnd: number;
+  /** Input rows [inputStart, inputEnd) the band reads. */
+  readonly inputStart: number;
+  readonly inputEnd: number;
+}
+
+function outermostOffset(plan: PoolPlan): number {
+  return (plan.batched ? 1 : 0) + (plan.layout === 'channels-first' ? 1 : 0);
+}
+
+function band(plan: PoolPlan, axis: SlidingAxis, outputStart: number, outputEnd: number): RowBand | undefined {
+  const { size, stride, padBegin, padEnd, kernel, dilation } = axis;
+  const inputStart = Math.max(0, outputStart * stride - padBegin);
+  const lastTapEnd = (outputEnd - 1) * stride - padBegin + effectiveKernel(kernel, dilation);
+  const inputEnd = Math.min(size, lastTapEnd);
+  if (inputEnd <= inputStart) return undefined;
+  const bandAxis: SlidingAxis = {
+    ...axis,
+    size: inputEnd - inputStart,
+    out: outputEnd - outputStart,
+    padBegin: padBegin + inputStart - outputStart * stride,
+    padEnd: inputEnd === size ? padEnd : 0,
+  };
+  const at = outermostOffset(plan);
+  const inputShape = [...plan.inputShape];
+  inputShape[at] = bandAxis.size;
+  const spatial = plan.axes.map((a) => a.size);
+  spatial[0] = bandAxis.size;
+  const bandPlan = makePlan({
+    op: plan.op,
+    inputShape,
+    layout: plan.layout,
+    split: { batched: plan.batched, batch: plan.batch, channels: plan.channels, spatial },
+    axes: [bandAxis, ...plan.axes.slice(1)],
+    reducer: plan.reducer,
+  });
+  return { plan: bandPlan, outputStart, outputEnd, inputStart, inputEnd };
+}
+
+/**
+ * Cuts `plan` into bands of at most `rowsPerBand` output rows of its outermost spatial axis. A plan
+ * that cannot be cut (adaptive or global outermost axis, a single output row, spatial axes dropped
+ * from the output) comes back as one band: the plan itself over all its input rows.
+ */
+export function planRowBands(plan: PoolPlan, rowsPerBand: number): RowBand[] {
+  const axis = plan.axes[0];
+  const whole: RowBand[] = [{ plan, outputStart: 0, outputEnd: axis?.out ?? 1, inputStart: 0, inputEnd: axis?.size ?? 1 }];
+  const dropsSpatial = plan.outputShape.length !== plan.inputShape.length;
+  if (axis === undefined || axis.kind !== 'sliding' || axis.out <= 1 || dropsSpatial) return whole;
+  const rows = Math.max(1, Math.floor(rowsPerBand));
+  const bands: RowBand[] = [];
+  for (let start = 0; start < axis.out; start += rows) {
+    const end = Math.min(axis.out, start + rows);
+    const next = band(plan, axis, start, end);
+    if (next !== undefined) {
+      bands.push(next);
+      continue;
+    }
+    // Windows lying wholly past the input (TF.js keeps them) read nothing: they join the band before.
+    const previous = bands.pop();
+    if (previous === undefined) return whole;
+    const merged = band(plan, axis, previous.outputStart, axis.out);
+    if (merged === undefined) return whole;
+    bands.push(merged);
+    break;
+  }
+  return bands;
+}

@@ -1,0 +1,87 @@
+/** Runs the real `tensor-pooling` binary as a child process, and makes images for it with sharp. */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+export const BINARY = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Root ignores file permissions; run as nobody then, so that a read-only folder is read-only. */
+export const AS_UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+/** The test runner marks its children through NODE_TEST_CONTEXT; the binary must run as a user runs it. */
+function userEnvironment(): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
+  return env;
+}
+
+export function cli(args: readonly string[], options: { cwd?: string; unprivileged?: boolean } = {}): CliResult {
+  const result: SpawnSyncReturns<string> = spawnSync(process.execPath, [BINARY, ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: userEnvironment(),
+    timeout: 60_000,
+    ...(options.unprivileged ? AS_UNPRIVILEGED : {}),
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function cliProcess(args: readonly string[], cwd: string) {
+  return spawn(process.execPath, [BINARY, ...args], { cwd, env: userEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A fresh folder that an unprivileged child can read too. */
+export function workFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'tensor-pooling-cli-'));
+  chmodSync(folder, 0o755);
+  return folder;
+}
+
+/** Deterministic pixels: each sample a different mix of its row, column and channel. */
+export function pattern(width: number, height: number, channels: number, max = 255, seed = 1): number[] {
+  const values: number[] = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) values.push((x * 37 + y * 101 + c * 59 + seed * 13 + ((x * y) % 17) * 7) % (max + 1));
+    }
+  }
+  return values;
+}
+
+export async function writeImage(
+  path: string,
+  width: number,
+  height: number,
+  channels: 1 | 2 | 3 | 4,
+  values: readonly number[],
+  depth: 8 | 16 = 8,
+): Promise<void> {
+  const data = depth === 16 ? Uint16Array.from(values) : Uint8Array.from(values);
+  const grey = channels <= 2;
+  await sharp(data, { raw: { width, height, channels } })
+    .toColourspace(depth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb')
+    .png()
+    .toFile(path);
+}
+
+/** Decodes an image to its samples on its own bit depth. */
+export async function readImage(path: string): Promise<{ shape: [number, number, number]; values: number[]; depth: 8 | 16 }> {
+  const meta = await sharp(path).metadata();
+  const depth = meta.depth === 'ushort' ? 16 : 8;
+  const grey = meta.channels - (meta.hasAlpha ? 1 : 0) === 1;
+  const { data, info } = await sharp(path)
+    .toColourspace(depth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb')
+    .raw({ depth: depth === 16 ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const samples = depth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
+  return { shape: [info.height, info.width, info.channels], values: Array.from(samples), depth };
+}
