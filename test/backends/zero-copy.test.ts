@@ -67,3 +67,15 @@ test('poolInto checks shapes and dtypes', () => {
   assert.throws(() => allocWasmTensor([2, -1]), (e: unknown) => e instanceof PoolingError && e.code === 'INVALID_PARAMETER');
   for (const t of [x, wrongShape, wrongType]) t.free();
 });
+
+test('poolInto from a host tensor into a wasm tensor, through chunks and a streamed global average', () => {
+  const r = rng(9);
+  const host = randomTensor(r, [1, 3, 600, 300], 'float32', 1000);
+  for (const options of [{ kernel: 3, stride: 2 }, { kernel: [600, 300] }]) {
+    const plan = planAvgPool(host.shape, options);
+    const out = allocWasmTensor(plan.outputShape);
+    poolInto(plan, host, out);
+    compareToReference({ shape: out.shape, data: out.data }, avgPool(host, { ...options, backend: 'js' }), JSON.stringify(options));
+    out.free();
+  }
+});

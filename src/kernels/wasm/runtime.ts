@@ -25,6 +25,7 @@ export interface KernelExports {
   generic_f32(kind: GenericKernel, a: Ptr, b: Ptr, c: Ptr, d: Ptr, n: number, ch: number, last: number, geo: Ptr, mode: number, value: number, extra: number): void;
   generic_f64(kind: GenericKernel, a: Ptr, b: Ptr, c: Ptr, d: Ptr, n: number, ch: number, last: number, geo: Ptr, mode: number, value: number, extra: number): void;
   demote_f64_to_f32(src: Ptr, dst: Ptr, length: number): void;
+  sum_f32(x: Ptr, length: number): number;
   global_avg_cf_f32(x: Ptr, y: Ptr, planes: number, size: number, divisor: number): void;
   avg_pairs_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number): void;
   avg_running_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, unitStrideW: number, scratch: Ptr): void;

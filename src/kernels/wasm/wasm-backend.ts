@@ -132,64 +132,68 @@ function largestWindow(g: Geometry3d, axis: number): number {
   return largest;
 }
 
-function avgForwardKernel(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geometry3d, dtype: DType, x: number, y: number, geo: number): void {
-  const r = plan.reducer as Extract<Reducer, { op: 'avg' }>;
-  const { mode, value, empty } = avgParams(r);
+/**
+ * A forward kernel ready to launch on a run of planes (channels-first: `units` planes; channels-last:
+ * `units` batch items): `indices` (max) and `yExact` (Lp's float64 outputs) may be 0.
+ */
+type ForwardLaunch = (x: number, y: number, indices: number, yExact: number, units: number) => void;
+
+function prepareAverage(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geometry3d, dtype: DType, geo: number): ForwardLaunch {
+  const { mode, value, empty } = avgParams(plan.reducer as Extract<Reducer, { op: 'avg' }>);
   const f32 = dtype === 'float32';
+  const C = plan.channels;
   if (plan.layout === 'channels-last') {
-    const acc = frame.alloc(plan.channels * 8);
-    (f32 ? k.avg_forward_cl_f32 : k.avg_forward_cl_f64)(x, y, plan.batch, plan.channels, geo, mode, value, empty, acc);
-    return;
+    const acc = frame.alloc(C * 8);
+    const kernel = f32 ? k.avg_forward_cl_f32 : k.avg_forward_cl_f64;
+    return (x, y, _i, _e, units) => kernel(x, y, units, C, geo, mode, value, empty, acc);
   }
-  const planes = plan.batch * plan.channels;
   if (f32 && isGlobal(plan, g)) {
-    k.global_avg_cf_f32(x, y, planes, plan.inputSpatialSize, divisors(plan, g)[0]!);
-    return;
+    const divisor = divisors(plan, g)[0]!;
+    return (x, y, _i, _e, units) => k.global_avg_cf_f32(x, y, units, plan.inputSpatialSize, divisor);
   }
   const [, H, W] = g.inDims;
   const [, , OW] = g.outDims;
-  if (f32 && widthWindowsArePairs(g)) {
-    k.avg_pairs_cf_f32(x, y, planes, geo, mode, value, empty);
-    return;
-  }
+  if (f32 && widthWindowsArePairs(g)) return (x, y, _i, _e, units) => k.avg_pairs_cf_f32(x, y, units, geo, mode, value, empty);
   if (f32 && unitSteps(g) && largestWindow(g, 1) * largestWindow(g, 2) >= RUNNING_SUM_MIN_TAPS) {
     const scratch = frame.alloc((W + 4 + 2 * OW + (H + 1) * OW) * 8);
-    k.avg_running_cf_f32(x, y, planes, geo, mode, value, empty, simdStrideW(plan) === 1 ? 1 : 0, scratch);
-    return;
+    const unitStrideW = simdStrideW(plan) === 1 ? 1 : 0;
+    return (x, y, _i, _e, units) => k.avg_running_cf_f32(x, y, units, geo, mode, value, empty, unitStrideW, scratch);
   }
-  (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.AvgForward, x, y, 0, 0, plan.batch, plan.channels, 0, geo, mode, value, empty);
+  const generic = f32 ? k.generic_f32 : k.generic_f64;
+  return (x, y, _i, _e, units) => generic(GenericKernel.AvgForward, x, y, 0, 0, units, 1, 0, geo, mode, value, empty);
 }
 
 /**
- * Runs the forward kernel of `plan`. `indices` (max) may be 0 when nobody reads them: float32
- * channels-first max then computes values only (ties 'first'), else they go to scratch. `yExact`
- * (Lp's float64 outputs) may be 0.
+ * Picks and prepares the forward kernel of `plan` for runs of up to `maxUnits` units. Without
+ * `withIndices`, float32 channels-first max computes values only (ties 'first'); other max
+ * kernels write their indices to scratch.
  */
-function forwardKernel(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geometry3d, dtype: DType, x: number, y: number, indices: number, yExact: number): void {
+function prepareForward(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geometry3d, dtype: DType, withIndices: boolean, maxUnits: number): ForwardLaunch {
   const k = rt.kernels;
   const geo = stageGeometry(frame, plan, g);
   const f32 = dtype === 'float32';
   const last = plan.layout === 'channels-last' ? 1 : 0;
+  const C = last ? plan.channels : 1;
+  const generic = f32 ? k.generic_f32 : k.generic_f64;
   const r = plan.reducer;
-  if (r.op === 'avg') {
-    avgForwardKernel(k, frame, plan, g, dtype, x, y, geo);
-    return;
-  }
+  if (r.op === 'avg') return prepareAverage(k, frame, plan, g, dtype, geo);
   if (r.op === 'lp') {
-    (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.LpForward, x, y, yExact, 0, plan.batch, plan.channels, last, geo, lpFlags(r), r.p, 0);
-    return;
+    const flags = lpFlags(r);
+    return (x, y, _i, yExact, units) => generic(GenericKernel.LpForward, x, y, yExact, 0, units, C, last, geo, flags, r.p, 0);
   }
-  const valuesOnly = f32 && indices === 0 && r.ties !== 'last' && !last && unitSteps(g);
-  const indicesAt = indices || (valuesOnly ? 0 : frame.alloc(outputLength(plan) * 4));
+  const flags = maxFlags(r);
+  const valuesOnly = f32 && !withIndices && r.ties !== 'last' && !last && unitSteps(g);
+  const scratchIndices = withIndices || valuesOnly ? 0 : frame.alloc(maxUnits * C * plan.outputSpatialSize * 4);
   if (!last && unitSteps(g)) {
-    const rows = g.inDims[0] * g.inDims[1];
-    const scratch = frame.alloc(rows * g.outDims[2] * (BYTES[dtype] + 4));
-    const planes = plan.batch * plan.channels;
-    if (f32) k.max_separable_cf_f32(x, y, indicesAt, planes, geo, maxFlags(r), simdStrideW(plan), scratch);
-    else k.max_separable_cf_f64(x, y, indicesAt, planes, geo, maxFlags(r), scratch);
-  } else {
-    (f32 ? k.generic_f32 : k.generic_f64)(GenericKernel.MaxForward, x, y, indicesAt, 0, plan.batch, plan.channels, last, geo, maxFlags(r), 0, 0);
+    const scratch = frame.alloc(g.inDims[0] * g.inDims[1] * g.outDims[2] * (BYTES[dtype] + 4));
+    const strideW = simdStrideW(plan);
+    return (x, y, indices, _e, units) => {
+      if (f32) k.max_separable_cf_f32(x, y, indices || scratchIndices, units, geo, flags, strideW, scratch);
+      else k.max_separable_cf_f64(x, y, indices || scratchIndices, units, geo, flags, scratch);
+    };
   }
+  return (x, y, indices, _e, units) =>
+    generic(GenericKernel.MaxForward, x, y, indices || scratchIndices, 0, units, C, last, geo, flags, 0, 0);
 }
 
 function outputLength(plan: PoolPlan): number {
@@ -197,33 +201,97 @@ function outputLength(plan: PoolPlan): number {
 }
 
 /**
+ * Input bytes per chunk when tensors are copied: copying a chunk in, pooling it while it sits in
+ * cache and copying its output out reads and writes main memory once instead of three times.
+ */
+const CHUNK_BYTES = 512 * 1024;
+
+function globalAverageF32(plan: PoolPlan, g: Geometry3d): boolean {
+  return plan.reducer.op === 'avg' && plan.layout === 'channels-first' && isGlobal(plan, g);
+}
+
+/** Global average of planes larger than a chunk: each plane summed a chunk at a time. */
+function streamGlobalAverage(
+  rt: WasmRuntime,
+  frame: Frame,
+  plan: PoolPlan,
+  g: Geometry3d,
+  x: Float32Array,
+  target: FloatArray | undefined,
+  resident: number | undefined,
+): FloatArray {
+  const size = plan.inputSpatialSize;
+  const piece = CHUNK_BYTES / 4;
+  const chunk = frame.alloc(CHUNK_BYTES);
+  const divisor = divisors(plan, g)[0]!;
+  const length = plan.batch * plan.channels;
+  // A target in wasm memory gets a fresh view: the allocation above may have grown the memory.
+  const y = resident !== undefined ? new Float32Array(rt.heap.buffer, resident, length) : (target ?? new Float32Array(length));
+  for (let p = 0; p < y.length; p++) {
+    let sum = 0;
+    for (let at = p * size; at < (p + 1) * size; at += piece) {
+      const part = x.subarray(at, Math.min(at + piece, (p + 1) * size));
+      new Float32Array(rt.heap.buffer, chunk, part.length).set(part);
+      sum += rt.kernels.sum_f32(chunk, part.length);
+    }
+    y[p] = sum / divisor;
+  }
+  return y;
+}
+
+/**
  * Forward pass into `target` when given (any array of the output's length and dtype; written in
- * place when it lives in wasm memory), else into a new array. Max plans: with `withIndices`
- * false the indices are computed only if read (a second pass; most callers want values only).
+ * place when it lives in wasm memory), else into a new array. Arrays outside wasm memory are
+ * staged a chunk of planes at a time, so extra memory stays a chunk plus the kernel's scratch.
+ * Max plans: with `withIndices` false the indices are computed only if read (a second pass; most
+ * callers want values only).
  */
 export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray, withIndices = true): ForwardResult {
   const rt = requireWasm();
   const g = geometry3d(plan)!;
   const dtype = dtypeOf(x.data);
+  const bytes = BYTES[dtype];
   const length = outputLength(plan);
-  const frame = new Frame(rt.heap);
   const isMax = plan.reducer.op === 'max';
+  // Units the kernels run independently: planes (channels-first) or batch items (channels-last).
+  const channelsLast = plan.layout === 'channels-last';
+  const units = channelsLast ? plan.batch : plan.batch * plan.channels;
+  const inUnit = plan.inputSpatialSize * (channelsLast ? plan.channels : 1);
+  const outUnit = plan.outputSpatialSize * (channelsLast ? plan.channels : 1);
+  const frame = new Frame(rt.heap);
   try {
-    const resident = target && residentAddress(rt.heap, target);
-    const [xPtr] = stageIn(frame, x.data) as [number];
-    const yPtr = resident ?? frame.alloc(length * BYTES[dtype]);
-    const idxPtr = isMax && withIndices ? frame.alloc(length * 4) : 0;
-    forwardKernel(rt, frame, plan, g, dtype, xPtr, yPtr, idxPtr, 0);
+    const yResident = target && residentAddress(rt.heap, target);
+    const xResident = residentAddress(rt.heap, x.data);
+    const perChunk =
+      xResident !== undefined && yResident !== undefined ? units : Math.max(1, Math.min(units, Math.floor(CHUNK_BYTES / (inUnit * bytes))));
+    if (xResident === undefined && inUnit * bytes > CHUNK_BYTES && globalAverageF32(plan, g)) {
+      return { y: streamGlobalAverage(rt, frame, plan, g, x.data as Float32Array, target, yResident) };
+    }
+    const xChunk = xResident ?? frame.alloc(perChunk * inUnit * bytes);
+    const yChunk = yResident ?? frame.alloc(perChunk * outUnit * bytes);
+    const indicesChunk = isMax && withIndices ? frame.alloc(perChunk * outUnit * 4) : 0;
+    const launch = prepareForward(rt, frame, plan, g, dtype, isMax && withIndices, perChunk);
     const y = target ?? (dtype === 'float64' ? new Float64Array(length) : new Float32Array(length));
-    if (resident === undefined) y.set(wasmView(rt.heap, dtype, yPtr, length));
+    const indices = indicesChunk ? new Int32Array(length) : undefined;
+    for (let start = 0; start < units; start += perChunk) {
+      const count = Math.min(perChunk, units - start);
+      const inRange = [start * inUnit, (start + count) * inUnit] as const;
+      const outRange = [start * outUnit, (start + count) * outUnit] as const;
+      if (xResident === undefined) wasmView(rt.heap, dtype, xChunk, count * inUnit).set(x.data.subarray(...inRange));
+      const xAt = xResident === undefined ? xChunk : xResident + inRange[0] * bytes;
+      const yAt = yResident === undefined ? yChunk : yResident + outRange[0] * bytes;
+      launch(xAt, yAt, indicesChunk, 0, count);
+      if (yResident === undefined) y.set(wasmView(rt.heap, dtype, yChunk, count * outUnit), outRange[0]);
+      if (indices) indices.set(new Int32Array(rt.heap.buffer, indicesChunk, count * outUnit), outRange[0]);
+    }
     if (!isMax) return { y };
-    if (idxPtr) return { y, indices: new Int32Array(rt.heap.buffer, idxPtr, length).slice() };
-    let indices: Int32Array | undefined;
+    if (indices) return { y, indices };
+    let lazy: Int32Array | undefined;
     return {
       y,
       get indices() {
-        indices ??= wasmForward(plan, x).indices;
-        return indices;
+        lazy ??= wasmForward(plan, x).indices;
+        return lazy;
       },
     };
   } finally {
@@ -240,6 +308,7 @@ export function wasmBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined):
   const inLength = plan.batch * plan.channels * plan.inputSpatialSize;
   const outLength = outputLength(plan);
   const last = plan.layout === 'channels-last' ? 1 : 0;
+  const units = last ? plan.batch : plan.batch * plan.channels;
   const frame = new Frame(rt.heap);
   try {
     const [dyPtr, xPtr = 0] = stageIn(frame, dy.data, ...(x ? [x.data] : [])) as [number, number?];
@@ -255,12 +324,12 @@ export function wasmBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined):
     } else if (r.op === 'max') {
       const yPtr = frame.alloc(outLength * BYTES[dtype]);
       const idxPtr = frame.alloc(outLength * 4);
-      forwardKernel(rt, frame, plan, g, dtype, xPtr, yPtr, idxPtr, 0);
+      prepareForward(rt, frame, plan, g, dtype, true, units)(xPtr, yPtr, idxPtr, 0, units);
       generic(GenericKernel.MaxBackward, dyPtr, dxPtr, idxPtr, 0, batch, channels, last, geo, 0, 0, 0);
     } else {
       const yPtr = frame.alloc(outLength * BYTES[dtype]);
       const yExact = frame.alloc(outLength * 8);
-      forwardKernel(rt, frame, plan, g, dtype, xPtr, yPtr, 0, yExact);
+      prepareForward(rt, frame, plan, g, dtype, false, units)(xPtr, yPtr, 0, yExact, units);
       generic(GenericKernel.LpBackward, xPtr, dxPtr, yExact, dyPtr, batch, channels, last, geo, lpFlags(r), r.p, 0);
     }
     if (!f32) return new Float64Array(rt.heap.buffer, dxPtr, inLength).slice();

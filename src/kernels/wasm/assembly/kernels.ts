@@ -311,6 +311,11 @@ function sumF32(p: usize, length: i32): f64 {
   return sum;
 }
 
+/** Float64 sum of `length` float32 values (a piece of a plane too large to copy in at once). */
+export function sum_f32(x: usize, length: i32): f64 {
+  return sumF32(x, length);
+}
+
 /** Global average, channels-first: one contiguous plane of `size` values per output. */
 export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, divisor: f64): void {
   for (let plane = 0; plane < planes; plane++) {
