@@ -18,6 +18,9 @@ import { GenericKernel, loadedWasm, requireWasm, type KernelExports, type WasmRu
  */
 const RUNNING_SUM_MIN_TAPS = 9;
 
+/** Max windows at least this large go through van Herk's block maxima (cost flat in the window). */
+const VAN_HERK_MIN_TAPS = 225;
+
 /** The allocations of one call, released together whatever happens. */
 class Frame {
   private readonly blocks: number[] = [];
@@ -126,6 +129,11 @@ function simdStrideW(plan: PoolPlan): number {
   return axis.kind === 'sliding' && axis.stride <= 2 ? axis.stride : 0;
 }
 
+/** A 2-D map whose windows slide (whole, or clipped at the ends): what van Herk's blocks need. */
+function slidingPlanar(plan: PoolPlan, g: Geometry3d): boolean {
+  return g.inDims[0] === 1 && plan.axes.every((a) => a.kind === 'sliding' && a.dilation === 1);
+}
+
 function largestWindow(g: Geometry3d, axis: number): number {
   let largest = 0;
   for (const c of g.windows[axis]!.count) largest = Math.max(largest, c);
@@ -183,6 +191,12 @@ function prepareForward(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geomet
   }
   const flags = maxFlags(r);
   const valuesOnly = f32 && !withIndices && r.ties !== 'last' && !last && unitSteps(g);
+  if (valuesOnly && slidingPlanar(plan, g) && largestWindow(g, 1) * largestWindow(g, 2) >= VAN_HERK_MIN_TAPS) {
+    const [, H, W] = g.inDims;
+    const scratch = frame.alloc((2 * W + (2 * H + 1) * g.outDims[2]) * 4);
+    const strideW = simdStrideW(plan);
+    return (x, y, _i, _e, units) => k.max_large_cf_f32(x, y, units, geo, flags, strideW, scratch);
+  }
   const scratchIndices = withIndices || valuesOnly ? 0 : frame.alloc(maxUnits * C * plan.outputSpatialSize * 4);
   if (!last && unitSteps(g)) {
     const scratch = frame.alloc(g.inDims[0] * g.inDims[1] * g.outDims[2] * (BYTES[dtype] + 4));

@@ -743,6 +743,141 @@ function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags:
   }
 }
 
+/**
+ * The maximum over window [a, a + count) of a run whose blocks of `block` values have prefix
+ * maxima `g` and suffix maxima `h` (van Herk / Gil-Werman): a window of at most `block` values
+ * that is whole or clipped at the run's ends starts a block, ends one, or spans two.
+ */
+@inline function blockWindow(a: i32, count: i32, block: i32): i32 {
+  // 0: g[end], 1: h[a], 2: max(h[a], g[end]).
+  const end = a + count - 1;
+  if (a / block != end / block) return 2;
+  return a % block == 0 ? 0 : 1;
+}
+
+/** Whether any of `length` float32 values from `p` is NaN. */
+function anyNaNF32(p: usize, length: i32): bool {
+  let seen = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    seen = v128.or(seen, f32x4.ne(v, v));
+  }
+  let tail = false;
+  for (; i < length; i++) {
+    const v = load<f32>(p + (<usize>i << 2));
+    tail = tail || v != v;
+  }
+  return tail || v128.any_true(seen);
+}
+
+/** The larger of a and b, the earlier on ties (b is the earlier); for values that are not NaN. */
+@inline function later(a: f32, b: f32): f32 {
+  return select<f32>(a, b, a > b);
+}
+
+/**
+ * Float32 channels-first 2-D max, values only, at a cost per output that does not grow with the
+ * window (van Herk / Gil-Werman along rows, then along columns four outputs at a time), for
+ * sliding windows with unit dilation. Planes holding a NaN take maxSeparableF32 (the
+ * comparisons here assume none). Of equal values the block maxima keep the earlier, but van
+ * Herk's last step may pick a +0 over a -0 seen first (equal values either way).
+ * `scratch`: 2 * W + (2 * H + 1) * OW float32 values.
+ */
+export function max_large_cf_f32(x: usize, y: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
+  bind(geo);
+  const g = scratch;
+  const h = g + (<usize>W << 2);
+  const rowMax = h + (<usize>W << 2);
+  const suffix = rowMax + (<usize>(H * OW) << 2);
+  const kindsW = suffix + (<usize>(H * OW) << 2);
+  let blockW = 1, blockH = 1;
+  for (let o = 0; o < OW; o++) blockW = max(blockW, at32(cW, o));
+  for (let o = 0; o < OH; o++) blockH = max(blockH, at32(cH, o));
+  const lastInBlock = (W - 1) % blockW;
+  const rowBytes = <usize>OW << 2;
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    const yb = y + (<usize>plane * <usize>outSpatial << 2);
+    if (anyNaNF32(xb, inSpatial)) {
+      maxSeparableF32(xb, yb, 0, 1, flags, strideW, scratch);
+      continue;
+    }
+    // maxSeparableF32 may have used the scratch: the window kinds are rewritten per plane.
+    for (let o = 0; o < OW; o++) store<i32>(kindsW + (<usize>o << 2), blockWindow(at32(fW, o), at32(cW, o), blockW));
+    for (let r = 0; r < H; r++) {
+      const row = xb + (<usize>(r * W) << 2);
+      // Prefix maxima forwards and suffix maxima backwards in one loop: two independent chains
+      // of comparisons. Positions in the blocks are counted alongside (no division per value).
+      let prefix: f32 = 0, suffixMax: f32 = 0;
+      let forward = 0, backward = lastInBlock;
+      for (let w = 0, v = W - 1; w < W; w++, v--) {
+        const ahead = load<f32>(row + (<usize>w << 2));
+        prefix = forward == 0 ? ahead : later(ahead, prefix);
+        store<f32>(g + (<usize>w << 2), prefix);
+        if (++forward == blockW) forward = 0;
+        const behind = load<f32>(row + (<usize>v << 2));
+        // Going backwards, the new value is the earlier one: it wins ties.
+        suffixMax = v == W - 1 || backward == blockW - 1 ? behind : later(suffixMax, behind);
+        store<f32>(h + (<usize>v << 2), suffixMax);
+        backward = backward == 0 ? blockW - 1 : backward - 1;
+      }
+      for (let o = 0; o < OW; o++) {
+        const a = at32(fW, o), count = at32(cW, o);
+        let m: f32 = -Infinity;
+        if (count > 0) {
+          const end = load<f32>(g + (<usize>(a + count - 1) << 2));
+          const start = load<f32>(h + (<usize>a << 2));
+          const kind = load<i32>(kindsW + (<usize>o << 2));
+          m = kind == 0 ? end : kind == 1 ? start : later(end, start);
+        }
+        store<f32>(rowMax + (<usize>(r * OW + o) << 2), m);
+      }
+    }
+    // Down the columns: suffix maxima into `suffix`, then prefix maxima in place of rowMax.
+    let inBlock = (H - 1) % blockH;
+    for (let r = H - 1; r >= 0; r--) {
+      const at = <usize>r * rowBytes;
+      if (r == H - 1 || inBlock == blockH - 1) memory.copy(suffix + at, rowMax + at, rowBytes);
+      else maxRows(suffix + at, suffix + at + rowBytes, rowMax + at);
+      inBlock = inBlock == 0 ? blockH - 1 : inBlock - 1;
+    }
+    inBlock = 1;
+    for (let r = 1; r < H; r++) {
+      const at = <usize>r * rowBytes;
+      if (inBlock != 0) maxRows(rowMax + at, rowMax + at, rowMax + at - rowBytes);
+      if (++inBlock == blockH) inBlock = 0;
+    }
+    for (let oh = 0; oh < OH; oh++) {
+      const a = at32(fH, oh), count = at32(cH, oh);
+      const out = yb + <usize>oh * rowBytes;
+      if (count == 0) {
+        for (let o = 0; o < OW; o++) store<f32>(out + (<usize>o << 2), -Infinity);
+        continue;
+      }
+      const end = rowMax + <usize>(a + count - 1) * rowBytes;
+      const start = suffix + <usize>a * rowBytes;
+      const kind = blockWindow(a, count, blockH);
+      if (kind == 0) memory.copy(out, end, rowBytes);
+      else if (kind == 1) memory.copy(out, start, rowBytes);
+      else maxRows(out, end, start);
+    }
+  }
+}
+
+/** out[o] = the larger of a[o] and b[o], b's on ties (b holds the earlier values); no NaN. */
+function maxRows(out: usize, a: usize, b: usize): void {
+  let o = 0;
+  for (; o + 4 <= OW; o += 4) {
+    const at = <usize>o << 2;
+    v128.store(out + at, f32x4.pmax(v128.load(b + at), v128.load(a + at)));
+  }
+  for (; o < OW; o++) {
+    const at = <usize>o << 2;
+    store<f32>(out + at, later(load<f32>(a + at), load<f32>(b + at)));
+  }
+}
+
 export function max_separable_cf_f32(x: usize, y: usize, indices: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
   bind(geo);
   maxSeparableF32(x, y, indices, planes, flags, strideW, scratch);
