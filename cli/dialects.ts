@@ -45,6 +45,12 @@ function single(values: readonly number[]): number | readonly number[] {
   return values.length === 1 ? values[0]! : values;
 }
 
+/** --output-size: one size means every axis, as --kernel does. */
+function outputSizes(values: readonly (number | null)[] | undefined): number | readonly (number | null)[] {
+  const sizes = values ?? [];
+  return sizes.length === 1 && sizes[0] !== null ? sizes[0]! : sizes;
+}
+
 function everyAxis(values: readonly number[], rank: number): number[] {
   return values.length === 1 ? new Array<number>(rank).fill(values[0]!) : [...values];
 }
@@ -120,9 +126,9 @@ const native: DialectAdapter = {
       case 'global-max':
         return globalMaxPool(x, common);
       case 'adaptive-avg':
-        return adaptiveAvgPool(x, { ...common, outputSize: r.outputSize ?? [] });
+        return adaptiveAvgPool(x, { ...common, outputSize: outputSizes(r.outputSize) });
       case 'adaptive-max':
-        return adaptiveMaxPool(x, { ...common, outputSize: r.outputSize ?? [] });
+        return adaptiveMaxPool(x, { ...common, outputSize: outputSizes(r.outputSize) });
     }
   },
 };
@@ -177,9 +183,9 @@ const torchDialect: DialectAdapter = {
       case 'global-max':
         return TORCH.adaptiveMax[at]!(x, 1);
       case 'adaptive-avg':
-        return TORCH.adaptiveAvg[at]!(x, r.outputSize ?? []);
+        return TORCH.adaptiveAvg[at]!(x, outputSizes(r.outputSize));
       case 'adaptive-max':
-        return TORCH.adaptiveMax[at]!(x, r.outputSize ?? []);
+        return TORCH.adaptiveMax[at]!(x, outputSizes(r.outputSize));
     }
   },
 };
@@ -341,7 +347,8 @@ const tfjsDialect: DialectAdapter = {
     if (spatialRank !== 2) throw new CliError(`the tfjs dialect pools 2 or 3 spatial axes; got ${spatialRank}`);
     const pad = tfjsPad(r.padding, 2);
     if (r.dilation && r.dilation.some((d) => d !== 1)) {
-      return tfjs.pool(x, pair(kernel, kernel), r.op, pad, pair(r.dilation, [1]), pair(r.stride, kernel), rounding) as Tensor;
+      // tf.pool's strides default to 1 (and must be 1 with dilations), unlike the CLI's default of the kernel.
+      return tfjs.pool(x, pair(kernel, kernel), r.op, pad, pair(r.dilation, [1]), r.stride && pair(r.stride, [1]), rounding) as Tensor;
     }
     const fn = r.op === 'avg' ? tfjs.avgPool : tfjs.maxPool;
     return fn(x, pair(kernel, kernel), pair(r.stride, kernel), pad, rounding) as Tensor;
