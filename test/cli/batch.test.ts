@@ -14,7 +14,6 @@ const dir = workFolder();
 async function imageFolder(name: string, count: number, size: number): Promise<string> {
   const folder = join(dir, name);
   mkdirSync(folder);
-  chmodSync(folder, 0o755);
   for (let n = 0; n < count; n++) {
     await writeImage(join(folder, `image-${String(n).padStart(2, '0')}.png`), size, size, 3, pattern(size, size, 3, 255, n));
   }

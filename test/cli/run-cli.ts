@@ -1,6 +1,6 @@
 /** Runs the real `tensor-pooling` binary as a child process, and makes images for it with sharp. */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Root ignores file permissions; run as nobody then, so that a read-only folder is read-only. */
-export const AS_UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+/**
+ * Root ignores file permissions. To make a read-only folder read-only for the child, root runs it
+ * without the capabilities that override them (util-linux's setpriv); the child stays root, so it
+ * still reads the checkout wherever that lives.
+ */
+function command(args: readonly string[], unprivileged: boolean): [string, string[]] {
+  const node: [string, string[]] = [process.execPath, [BINARY, ...args]];
+  if (!unprivileged || process.getuid?.() !== 0) return node;
+  return ['setpriv', ['--bounding-set', '-dac_override,-dac_read_search', '--', node[0], ...node[1]]];
+}
 
 /** The test runner marks its children through NODE_TEST_CONTEXT; the binary must run as a user runs it. */
 function userEnvironment(): NodeJS.ProcessEnv {
@@ -24,12 +32,12 @@ function userEnvironment(): NodeJS.ProcessEnv {
 }
 
 export function cli(args: readonly string[], options: { cwd?: string; unprivileged?: boolean } = {}): CliResult {
-  const result: SpawnSyncReturns<string> = spawnSync(process.execPath, [BINARY, ...args], {
+  const [file, argv] = command(args, options.unprivileged === true);
+  const result: SpawnSyncReturns<string> = spawnSync(file, argv, {
     cwd: options.cwd,
     encoding: 'utf8',
     env: userEnvironment(),
     timeout: 60_000,
-    ...(options.unprivileged ? AS_UNPRIVILEGED : {}),
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -39,11 +47,8 @@ export function cliProcess(args: readonly string[], cwd: string) {
   return spawn(process.execPath, [BINARY, ...args], { cwd, env: userEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** A fresh folder that an unprivileged child can read too. */
 export function workFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'tensor-pooling-cli-'));
-  chmodSync(folder, 0o755);
-  return folder;
+  return mkdtempSync(join(tmpdir(), 'tensor-pooling-cli-'));
 }
 
 /** Deterministic pixels: each sample a different mix of its row, column and channel. */
