@@ -13,7 +13,7 @@ import cliProgress from 'cli-progress';
 import { glob } from 'tinyglobby';
 import type { BatchJob, BatchReply } from './batch-worker.js';
 import { CliError, EXIT_OK, EXIT_SOME_FAILED } from './errors.js';
-import { isTempFile, removeOwnTempFiles } from './files.js';
+import { isTempFile, removeOwnTempFiles, sameFile } from './files.js';
 import { isImagePath } from './images.js';
 import { checkOutputKind, checkRequest, type PoolFileOptions } from './pool-file.js';
 import { isTensorPath } from './tensor-files.js';
@@ -93,6 +93,10 @@ export async function runBatch(options: BatchOptions): Promise<number> {
       continue;
     }
     claimed.add(output);
+    if (sameFile(input, output)) {
+      failures.push({ input, message: `${input}: its output would overwrite it; choose another output folder or --format` });
+      continue;
+    }
     const done = await stat(output).then(() => true, () => false);
     if (done && !options.pool.force) {
       skipped++;

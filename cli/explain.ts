@@ -5,7 +5,7 @@
  * (explainPlan, explainWindow). Nothing here computes a window.
  */
 import { explainPlan, explainWindow, observeRuns, type AxisExplanation, type PlanExplanation, type PoolPlan, type WindowExplanation } from '../src/index.js';
-import { ADAPTERS } from './dialects.js';
+import { nativeWindowPlan } from './dialects.js';
 import { CliError, describeFailure } from './errors.js';
 import { checkRequest } from './pool-file.js';
 import { DIALECTS, parseIntegerList, type DialectName, type PoolRequest } from './request.js';
@@ -37,10 +37,13 @@ export function planFor(sizes: readonly number[], request: PoolRequest): PoolPla
   const adapter = checkRequest(request);
   const shape = adapter.channelsLast ? [...sizes, 1] : [1, ...sizes];
   const batched = adapter.needsBatch || request.dialect === 'native' ? [1, ...shape] : shape;
-  const count = batched.reduce((p, d) => p * d, 1);
-  const x = { shape: batched, data: new Float64Array(count) };
   const layout = adapter.channelsLast ? 'channels-last' : 'channels-first';
-  const { runs } = observeRuns(() => adapter.run(x, sizes.length, { ...request, layout }));
+  const asked = { ...request, layout } as const;
+  // The native window ops plan without running; a dialect shows its plan only by running.
+  const native = request.dialect === 'native' ? nativeWindowPlan(batched, sizes.length, asked) : undefined;
+  if (native !== undefined) return native;
+  const x = { shape: batched, data: new Float32Array(batched.reduce((p, d) => p * d, 1)) };
+  const { runs } = observeRuns(() => adapter.run(x, sizes.length, asked));
   const plan = runs[0]?.plan;
   if (plan === undefined) {
     throw new CliError(`the ${request.dialect} call computed nothing to explain (a 1x1 window that returns its input unchanged)`);

@@ -13,7 +13,7 @@ import { CliError } from './errors.js';
 /** Temporary files are named so that a process can find (and remove) its own: .<name>.tensor-pooling-<pid>-<random>.tmp */
 const TEMP_MARK = '.tensor-pooling-';
 
-function sameFile(a: string, b: string): boolean {
+export function sameFile(a: string, b: string): boolean {
   const real = (path: string) => {
     try {
       return realpathSync(path);

@@ -49,6 +49,11 @@ test('bad usage and a read-only output folder exit 2 before any work', async () 
   const noKernel = cli(['batch', folder, '-o', join(dir, 'never'), '--op', 'max']);
   assert.equal(noKernel.status, 2);
   assert.match(noKernel.stderr, /--op max needs --kernel/);
+  // Output folder = input folder with the same extension: every output would be its input.
+  const onto = cli(['batch', folder, '-o', folder, '-k', '2']);
+  assert.equal(onto.status, 1);
+  assert.match(onto.stderr, /image-00\.png: its output would overwrite it/);
+  assert.deepEqual(readdirSync(folder), ['image-00.png']);
   const nothing = cli(['batch', join(dir, 'no-such-folder'), '-o', join(dir, 'never'), '-k', '2']);
   assert.equal(nothing.status, 2);
   assert.match(nothing.stderr, /no-such-folder: no such file or folder/);
