@@ -272,12 +272,12 @@ test('max fast paths (separable, four lanes, values only) equal the reference, N
     { kernel: 3, stride: 1, padding: 1 },
     { kernel: [5, 4], stride: 1, ceilMode: true, padding: [2, 1] },
     { kernel: 3, stride: 3, padding: 1, ceilMode: true },
-    // van Herk's block maxima (2-D, windows of 225 taps and more)
-    { kernel: 15, stride: 1, padding: 7 },
-    { kernel: [16, 15], stride: 2, padding: [8, 7], ceilMode: true },
+    // van Herk's block maxima (2-D windows of 625 taps and more)
+    { kernel: 25, stride: 1, padding: 12 },
+    { kernel: [26, 25], stride: 2, padding: [13, 12], ceilMode: true },
   ];
   for (const dtype of ['float32', 'float64'] as const) {
-    for (const shape of [[2, 3, 17, 30], [1, 2, 5, 9, 21]]) {
+    for (const shape of [[2, 3, 27, 30], [1, 2, 5, 9, 21]]) {
       const x = randomTensor(r, shape, dtype);
       // NaN in the first plane only: planes with and without NaN take different paths.
       for (let i = 7; i < shape.slice(-2).reduce((p, d) => p * d, 1); i += 97) x.data[i] = NaN;
@@ -286,7 +286,7 @@ test('max fast paths (separable, four lanes, values only) equal the reference, N
         const options = {
           ...window,
           ...(threeD && Array.isArray(window.kernel) ? { kernel: [2, ...window.kernel], padding: [1, ...(window.padding as number[])] } : {}),
-          ...(threeD && window.kernel === 15 ? { kernel: [2, 15, 15], padding: [1, 7, 7] } : {}),
+          ...(threeD && window.kernel === 25 ? { kernel: [2, 25, 25], padding: [1, 12, 12] } : {}),
           spatialDims: shape.length - 2,
         };
         const expected = maxPoolWithIndices(x, { ...options, backend: 'reference' });

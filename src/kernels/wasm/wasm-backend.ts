@@ -19,7 +19,7 @@ import { GenericKernel, loadedWasm, requireWasm, type KernelExports, type WasmRu
 const RUNNING_SUM_MIN_TAPS = 9;
 
 /** Max windows at least this large go through van Herk's block maxima (cost flat in the window). */
-const VAN_HERK_MIN_TAPS = 225;
+const VAN_HERK_MIN_TAPS = 625;
 
 /** The allocations of one call, released together whatever happens. */
 class Frame {
@@ -193,11 +193,17 @@ function prepareForward(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geomet
   const valuesOnly = f32 && !withIndices && r.ties !== 'last' && !last && unitSteps(g);
   if (valuesOnly && slidingPlanar(plan, g) && largestWindow(g, 1) * largestWindow(g, 2) >= VAN_HERK_MIN_TAPS) {
     const [, H, W] = g.inDims;
-    const scratch = frame.alloc((2 * W + (2 * H + 1) * g.outDims[2]) * 4);
+    // Also room for maxValuesF32's row, which planes holding NaN take.
+    const scratch = frame.alloc(Math.max(2 * W + (2 * H + 1) * g.outDims[2], W + 8) * 4);
     const strideW = simdStrideW(plan);
     return (x, y, _i, _e, units) => k.max_large_cf_f32(x, y, units, geo, flags, strideW, scratch);
   }
-  const scratchIndices = withIndices || valuesOnly ? 0 : frame.alloc(maxUnits * C * plan.outputSpatialSize * 4);
+  if (valuesOnly) {
+    const scratch = frame.alloc((g.inDims[2] + 8) * 4);
+    const strideW = simdStrideW(plan);
+    return (x, y, _i, _e, units) => k.max_values_cf_f32(x, y, units, geo, flags, strideW, scratch);
+  }
+  const scratchIndices = withIndices ? 0 : frame.alloc(maxUnits * C * plan.outputSpatialSize * 4);
   if (!last && unitSteps(g)) {
     const scratch = frame.alloc(g.inDims[0] * g.inDims[1] * g.outDims[2] * (BYTES[dtype] + 4));
     const strideW = simdStrideW(plan);

@@ -614,24 +614,98 @@ function maxSeparable<T>(x: usize, y: usize, indices: usize, planes: i32, flags:
   return v128.or(wins, v128.and(isNaN, f32x4.eq(best, best)));
 }
 
+/** Four taps `strideW` (1 or 2) apart from p. */
+@inline function loadTaps(p: usize, strideW: i32): v128 {
+  return strideW == 1 ? v128.load(p) : v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+}
+
 /**
- * One step of a four-lane max: with indices, the reference's rule through takesX4; without, a
- * pseudo-max that keeps the earlier value on ties and against NaN (the reference's first tap,
- * -0 before +0), with NaN lanes remembered in `nan` and restored at the end.
+ * Float32 channels-first max, values only (ties 'first'), any window with unit tap steps: first
+ * down the rows of each output row's height and depth windows at full width (contiguous, four
+ * columns at a time), then along that row's width windows (four outputs at a time where they are
+ * whole and `strideW` apart, else one by one). A pseudo-max keeps the earlier value on ties and
+ * against NaN; NaN lanes are remembered and restored, unless NAN_IGNORE, where skipping them is
+ * the rule. `scratch`: W + 8 float32 values.
  */
-@inline function maxStepX4(v: v128, best: v128, withIndices: bool, take: v128): v128 {
-  return withIndices ? v128.bitselect(v, best, take) : f32x4.pmax(best, v);
+function maxValuesF32(x: usize, y: usize, planes: i32, flags: i32, strideW: i32, scratch: usize): void {
+  const propagate = (flags & NAN_IGNORE) == 0;
+  const NaNs = f32x4.splat(NaN);
+  const minusInfinity = f32x4.splat(-Infinity);
+  const noNaN = i32x4.splat(0);
+  let kernelW = 0;
+  for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
+  const columnMax = scratch;
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    let yRow = y + (<usize>plane * <usize>outSpatial << 2);
+    for (let d = 0; d < OD; d++) {
+      const d0 = at32(fD, d), dn = at32(cD, d);
+      for (let h = 0; h < OH; h++, yRow += <usize>OW << 2) {
+        const h0 = at32(fH, h), hn = at32(cH, h);
+        let w = 0;
+        for (; w + 4 <= W; w += 4) {
+          let best = minusInfinity;
+          let nan = noNaN;
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const v = v128.load(xb + (<usize>(((d0 + i) * H + h0 + j) * W + w) << 2));
+              best = f32x4.pmax(best, v);
+              if (propagate) nan = v128.or(nan, f32x4.ne(v, v));
+            }
+          }
+          v128.store(columnMax + (<usize>w << 2), v128.bitselect(NaNs, best, nan));
+        }
+        for (; w < W; w++) {
+          let best: f32 = -Infinity;
+          for (let i = 0; i < dn; i++) {
+            for (let j = 0; j < hn; j++) {
+              const v = load<f32>(xb + (<usize>(((d0 + i) * H + h0 + j) * W + w) << 2));
+              best = propagate && v != v ? v : best != best || !(v > best) ? best : v;
+            }
+          }
+          store<f32>(columnMax + (<usize>w << 2), best);
+        }
+        let o = 0;
+        while (o < OW) {
+          const w0 = at32(fW, o);
+          if (strideW != 0 && o + 4 <= OW && at32(cW, o) == kernelW && at32(cW, o + 3) == kernelW) {
+            // Whole windows: every lane read lies inside the row (the scratch has room past it).
+            let best = minusInfinity;
+            let nan = noNaN;
+            for (let k = 0; k < kernelW; k++) {
+              const v = loadTaps(columnMax + (<usize>(w0 + k) << 2), strideW);
+              best = f32x4.pmax(best, v);
+              if (propagate) nan = v128.or(nan, f32x4.ne(v, v));
+            }
+            v128.store(yRow + (<usize>o << 2), v128.bitselect(NaNs, best, nan));
+            o += 4;
+            continue;
+          }
+          const wn = at32(cW, o);
+          let best: f32 = -Infinity;
+          for (let k = 0; k < wn; k++) {
+            const v = load<f32>(columnMax + (<usize>(w0 + k) << 2));
+            best = propagate && v != v ? v : best != best || !(v > best) ? best : v;
+          }
+          store<f32>(yRow + (<usize>o << 2), best);
+          o++;
+        }
+      }
+    }
+  }
+}
+
+export function max_values_cf_f32(x: usize, y: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
+  bind(geo);
+  maxValuesF32(x, y, planes, flags, strideW, scratch);
 }
 
 /**
  * maxSeparable for float32 with four outputs per step: down the rows always, and along a row
  * where four neighbouring width windows are whole and `strideW` (1 or 2; 0 when the width axis is
- * not a sliding window) apart. Edges and tails take the scalar path. Without `indices` (0), only
- * values: a third of the work per tap (ties 'first' only: the caller checks).
+ * not a sliding window) apart. Edges and tails take the scalar path.
  */
 function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags: i32, strideW: i32, scratch: usize): void {
-  const withIndices = indices != 0;
-  const NaNs = f32x4.splat(NaN);
   const nanIgnore = (flags & NAN_IGNORE) != 0;
   const tiesLast = (flags & TIES_LAST) != 0;
   const rows = inSpatial / W;
@@ -670,22 +744,16 @@ function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags:
         }
         let best = minusInfinity;
         let at = none;
-        let nan = i32x4.splat(0);
-        const firstColumn = i32x4.add(i32x4.splat(w0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideW)));
-        let column = firstColumn;
+        let column = i32x4.add(i32x4.splat(w0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideW)));
         for (let k = 0; k < kernelW; k++) {
-          const p = row + (<usize>(w0 + k) << 2);
-          const v = strideW == 1 ? v128.load(p) : v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-          const take = withIndices ? takesX4(v, best, at, nanIgnore, tiesLast) : nan;
-          best = maxStepX4(v, best, withIndices, take);
-          if (withIndices) at = v128.bitselect(column, at, take);
-          else nan = v128.or(nan, f32x4.ne(v, v));
+          const v = loadTaps(row + (<usize>(w0 + k) << 2), strideW);
+          const take = takesX4(v, best, at, nanIgnore, tiesLast);
+          best = v128.bitselect(v, best, take);
+          at = v128.bitselect(column, at, take);
           column = i32x4.add(column, i32x4.splat(1));
         }
-        if (!withIndices && !nanIgnore) best = v128.bitselect(NaNs, best, nan);
         v128.store(rowValues + (<usize>o << 2), best);
-        // Values only: a column of the window, so that later steps see the row as not empty.
-        v128.store(rowColumns + (<usize>o << 2), withIndices ? at : firstColumn);
+        v128.store(rowColumns + (<usize>o << 2), at);
         o += 4;
       }
     }
@@ -700,26 +768,19 @@ function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags:
         for (; w + 4 <= OW; w += 4) {
           let best = minusInfinity;
           let at = none;
-          let nan = i32x4.splat(0);
           for (let i = 0; i < dn; i++) {
             for (let j = 0; j < hn; j++) {
               const r = (d0 + i) * H + h0 + j;
               const slot = <usize>(r * OW + w) << 2;
               const v = v128.load(values + slot);
-              if (withIndices) {
-                const column = v128.load(columns + slot);
-                const take = v128.and(i32x4.ge_s(column, i32x4.splat(0)), takesX4(v, best, at, nanIgnore, tiesLast));
-                best = v128.bitselect(v, best, take);
-                at = v128.bitselect(i32x4.add(column, i32x4.splat(r * W)), at, take);
-              } else {
-                best = f32x4.pmax(best, v);
-                nan = v128.or(nan, f32x4.ne(v, v));
-              }
+              const column = v128.load(columns + slot);
+              const take = v128.and(i32x4.ge_s(column, i32x4.splat(0)), takesX4(v, best, at, nanIgnore, tiesLast));
+              best = v128.bitselect(v, best, take);
+              at = v128.bitselect(i32x4.add(column, i32x4.splat(r * W)), at, take);
             }
           }
-          if (!withIndices && !nanIgnore) best = v128.bitselect(NaNs, best, nan);
           v128.store(yb + (<usize>(out + w) << 2), best);
-          if (withIndices) v128.store(ib + (<usize>(out + w) << 2), at);
+          v128.store(ib + (<usize>(out + w) << 2), at);
         }
         for (; w < OW; w++) {
           let best: f64 = -Infinity;
@@ -736,7 +797,7 @@ function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags:
             }
           }
           store<f32>(yb + (<usize>(out + w) << 2), <f32>best);
-          if (withIndices) store<i32>(ib + (<usize>(out + w) << 2), at);
+          store<i32>(ib + (<usize>(out + w) << 2), at);
         }
       }
     }
@@ -779,7 +840,7 @@ function anyNaNF32(p: usize, length: i32): bool {
 /**
  * Float32 channels-first 2-D max, values only, at a cost per output that does not grow with the
  * window (van Herk / Gil-Werman along rows, then along columns four outputs at a time), for
- * sliding windows with unit dilation. Planes holding a NaN take maxSeparableF32 (the
+ * sliding windows with unit dilation. Planes holding a NaN take maxValuesF32 (the
  * comparisons here assume none). Of equal values the block maxima keep the earlier, but van
  * Herk's last step may pick a +0 over a -0 seen first (equal values either way).
  * `scratch`: 2 * W + (2 * H + 1) * OW float32 values.
@@ -800,10 +861,10 @@ export function max_large_cf_f32(x: usize, y: usize, planes: i32, geo: usize, fl
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
     const yb = y + (<usize>plane * <usize>outSpatial << 2);
     if (anyNaNF32(xb, inSpatial)) {
-      maxSeparableF32(xb, yb, 0, 1, flags, strideW, scratch);
+      maxValuesF32(xb, yb, 1, flags, strideW, scratch);
       continue;
     }
-    // maxSeparableF32 may have used the scratch: the window kinds are rewritten per plane.
+    // maxValuesF32 may have used the scratch: the window kinds are rewritten per plane.
     for (let o = 0; o < OW; o++) store<i32>(kindsW + (<usize>o << 2), blockWindow(at32(fW, o), at32(cW, o), blockW));
     for (let r = 0; r < H; r++) {
       const row = xb + (<usize>(r * W) << 2);
