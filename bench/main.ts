@@ -12,7 +12,7 @@ import { allocSharedTensor, backendNames, init, observeRuns, startWorkers, type 
 import { loadedWasm } from '../src/kernels/wasm/runtime.js';
 import { float32Ulps, probeInput } from './accuracy.js';
 import { elements, FULL_CASES, QUICK_CASES, type BenchCase } from './cases.js';
-import { canMeasureMemory, peakExtraBytes, time, type TimingOptions } from './measure.js';
+import { canMeasureMemory, peakExtraBytes, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
 import { allocatedBytes, callOp, prepareOurs, type OurConfig } from './ours.js';
 import { PEERS } from './peers.js';
 import { renderChart, renderMarkdown } from './report.js';
@@ -30,8 +30,8 @@ const quick = args.quick!;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const timing: TimingOptions = quick
-  ? { warmup: 1, minRuns: 2, maxRuns: 3, budgetMs: 50 }
-  : { warmup: 2, minRuns: 3, maxRuns: 30, budgetMs: 1500 };
+  ? { warmup: 1, warmupMs: 0, minRuns: 2, maxRuns: 3, budgetMs: 50 }
+  : { warmup: 2, warmupMs: 200, minRuns: 3, maxRuns: 30, budgetMs: 1500 };
 
 /** The reference backend is the slow oracle: on big cases one run would take minutes. */
 const REFERENCE_MAX_TAPS = 2e7;
@@ -62,52 +62,75 @@ function ourConfigs(): OurConfig[] {
   return configs;
 }
 
-async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
-  const x = filled(c.shape, 1 + index);
-  const y = callOp(c, x, 'auto', 1);
-  const inBytes = x.data.length * 4;
-  const outBytes = y.data.length * 4;
-  const contenders: ContenderResult[] = [];
+interface Entry {
+  readonly result: Omit<ContenderResult, 'medianMs' | 'minMs' | 'runs' | 'peakExtraBytes' | 'allocatedBytes'>;
+  readonly timed: Timed;
+  /** Ours: what one call allocates on the calling thread. */
+  readonly allocates: boolean;
+  release(): unknown;
+}
+
+async function prepareEntries(c: BenchCase, x: Tensor<Float32Array>): Promise<{ entries: Entry[]; failed: ContenderResult[] }> {
+  const entries: Entry[] = [];
+  const failed: ContenderResult[] = [];
   for (const config of ourConfigs()) {
-    if (config.backend === 'reference' && !quick && taps(c, y.data.length) > REFERENCE_MAX_TAPS) {
-      contenders.push({ label: config.label, kind: 'ours', backend: config.backend, threads: config.threads, skipped: 'the slow oracle; too large to time' });
-      continue;
-    }
     const prepared = prepareOurs(c, x, config);
-    try {
-      const measured = await time(prepared.run, timing);
-      const ran = observeRuns(prepared.run).runs[0]?.backend ?? config.backend;
-      contenders.push({
-        label: config.label,
-        kind: 'ours',
-        backend: config.backend,
-        threads: config.threads,
-        ran,
-        ...measured,
-        allocatedBytes: allocatedBytes(prepared.run),
-        peakExtraBytes: await peakExtraBytes(prepared.run),
-      });
-    } finally {
-      prepared.release();
-    }
-    log(`  ${c.id} ${config.label}: ${contenders.at(-1)!.medianMs?.toFixed(3)} ms`);
+    entries.push({
+      result: { label: config.label, kind: 'ours', backend: config.backend, threads: config.threads },
+      timed: { run: prepared.run },
+      allocates: true,
+      release: () => prepared.release(),
+    });
   }
   for (const peer of PEERS) {
     try {
       const prepared = await peer.prepare(c, x.data);
-      try {
-        const measured = await time(prepared.run, timing);
-        contenders.push({ label: peer.label, kind: 'peer', threads: peer.threads, ...measured, peakExtraBytes: await peakExtraBytes(prepared.run) });
-      } finally {
-        await prepared.release();
-      }
-      log(`  ${c.id} ${peer.label}: ${contenders.at(-1)!.medianMs?.toFixed(3)} ms`);
+      entries.push({
+        result: { label: peer.label, kind: 'peer', threads: peer.threads },
+        timed: { run: prepared.run, ...(prepared.before ? { before: prepared.before } : {}) },
+        allocates: false,
+        release: () => prepared.release(),
+      });
     } catch (error) {
-      contenders.push({ label: peer.label, kind: 'peer', threads: peer.threads, skipped: error instanceof Error ? error.message : String(error) });
-      log(`  ${c.id} ${peer.label}: failed (${contenders.at(-1)!.skipped})`);
+      failed.push({ label: peer.label, kind: 'peer', threads: peer.threads, skipped: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { id: c.id, title: c.title, op: c.op, shape: [...c.shape], outputShape: [...y.shape], inBytes, outBytes, contenders };
+  return { entries, failed };
+}
+
+async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
+  const x = filled(c.shape, 1 + index);
+  const y = callOp(c, x, 'auto', 1);
+  const { entries, failed } = await prepareEntries(c, x);
+  const tooSlow = (e: Entry) => e.result.backend === 'reference' && !quick && taps(c, y.data.length) > REFERENCE_MAX_TAPS;
+  // The slow oracle runs alone, so that it does not stretch every round of the others.
+  const oracle = entries.filter((e) => e.result.backend === 'reference' && !tooSlow(e));
+  const rest = entries.filter((e) => e.result.backend !== 'reference');
+  const timings = new Map<Entry, Timing>();
+  for (const e of oracle) timings.set(e, await time(e.timed.run, timing));
+  (await timeInterleaved(rest.map((e) => e.timed), timing)).forEach((t, i) => timings.set(rest[i]!, t));
+  const contenders: ContenderResult[] = [];
+  for (const e of entries) {
+    const measured = timings.get(e);
+    if (!measured) {
+      contenders.push({ ...e.result, skipped: 'the slow oracle; too large to time' });
+      continue;
+    }
+    await e.timed.before?.();
+    const ran = e.result.kind === 'ours' ? observeRuns(e.timed.run).runs[0]?.backend : undefined;
+    contenders.push({
+      ...e.result,
+      ...(ran ? { ran } : {}),
+      ...measured,
+      ...(e.allocates ? { allocatedBytes: allocatedBytes(e.timed.run) } : {}),
+      peakExtraBytes: await peakExtraBytes(e.timed.run),
+    });
+    log(`  ${c.id} ${e.result.label}: ${measured.medianMs.toFixed(3)} ms (${measured.runs} runs)`);
+  }
+  for (const e of entries) await e.release();
+  for (const f of failed) log(`  ${c.id} ${f.label}: failed (${f.skipped})`);
+  contenders.push(...failed);
+  return { id: c.id, title: c.title, op: c.op, shape: [...c.shape], outputShape: [...y.shape], inBytes: x.data.length * 4, outBytes: y.data.length * 4, contenders };
 }
 
 async function accuracy(): Promise<{ count: number; exactMean: number; rows: AccuracyRow[] }> {
@@ -146,8 +169,12 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   log(`bench: ${quick ? 'quick' : 'full'} run on ${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, node ${process.version}`);
   const roofBytes = quick ? 16 << 20 : 256 << 20;
-  const roof = await measureRoof([1, 2], roofBytes, quick ? 1 : 4, quick ? 1 : 3);
-  log(`  roof: ${roof.map((r) => `${r.threads}t read ${r.readGBs.toFixed(1)} GB/s, copy ${r.copyGBs.toFixed(1)} GB/s`).join('; ')}`);
+  const measureRoofNow = async () => {
+    const roof = await measureRoof([1, 2], roofBytes, quick ? 1 : 4, quick ? 1 : 5);
+    log(`  roof: ${roof.map((r) => `${r.threads}t read ${r.readGBs.toFixed(1)} GB/s, copy ${r.copyGBs.toFixed(1)} GB/s`).join('; ')}`);
+    return roof;
+  };
+  const roofBefore = await measureRoofNow();
   const wanted = args.cases?.split(',').map((id) => id.trim().toUpperCase());
   const cases = (quick ? QUICK_CASES : FULL_CASES).filter((c) => !wanted || wanted.includes(c.id));
   const caseResults: CaseResult[] = [];
@@ -157,6 +184,12 @@ async function main(): Promise<void> {
   }
   log('accuracy probe');
   const probe = await accuracy();
+  // Measured again at the end: other load on a shared machine only ever lowers a roof.
+  const roofAfter = await measureRoofNow();
+  const roof = roofBefore.map((before, i) => {
+    const after = roofAfter[i]!;
+    return { threads: before.threads, readGBs: Math.max(before.readGBs, after.readGBs), copyGBs: Math.max(before.copyGBs, after.copyGBs) };
+  });
   const results: BenchResults = {
     command,
     quick,
@@ -173,6 +206,7 @@ async function main(): Promise<void> {
     memoryMeasured: canMeasureMemory(),
     backends: backendNames(),
     roof,
+    roofMeasurements: [roofBefore, roofAfter],
     cases: caseResults,
     accuracy: probe,
     seconds: (Date.now() - started) / 1000,

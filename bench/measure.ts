@@ -1,13 +1,15 @@
 /**
- * Timing and memory measurement. Times are medians of repeated runs after a warm-up; a contender
- * slow enough to blow the budget is run fewer times (at least `minRuns`). Memory is the process's
- * resident-set high-water mark during one run, over what was resident before it: it sees native
- * (onnxruntime), WebAssembly and worker memory alike, not only JS arrays.
+ * Timing and memory measurement. Times are medians of repeated runs after a warm-up, contenders
+ * interleaved; a contender slow enough to blow the budget is run fewer times (at least
+ * `minRuns`). Memory is the process's resident-set high-water mark during one run, over what was
+ * resident before it: it sees native (onnxruntime), WebAssembly and worker memory alike.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface TimingOptions {
+  /** Warm-up runs at least, and more until `warmupMs` went into them (JIT tiers settle). */
   readonly warmup: number;
+  readonly warmupMs: number;
   readonly minRuns: number;
   readonly maxRuns: number;
   /** Stop adding runs once this much time went into the measured runs. */
@@ -40,21 +42,53 @@ async function once(run: Run): Promise<number> {
   return performance.now() - started;
 }
 
-export async function time(run: Run, options: TimingOptions): Promise<Timing> {
-  let warm = 0;
-  for (let i = 0; i < options.warmup; i++) {
-    warm = await once(run);
+/** Something to time: `before` (untimed) puts global state in place, e.g. TF.js's active backend. */
+export interface Timed {
+  readonly run: Run;
+  readonly before?: () => unknown;
+}
+
+async function settle(value: unknown): Promise<void> {
+  if (isPromise(value)) await value;
+}
+
+async function warmUp(item: Timed, options: TimingOptions): Promise<void> {
+  await settle(item.before?.());
+  let warmed = 0;
+  for (let i = 0; i < options.warmup || warmed < options.warmupMs; i++) {
+    const ms = await once(item.run);
+    warmed += ms;
     // One warm-up run that alone eats the budget says enough about the first run.
-    if (warm > options.budgetMs) break;
+    if (ms > options.budgetMs) break;
   }
-  const samples: number[] = [];
-  let spent = 0;
-  while (samples.length < options.maxRuns && (samples.length < options.minRuns || spent < options.budgetMs)) {
-    const ms = await once(run);
-    samples.push(ms);
-    spent += ms;
+}
+
+/**
+ * Times several contenders in rounds, one run of each per round, so that a load that comes and
+ * goes on a shared machine falls on all of them alike and their ratios hold. A contender takes
+ * part in rounds until it has `minRuns` runs and then while its runs took under the budget.
+ */
+export async function timeInterleaved(items: readonly Timed[], options: TimingOptions): Promise<Timing[]> {
+  for (const item of items) await warmUp(item, options);
+  const samples = items.map(() => [] as number[]);
+  const spent = items.map(() => 0);
+  const active = (i: number) =>
+    samples[i]!.length < options.maxRuns && (samples[i]!.length < options.minRuns || spent[i]! < options.budgetMs);
+  while (items.some((_, i) => active(i))) {
+    for (const [i, item] of items.entries()) {
+      if (!active(i)) continue;
+      await settle(item.before?.());
+      const ms = await once(item.run);
+      samples[i]!.push(ms);
+      spent[i]! += ms;
+    }
   }
-  return { medianMs: median(samples), minMs: Math.min(...samples), runs: samples.length };
+  return samples.map((runs) => ({ medianMs: median(runs), minMs: Math.min(...runs), runs: runs.length }));
+}
+
+/** One contender alone (the slow oracle, which would stretch every round). */
+export async function time(run: Run, options: TimingOptions): Promise<Timing> {
+  return (await timeInterleaved([{ run }], options))[0]!;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -23,6 +23,8 @@ export interface Peer {
 
 export interface PreparedPeer {
   readonly run: Run;
+  /** Untimed, before each run: TF.js's backend is global, and other contenders switch it. */
+  readonly before?: () => unknown;
   /** The output as a typed array, for the accuracy probe. */
   readonly result: () => Promise<Float32Array>;
   release(): Promise<void>;
@@ -120,7 +122,8 @@ function tfjs(backend: 'cpu' | 'wasm'): Peer {
         y.dispose();
         return data;
       };
-      return { run, result: async () => run(), release: async () => input.dispose() };
+      const before = () => (t.getBackend() === backend ? undefined : t.setBackend(backend));
+      return { run, before, result: async () => run(), release: async () => input.dispose() };
     },
   };
 }

@@ -54,7 +54,10 @@ export interface BenchResults {
   readonly timing: TimingOptions;
   readonly memoryMeasured: boolean;
   readonly backends: readonly string[];
+  /** The better of the two measurements, per thread count. */
   readonly roof: readonly Roof[];
+  /** At the start of the run and at its end. */
+  readonly roofMeasurements: readonly (readonly Roof[])[];
   readonly cases: readonly CaseResult[];
   readonly accuracy: { readonly count: number; readonly exactMean: number; readonly rows: readonly AccuracyRow[] };
   readonly seconds: number;

@@ -19,9 +19,9 @@ export interface ValuesWithIndices<T extends FloatArray = FloatArray> {
 /** How to run a plan: an op's options (backend, threads), or just a backend name. */
 export type RunChoice = string | { readonly backend?: string; readonly threads?: number } | undefined;
 
-function chooseBackend(plan: PoolPlan, choice: RunChoice): Backend {
+function chooseBackend(plan: PoolPlan, choice: RunChoice, wantsIndices = false): Backend {
   const { backend, threads } = typeof choice === 'object' ? choice : { backend: choice, threads: undefined };
-  return withThreads(selectBackend(plan, backend), checkThreads(plan.op, threads));
+  return withThreads(selectBackend(plan, backend), checkThreads(plan.op, threads), wantsIndices);
 }
 
 export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: RunChoice): Tensor<T> {
@@ -37,7 +37,7 @@ export function runForwardWithIndices<T extends FloatArray>(
   x: Tensor<T>,
   backend?: RunChoice,
 ): ValuesWithIndices<T> {
-  const chosen = chooseBackend(plan, backend);
+  const chosen = chooseBackend(plan, backend, true);
   const started = runStarted();
   const { y, indices } = chosen.forward(plan, x);
   recordRun(plan, chosen.name, 'forward', started);

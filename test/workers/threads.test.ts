@@ -14,6 +14,7 @@ import {
   globalAvgPool,
   init,
   lpPoolBackward,
+  maxPool,
   maxPoolWithIndices,
   observeRuns,
   PoolingError,
@@ -72,9 +73,9 @@ describe('threads: 2 on workers', () => {
   it('max with indices on one channels-last float64 image: output rows split, indices of the whole plane', () => {
     const x = input([1, 192, 160, 16], 'float64', 2);
     for (const backend of backends()) {
-      assertSplitMatches(`maxPoolWithIndices ${backend}`, (threads) =>
-        maxPoolWithIndices(x, { layout: 'channels-last', kernel: 3, stride: 2, padding: 1, ceilMode: true, backend, threads }),
-      );
+      const options = { layout: 'channels-last', kernel: 3, stride: 2, padding: 1, ceilMode: true, backend } as const;
+      assertSplitMatches(`maxPoolWithIndices ${backend}`, (threads) => maxPoolWithIndices(x, { ...options, threads }));
+      assertSplitMatches(`maxPool ${backend}`, (threads) => maxPool(x, { ...options, threads }));
     }
   });
 

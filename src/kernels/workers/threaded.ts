@@ -115,10 +115,10 @@ function jobBase(inner: Backend, direction: Direction, part: Part): Pick<Job, 'd
   return { direction, backend: inner.name, request: part.request, indexOffset: part.indexOffset };
 }
 
-function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tensor): ForwardResult {
+function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tensor, wantsIndices: boolean): ForwardResult {
   const [own, ...others] = parts as [Part, ...Part[]];
   const y = sharedArray(dtypeOf(x.data), plan.batch * plan.channels * plan.outputSpatialSize);
-  const indices = plan.reducer.op === 'max' ? new Int32Array(new SharedArrayBuffer(y.length * 4)) : undefined;
+  const indices = wantsIndices && plan.reducer.op === 'max' ? new Int32Array(new SharedArrayBuffer(y.length * 4)) : undefined;
   const inputs = workerSpans(x.data, others.map((part) => part.input));
   const jobs: Job[] = others.map((part, i) => ({
     ...jobBase(inner, 'forward', part),
@@ -164,9 +164,10 @@ function backward(inner: Backend, parts: readonly Part[], plan: PoolPlan, dy: Te
 
 /**
  * `inner` on up to `threads` threads. The returned backend names itself after what its last run
- * did: `inner.name` when it ran alone, `inner.name` + ' x' + parts when it split.
+ * did: `inner.name` when it ran alone, `inner.name` + ' x' + parts when it split. Without
+ * `wantsIndices`, a split max forward leaves the indices of the maxima out of its result.
  */
-export function withThreads(inner: Backend, threads: number): Backend {
+export function withThreads(inner: Backend, threads: number, wantsIndices = true): Backend {
   if (threads <= 1) return inner;
   let split = 1;
   return {
@@ -177,7 +178,7 @@ export function withThreads(inner: Backend, threads: number): Backend {
     forward(plan, x) {
       const parts = partsFor(inner, plan, threads, 'forward');
       split = parts?.length ?? 1;
-      return parts ? forward(inner, parts, plan, x) : inner.forward(plan, x);
+      return parts ? forward(inner, parts, plan, x, wantsIndices) : inner.forward(plan, x);
     },
     backward(plan, dy, x) {
       const parts = partsFor(inner, plan, threads, 'backward');
