@@ -301,3 +301,13 @@ test('max fast paths (separable, four lanes, values only) equal the reference, N
     }
   }
 });
+
+test('max with indices keeps the reference value of signed zeros', () => {
+  const x = { shape: [1, 1, 2, 4], data: Float32Array.of(-0, 0, 0, -0, 0, -0, -0, 0) };
+  const expected = maxPoolWithIndices(x, { kernel: 2, backend: 'reference' });
+  for (const backend of backends) {
+    const got = maxPoolWithIndices(x, { kernel: 2, backend });
+    assert.deepEqual(got.indices.data, expected.indices.data, backend);
+    got.values.data.forEach((v, i) => assert.ok(Object.is(v, expected.values.data[i]), `${backend} ${i}: ${v}`));
+  }
+});

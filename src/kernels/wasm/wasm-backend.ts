@@ -310,7 +310,13 @@ export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray, with
     return {
       y,
       get indices() {
-        lazy ??= wasmForward(plan, x).indices;
+        if (!lazy) {
+          const full = wasmForward(plan, x);
+          lazy = full.indices!;
+          // The values-only kernels may give +0 for a window whose first maximum is -0: take the
+          // values that go with the indices.
+          y.set(full.y);
+        }
         return lazy;
       },
     };
