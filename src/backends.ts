@@ -6,6 +6,7 @@ import { PoolingError, show } from './plan/errors.js';
 import type { PoolPlan } from './plan/plan.js';
 import { referenceBackward, referenceForward, type ForwardResult } from './kernels/reference/reference.js';
 import { geometry3d, jsBackward, jsForward } from './kernels/js/windows-3d.js';
+import { runningAverageApplies, runningAverageForward } from './kernels/js/running-average.js';
 import { wasmBackend } from './kernels/wasm/wasm-backend.js';
 import type { FloatArray, Tensor } from './tensor.js';
 
@@ -41,7 +42,12 @@ export const referenceBackend: Backend = {
 export const jsBackend: Backend = {
   name: 'js',
   supports: (plan) => plan.axes.length <= 3,
-  forward: (plan, x) => jsForward(plan, x, geometry3d(plan)!),
+  forward: (plan, x) => {
+    const g = geometry3d(plan)!;
+    return runningAverageApplies(plan, x, g)
+      ? { y: runningAverageForward(plan, x as Tensor<Float32Array>, g) }
+      : jsForward(plan, x, g);
+  },
   backward: (plan, dy, x) => jsBackward(plan, dy, x, geometry3d(plan)!),
 };
 
