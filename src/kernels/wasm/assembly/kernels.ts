@@ -354,6 +354,9 @@ function storeRowF32(acc: usize, y: usize, count: i32, q: f64, empty: f64): void
  */
 export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64): void {
   bind(geo);
+  // Rows share their divisor but for the edges: divide only when it changes (small maps have
+  // more rows than outputs per row).
+  let lastQ: f64 = 0, reciprocal: f64 = Infinity;
   for (let plane = 0; plane < planes; plane++) {
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
     let yRow = y + (<usize>plane * <usize>outSpatial << 2);
@@ -363,7 +366,10 @@ export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mo
         const h0 = at32(fH, h), hn = at32(cH, h);
         // Every width window holds two taps, none padded: one divisor along the row.
         const q = divisorOf(mode, value, d, h, 0);
-        const reciprocal = 1 / q;
+        if (q != lastQ) {
+          lastQ = q;
+          reciprocal = 1 / q;
+        }
         const scale = f64x2.splat(reciprocal);
         let o = 0;
         for (; o + 4 <= OW; o += 4) {
