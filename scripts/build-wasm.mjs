@@ -2,7 +2,10 @@
 // Compiles the AssemblyScript kernels (src/kernels/wasm/assembly) to WebAssembly SIMD and embeds
 // the binary as base64 in a generated TypeScript module, so one module loads in Node and in
 // browsers without reading files. Skips the compile when the sources have not changed since the
-// generated module was written (its header records their hash): the build runs often.
+// generated module was written (its header records their hash): the build runs often. The
+// generated module is committed, so that tools compiling src directly (vite for the web
+// explainer) find it on a fresh clone; `--force` recompiles regardless (asc's output is
+// deterministic: the same sources give the same bytes).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
