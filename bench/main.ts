@@ -13,7 +13,7 @@ import { loadedWasm } from '../src/kernels/wasm/runtime.js';
 import { float32Ulps, probeInput } from './accuracy.js';
 import { elements, FULL_CASES, QUICK_CASES, type BenchCase } from './cases.js';
 import { canMeasureMemory, peakExtraBytes, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
-import { allocatedBytes, callOp, prepareOurs, type OurConfig } from './ours.js';
+import { callOp, prepareOurs, wasmScratchBytes, type OurConfig } from './ours.js';
 import { PEERS } from './peers.js';
 import { renderChart, renderMarkdown } from './report.js';
 import type { AccuracyRow, BenchResults, CaseResult, ContenderResult } from './results.js';
@@ -63,10 +63,10 @@ function ourConfigs(): OurConfig[] {
 }
 
 interface Entry {
-  readonly result: Omit<ContenderResult, 'medianMs' | 'minMs' | 'runs' | 'peakExtraBytes' | 'allocatedBytes'>;
+  readonly result: Omit<ContenderResult, 'medianMs' | 'minMs' | 'runs' | 'peakExtraBytes' | 'wasmScratchBytes'>;
   readonly timed: Timed;
-  /** Ours: what one call allocates on the calling thread. */
-  readonly allocates: boolean;
+  /** Ours: the wasm heap's scratch is measured too. */
+  readonly ours: boolean;
   release(): unknown;
 }
 
@@ -78,7 +78,7 @@ async function prepareEntries(c: BenchCase, x: Tensor<Float32Array>): Promise<{ 
     entries.push({
       result: { label: config.label, kind: 'ours', backend: config.backend, threads: config.threads },
       timed: { run: prepared.run },
-      allocates: true,
+      ours: true,
       release: () => prepared.release(),
     });
   }
@@ -88,7 +88,7 @@ async function prepareEntries(c: BenchCase, x: Tensor<Float32Array>): Promise<{ 
       entries.push({
         result: { label: peer.label, kind: 'peer', threads: peer.threads },
         timed: { run: prepared.run, ...(prepared.before ? { before: prepared.before } : {}) },
-        allocates: false,
+        ours: false,
         release: () => prepared.release(),
       });
     } catch (error) {
@@ -122,7 +122,7 @@ async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
       ...e.result,
       ...(ran ? { ran } : {}),
       ...measured,
-      ...(e.allocates ? { allocatedBytes: allocatedBytes(e.timed.run) } : {}),
+      ...(e.ours ? { wasmScratchBytes: wasmScratchBytes(e.timed.run) } : {}),
       peakExtraBytes: await peakExtraBytes(e.timed.run),
     });
     log(`  ${c.id} ${e.result.label}: ${measured.medianMs.toFixed(3)} ms (${measured.runs} runs)`);

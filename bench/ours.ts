@@ -55,32 +55,26 @@ export function prepareOurs(c: BenchCase, x: Tensor<Float32Array>, config: OurCo
 }
 
 /**
- * What one call allocates on the calling thread at its peak: JS array buffers (outputs, scratch,
- * shared arrays) plus the wasm heap's peak of live blocks above what was live before (the wasm
- * backend's copy-in and scratch live there). Worker threads' own allocations are not included.
+ * The wasm heap's peak of live blocks during one call, above what was live before: the wasm
+ * backend's copy-in and scratch live there, in pages that stay resident from earlier calls, so the
+ * resident-set measurement cannot see them. (JS-side allocations are left to that measurement:
+ * array-buffer counters lag behind the collector and cannot be read as a peak.)
  */
-export function allocatedBytes(run: Run): number | undefined {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) return undefined;
-  gc();
+export function wasmScratchBytes(run: Run): number | undefined {
   const heap = loadedWasm()?.heap;
-  const baseLive = heap?.liveBytes ?? 0;
+  if (!heap) return undefined;
+  const baseLive = heap.liveBytes;
   let peakLive = baseLive;
-  const alloc = heap?.alloc;
-  if (heap && alloc) {
-    heap.alloc = function (this: typeof heap, bytes: number): number {
-      const ptr = alloc.call(this, bytes);
-      peakLive = Math.max(peakLive, this.liveBytes);
-      return ptr;
-    };
-  }
-  const before = process.memoryUsage().arrayBuffers;
+  const alloc = heap.alloc;
+  heap.alloc = function (this: typeof heap, bytes: number): number {
+    const ptr = alloc.call(this, bytes);
+    peakLive = Math.max(peakLive, this.liveBytes);
+    return ptr;
+  };
   try {
-    const result = run();
-    const after = process.memoryUsage().arrayBuffers;
-    void result;
-    return Math.max(0, after - before) + (peakLive - baseLive);
+    run();
+    return peakLive - baseLive;
   } finally {
-    if (heap && alloc) delete (heap as { alloc?: unknown }).alloc;
+    delete (heap as { alloc?: unknown }).alloc;
   }
 }

@@ -114,7 +114,7 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   out.push('## Summary');
   out.push('');
   out.push(table(
-    ['case', 'input', 'best peer, 1 thread', 'ours, 1 thread', 'speed-up', 'best peer, ≤ 2 threads', 'ours, 2 threads', 'speed-up', 'ours 2t GB/s', 'of read roof', 'extra memory, ours 1t'],
+    ['case', 'input', 'best peer, 1 thread', 'ours, 1 thread', 'speed-up', 'best peer, ≤ 2 threads', 'ours, 2 threads', 'speed-up', 'ours 2t GB/s', 'of read roof', 'extra memory, ours 1t: resident + wasm scratch'],
     results.cases.map((c) => {
       const p1 = bestPeer(c, 1), o1 = oursAuto(c, 1), p2 = bestPeer(c, 2), o2 = oursAuto(c, 2);
       const rate = gbs(c, o2);
@@ -129,14 +129,15 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
         times(ratio(p2, o2)),
         rate === undefined ? '—' : rate.toFixed(1),
         rate === undefined ? '—' : `${((rate / roofRead(results, 2)) * 100).toFixed(0)}%`,
-        `${megabytes(o1?.allocatedBytes)} (output ${megabytes(c.outBytes)})`,
+        `${megabytes(o1?.peakExtraBytes)} + ${megabytes(o1?.wasmScratchBytes)} (output ${megabytes(c.outBytes)})`,
       ];
     }),
   ));
   out.push('');
   out.push('Times in ms. Speed-up: the best peer\'s median over ours. GB/s: input plus output bytes over the ' +
-    'median time. Extra memory: what one call allocates on the calling thread (JS arrays and the wasm heap\'s peak), ' +
-    'which includes the output; an input copy would show as the input\'s size more.');
+    'median time. Extra memory: the resident-set peak of one call over the resident set before it (it includes ' +
+    'the output), plus the wasm heap\'s peak of scratch blocks, which live in pages resident from earlier calls; ' +
+    'a copy of the input would show as the input\'s size.');
   out.push('');
   out.push(`![time relative to the fastest peer](${chartFile})`);
   out.push('');

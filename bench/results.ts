@@ -12,8 +12,8 @@ export interface ContenderResult {
   readonly medianMs?: number;
   readonly minMs?: number;
   readonly runs?: number;
-  /** Ours: JS array buffers plus the wasm heap's peak above its live blocks, on the calling thread. */
-  readonly allocatedBytes?: number | undefined;
+  /** Ours: the wasm heap's peak of live blocks above those live before, on the calling thread. */
+  readonly wasmScratchBytes?: number | undefined;
   /** Resident-set high-water mark during one run, over the resident set before it. */
   readonly peakExtraBytes?: number | undefined;
   /** Why it has no timing. */

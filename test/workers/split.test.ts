@@ -133,6 +133,13 @@ describe('split plans: parts equal the whole', () => {
     assert.equal(splitPlan(plan, 3, 'backward', 1), undefined, 'backward never splits rows');
   });
 
+  it('a single channels-first plane splits its output rows too', () => {
+    const x = { shape: [1, 1, 11, 7], data: randomValues(4, 77, 'uniform', 'float32') };
+    const plan = planMaxPool(x.shape, { kernel: 3, stride: 2, padding: 1, dilation: [2, 1], ceilMode: true });
+    assert.equal(splitPlan(plan, 2, 'forward', 1)?.length, 2);
+    assertPartsMatchWhole(plan, x, 'channels-first row split');
+  });
+
   it('global and adaptive plans, keepdims or not', () => {
     for (const layout of ['channels-first', 'channels-last'] as const) {
       for (const batch of [1, 3]) {

@@ -82,14 +82,20 @@ export async function startWorkers(count: number): Promise<number> {
       await starting;
       continue;
     }
+    if (unavailable) break;
     const api = await loadWorkerThreads();
-    if (!api) return 0;
+    if (!api) break;
     const more = wanted - slots.length;
     if (more <= 0) break;
     startingCount = more;
     starting = Promise.all(Array.from({ length: more }, () => spawn(api)))
       .then((ready) => {
         slots.push(...ready);
+      })
+      .catch((error: unknown) => {
+        // A worker that cannot start now will not start later (a bundle without worker.js, a
+        // sandbox): stop asking, and keep running on the calling thread.
+        unavailable = error instanceof Error ? error.message : String(error);
       })
       .finally(() => {
         starting = undefined;

@@ -6,9 +6,9 @@
  * - channels-first: the (n, c) planes are contiguous, so a range of planes is a tensor
  *   (1, planes, ...spatial) of its own.
  * - channels-last with a batch: a range of samples is a tensor (samples, ...spatial, C).
- * - channels-last single image, forward only: a range of output rows on the outermost axis reads a
- *   contiguous band of input rows. Gradients of neighbouring bands overlap, so backward never
- *   splits rows.
+ * - a single image in channels-last, or a single plane, forward only: a range of output rows on
+ *   the outermost axis reads a contiguous band of input rows. Gradients of neighbouring bands
+ *   overlap, so backward never splits rows.
  */
 import { makePlan, type PlanRequest, type PoolPlan, type SlidingAxis } from '../../plan/plan.js';
 
@@ -99,7 +99,8 @@ function splitOuter(plan: PoolPlan, parts: number): Part[] {
 }
 
 /**
- * Splits the output rows of the outermost sliding axis of a single channels-last image. The band of
+ * Splits the output rows of the outermost sliding axis of a single image (channels-last, or one
+ * plane: then `channels` is 1 and a row is the same in either layout). The band of
  * input rows is read off the plan's resolved windows; the sub-axis keeps kernel, stride and
  * dilation and moves both paddings so every tap keeps its position relative to the input and to the
  * padded input: counts and divisors come out of `makePlan` unchanged.
@@ -160,7 +161,7 @@ export function splitPlan(
   if (wanted < 2) return undefined;
   const outerUnits = plan.layout === 'channels-first' ? plan.batch * plan.channels : plan.batch;
   if (outerUnits >= 2) return splitOuter(plan, wanted);
-  if (direction === 'forward' && plan.layout === 'channels-last') {
+  if (direction === 'forward') {
     const rows = splitRows(plan, wanted);
     if (rows && rows.length >= 2) return rows;
   }
