@@ -103,6 +103,40 @@ function bind(geo: usize): void {
   return hostPow(signed ? v : abs<f64>(v), p);
 }
 
+// The output window the generic kernels are at (row-major order): its index on each axis and
+// its taps (first in-bounds tap, how many), moved by startWindows() and nextWindow().
+let atD: i32 = 0, atH: i32 = 0, atW: i32 = 0;
+let firstD: i32 = 0, countD: i32 = 0, firstH: i32 = 0, countH: i32 = 0, firstW: i32 = 0, countW: i32 = 0;
+
+function startWindows(): void {
+  atD = 0;
+  atH = 0;
+  atW = 0;
+  firstD = at32(fD, 0);
+  countD = at32(cD, 0);
+  firstH = at32(fH, 0);
+  countH = at32(cH, 0);
+  firstW = at32(fW, 0);
+  countW = at32(cW, 0);
+}
+
+function nextWindow(): void {
+  if (++atW == OW) {
+    atW = 0;
+    if (++atH == OH) {
+      atH = 0;
+      if (++atD < OD) {
+        firstD = at32(fD, atD);
+        countD = at32(cD, atD);
+      }
+    }
+    firstH = at32(fH, atH);
+    countH = at32(cH, atH);
+  }
+  firstW = at32(fW, atW);
+  countW = at32(cW, atW);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generic kernels: any plan of rank <= 3, one plane at a time. A plane's elements sit `step`
 // apart from element `xb` (input) and `yb` (output): channels-first planes are contiguous,
@@ -121,29 +155,22 @@ const LP_BACKWARD: i32 = 5;
  * backward (a = dy, b = dx).
  */
 function avgPlane<T>(a: usize, b: usize, xb: i32, yb: i32, step: i32, backward: bool, mode: i32, value: f64, extra: f64): void {
-  let o = 0;
-  for (let d = 0; d < OD; d++) {
-    const d0 = at32(fD, d), dn = at32(cD, d);
-    for (let h = 0; h < OH; h++) {
-      const h0 = at32(fH, h), hn = at32(cH, h);
-      for (let w = 0; w < OW; w++, o++) {
-        const w0 = at32(fW, w), wn = at32(cW, w);
-        const q = divisorOf(mode, value, d, h, w);
-        if (backward && q == 0) continue;
-        const share = backward ? loadAs<T>(a, yb + o * step) / q : 0;
-        let sum: f64 = 0;
-        for (let i = 0; i < dn; i++) {
-          const rowD = (d0 + i * sD) * H;
-          for (let j = 0; j < hn; j++) {
-            let p = xb + ((rowD + h0 + j * sH) * W + w0) * step;
-            const pStep = sW * step;
-            if (backward) for (let k = 0; k < wn; k++, p += pStep) addF64(b, p, share);
-            else for (let k = 0; k < wn; k++, p += pStep) sum += loadAs<T>(a, p);
-          }
-        }
-        if (!backward) storeAs<T>(b, yb + o * step, q == 0 ? extra : sum / q);
+  startWindows();
+  for (let o = 0; o < outSpatial; o++, nextWindow()) {
+    const q = divisorOf(mode, value, atD, atH, atW);
+    if (backward && q == 0) continue;
+    const share = backward ? loadAs<T>(a, yb + o * step) / q : 0;
+    let sum: f64 = 0;
+    for (let i = 0; i < countD; i++) {
+      const rowD = (firstD + i * sD) * H;
+      for (let j = 0; j < countH; j++) {
+        let p = xb + ((rowD + firstH + j * sH) * W + firstW) * step;
+        const pStep = sW * step;
+        if (backward) for (let k = 0; k < countW; k++, p += pStep) addF64(b, p, share);
+        else for (let k = 0; k < countW; k++, p += pStep) sum += loadAs<T>(a, p);
       }
     }
+    if (!backward) storeAs<T>(b, yb + o * step, q == 0 ? extra : sum / q);
   }
 }
 
@@ -151,40 +178,33 @@ function avgPlane<T>(a: usize, b: usize, xb: i32, yb: i32, step: i32, backward: 
 function maxPlane<T>(x: usize, y: usize, indices: usize, xb: i32, yb: i32, step: i32, flags: i32): void {
   const nanIgnore = (flags & NAN_IGNORE) != 0;
   const tiesLast = (flags & TIES_LAST) != 0;
-  let o = 0;
-  for (let d = 0; d < OD; d++) {
-    const d0 = at32(fD, d), dn = at32(cD, d);
-    for (let h = 0; h < OH; h++) {
-      const h0 = at32(fH, h), hn = at32(cH, h);
-      for (let w = 0; w < OW; w++, o++) {
-        const w0 = at32(fW, w), wn = at32(cW, w);
-        let best: f64 = -Infinity;
-        let bestAt = -1;
-        let sawNaN = false;
-        for (let i = 0; i < dn && !sawNaN; i++) {
-          const rowD = (d0 + i * sD) * H;
-          for (let j = 0; j < hn && !sawNaN; j++) {
-            const rowH = (rowD + h0 + j * sH) * W + w0;
-            for (let k = 0; k < wn; k++) {
-              const spatial = rowH + k * sW;
-              const v = loadAs<T>(x, xb + spatial * step);
-              if (v != v) {
-                if (nanIgnore) continue;
-                bestAt = spatial;
-                sawNaN = true;
-                break;
-              }
-              if (bestAt < 0 || v > best || (tiesLast && v == best)) {
-                best = v;
-                bestAt = spatial;
-              }
-            }
+  startWindows();
+  for (let o = 0; o < outSpatial; o++, nextWindow()) {
+    let best: f64 = -Infinity;
+    let bestAt = -1;
+    let sawNaN = false;
+    for (let i = 0; i < countD && !sawNaN; i++) {
+      const rowD = (firstD + i * sD) * H;
+      for (let j = 0; j < countH && !sawNaN; j++) {
+        const rowH = (rowD + firstH + j * sH) * W + firstW;
+        for (let k = 0; k < countW; k++) {
+          const spatial = rowH + k * sW;
+          const v = loadAs<T>(x, xb + spatial * step);
+          if (v != v) {
+            if (nanIgnore) continue;
+            bestAt = spatial;
+            sawNaN = true;
+            break;
+          }
+          if (bestAt < 0 || v > best || (tiesLast && v == best)) {
+            best = v;
+            bestAt = spatial;
           }
         }
-        storeAs<T>(y, yb + o * step, sawNaN ? NaN : best);
-        store<i32>(indices + (<usize>(yb + o * step) << 2), bestAt);
       }
     }
+    storeAs<T>(y, yb + o * step, sawNaN ? NaN : best);
+    store<i32>(indices + (<usize>(yb + o * step) << 2), bestAt);
   }
 }
 
@@ -204,45 +224,38 @@ function maxBackwardPlane<T>(dy: usize, dx: usize, indices: usize, xb: i32, yb: 
 function lpPlane<T>(a: usize, b: usize, c: usize, dyPtr: usize, xb: i32, yb: i32, step: i32, backward: bool, flags: i32, p: f64): void {
   const signed = (flags & LP_SIGNED) != 0;
   const rescale = (flags & LP_RESCALE) != 0;
-  let o = 0;
-  for (let d = 0; d < OD; d++) {
-    const d0 = at32(fD, d), dn = at32(cD, d);
-    for (let h = 0; h < OH; h++) {
-      const h0 = at32(fH, h), hn = at32(cH, h);
-      for (let w = 0; w < OW; w++, o++) {
-        const w0 = at32(fW, w), wn = at32(cW, w);
-        const scale = lpScale(rescale, d, h, w);
-        const at = yb + o * step;
-        let factor: f64 = 0;
-        let tail: f64 = 0;
-        if (backward) {
-          const value = load<f64>(c + (<usize>at << 3));
-          if (value == 0) continue;
-          factor = loadAs<T>(dyPtr, at) * scale;
-          tail = hostPow(value, 1 - p);
-        }
-        let sum: f64 = 0;
-        for (let i = 0; i < dn; i++) {
-          const rowD = (d0 + i * sD) * H;
-          for (let j = 0; j < hn; j++) {
-            const rowH = (rowD + h0 + j * sH) * W + w0;
-            for (let k = 0; k < wn; k++) {
-              const tap = xb + (rowH + k * sW) * step;
-              const v = loadAs<T>(a, tap);
-              if (!backward) sum += lpTerm(v, p, signed);
-              else {
-                const df = signed ? hostPow(v, p - 1) : Math.sign(v) * hostPow(abs<f64>(v), p - 1);
-                addF64(b, tap, factor * df * tail);
-              }
-            }
+  startWindows();
+  for (let o = 0; o < outSpatial; o++, nextWindow()) {
+    const scale = lpScale(rescale, atD, atH, atW);
+    const at = yb + o * step;
+    let factor: f64 = 0;
+    let tail: f64 = 0;
+    if (backward) {
+      const value = load<f64>(c + (<usize>at << 3));
+      if (value == 0) continue;
+      factor = loadAs<T>(dyPtr, at) * scale;
+      tail = hostPow(value, 1 - p);
+    }
+    let sum: f64 = 0;
+    for (let i = 0; i < countD; i++) {
+      const rowD = (firstD + i * sD) * H;
+      for (let j = 0; j < countH; j++) {
+        const rowH = (rowD + firstH + j * sH) * W + firstW;
+        for (let k = 0; k < countW; k++) {
+          const tap = xb + (rowH + k * sW) * step;
+          const v = loadAs<T>(a, tap);
+          if (!backward) sum += lpTerm(v, p, signed);
+          else {
+            const df = signed ? hostPow(v, p - 1) : Math.sign(v) * hostPow(abs<f64>(v), p - 1);
+            addF64(b, tap, factor * df * tail);
           }
         }
-        if (backward) continue;
-        const value = hostPow(sum * scale, 1 / p);
-        storeAs<T>(b, at, value);
-        if (c) store<f64>(c + (<usize>at << 3), value);
       }
     }
+    if (backward) continue;
+    const value = hostPow(sum * scale, 1 / p);
+    storeAs<T>(b, at, value);
+    if (c) store<f64>(c + (<usize>at << 3), value);
   }
 }
 
@@ -965,44 +978,38 @@ function avgForwardChannelsLast<T>(x: usize, y: usize, batch: i32, C: i32, geo: 
   for (let n = 0; n < batch; n++) {
     const xb = x + <usize>n * <usize>inSpatial * <usize>C * width;
     let yAt = y + <usize>n * <usize>outSpatial * <usize>C * width;
-    for (let d = 0; d < OD; d++) {
-      const d0 = at32(fD, d), dn = at32(cD, d);
-      for (let h = 0; h < OH; h++) {
-        const h0 = at32(fH, h), hn = at32(cH, h);
-        for (let w = 0; w < OW; w++, yAt += <usize>C * width) {
-          const w0 = at32(fW, w), wn = at32(cW, w);
-          memory.fill(acc, 0, <usize>C << 3);
-          for (let i = 0; i < dn; i++) {
-            for (let j = 0; j < hn; j++) {
-              for (let k = 0; k < wn; k++) {
-                const spatial = (((d0 + i * sD) * H + h0 + j * sH) * W + w0 + k * sW);
-                const p = xb + <usize>spatial * <usize>C * width;
-                let c = 0;
-                if (sizeof<T>() == 4) {
-                  for (; c + 4 <= C; c += 4) {
-                    const v = v128.load(p + (<usize>c << 2));
-                    const a = acc + (<usize>c << 3);
-                    v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
-                    v128.store(a, f64x2.add(v128.load(a, 16), promoteHigh(v)), 16);
-                  }
-                } else {
-                  for (; c + 2 <= C; c += 2) {
-                    const a = acc + (<usize>c << 3);
-                    v128.store(a, f64x2.add(v128.load(a), v128.load(p + (<usize>c << 3))));
-                  }
-                }
-                for (; c < C; c++) {
-                  const a = acc + (<usize>c << 3);
-                  store<f64>(a, load<f64>(a) + <f64>load<T>(p + <usize>c * width));
-                }
+    startWindows();
+    for (let o = 0; o < outSpatial; o++, nextWindow(), yAt += <usize>C * width) {
+      memory.fill(acc, 0, <usize>C << 3);
+      for (let i = 0; i < countD; i++) {
+        for (let j = 0; j < countH; j++) {
+          for (let k = 0; k < countW; k++) {
+            const spatial = (((firstD + i * sD) * H + firstH + j * sH) * W + firstW + k * sW);
+            const p = xb + <usize>spatial * <usize>C * width;
+            let c = 0;
+            if (sizeof<T>() == 4) {
+              for (; c + 4 <= C; c += 4) {
+                const v = v128.load(p + (<usize>c << 2));
+                const a = acc + (<usize>c << 3);
+                v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+                v128.store(a, f64x2.add(v128.load(a, 16), promoteHigh(v)), 16);
+              }
+            } else {
+              for (; c + 2 <= C; c += 2) {
+                const a = acc + (<usize>c << 3);
+                v128.store(a, f64x2.add(v128.load(a), v128.load(p + (<usize>c << 3))));
               }
             }
+            for (; c < C; c++) {
+              const a = acc + (<usize>c << 3);
+              store<f64>(a, load<f64>(a) + <f64>load<T>(p + <usize>c * width));
+            }
           }
-          const q = divisorOf(mode, value, d, h, w);
-          if (sizeof<T>() == 4) storeRowF32(acc, yAt, C, q, empty);
-          else for (let c = 0; c < C; c++) store<f64>(yAt + (<usize>c << 3), q == 0 ? empty : load<f64>(acc + (<usize>c << 3)) / q);
         }
       }
+      const q = divisorOf(mode, value, atD, atH, atW);
+      if (sizeof<T>() == 4) storeRowF32(acc, yAt, C, q, empty);
+      else for (let c = 0; c < C; c++) store<f64>(yAt + (<usize>c << 3), q == 0 ? empty : load<f64>(acc + (<usize>c << 3)) / q);
     }
   }
 }
