@@ -65,6 +65,8 @@ test('poolInto checks shapes and dtypes', () => {
   assert.throws(() => poolInto(plan, x, wrongShape), (e: unknown) => e instanceof PoolingError && e.code === 'SHAPE_MISMATCH' && /out must have/.test(e.message));
   assert.throws(() => poolInto(plan, x, wrongType), (e: unknown) => e instanceof PoolingError && e.code === 'UNSUPPORTED_DTYPE');
   assert.throws(() => allocWasmTensor([2, -1]), (e: unknown) => e instanceof PoolingError && e.code === 'INVALID_PARAMETER');
+  assert.throws(() => reserveWasmMemory(2 ** 33), (e: unknown) => e instanceof PoolingError && e.code === 'SIZE_TOO_LARGE');
+  assert.throws(() => allocWasmTensor([2 ** 20, 2 ** 10], 'float64'), (e: unknown) => e instanceof PoolingError && e.code === 'SIZE_TOO_LARGE');
   for (const t of [x, wrongShape, wrongType]) t.free();
 });
 

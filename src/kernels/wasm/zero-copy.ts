@@ -12,8 +12,17 @@
 import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { checkTensor, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
-import { requireWasm } from './runtime.js';
+import { requireWasm, type WasmRuntime } from './runtime.js';
 import { wasmForward, wasmView } from './wasm-backend.js';
+
+/** The wasm runtime, or a PoolingError saying why it cannot load here. */
+function runtimeFor(op: string): WasmRuntime {
+  try {
+    return requireWasm();
+  } catch (error) {
+    throw new PoolingError('UNSUPPORTED_OPTION', op, error instanceof Error ? error.message : String(error));
+  }
+}
 
 export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> {
   readonly shape: readonly number[];
@@ -68,7 +77,7 @@ export function allocWasmTensor<D extends DType = 'float32'>(
   }
   const length = elementCount(op, 'the tensor', shape);
   const bytes = length * (dtype === 'float64' ? 8 : 4);
-  const heap = requireWasm().heap;
+  const heap = runtimeFor(op).heap;
   let address: number;
   try {
     address = heap.alloc(bytes);
@@ -92,8 +101,12 @@ export function reserveWasmMemory(bytes: number): void {
   if (!Number.isFinite(bytes) || bytes < 0) {
     throw new PoolingError('INVALID_PARAMETER', 'reserveWasmMemory', `bytes must be a non-negative number; got ${show(bytes)}`);
   }
-  const heap = requireWasm().heap;
-  heap.release(heap.alloc(bytes));
+  const heap = runtimeFor('reserveWasmMemory').heap;
+  try {
+    heap.release(heap.alloc(bytes));
+  } catch (error) {
+    throw new PoolingError('SIZE_TOO_LARGE', 'reserveWasmMemory', `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -121,6 +134,7 @@ export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, withIndices = f
   if (plan.axes.length > 3) {
     throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
   }
+  runtimeFor(op);
   const result = wasmForward(plan, x, out.data, withIndices);
   return withIndices ? result.indices : undefined;
 }
