@@ -223,6 +223,8 @@ const FAST_PATHS: FastCase[] = [
   { shape: [1, 2, 19, 26], options: { kernel: [5, 4], stride: 2, padding: [2, 1], ceilMode: true } },
   { shape: [1, 2, 19, 26], options: { kernel: 3, stride: 1, padding: 1, divisorOverride: 7 } },
   { shape: [1, 2, 5, 12, 13], options: { kernel: [2, 5, 5], stride: [1, 2, 1] } },
+  // windows wider than the map: none whole, the widest ones not one apart
+  { shape: [1, 2, 5, 6], options: { kernel: 7, stride: 1, padding: 3 } },
   // pairs: width windows (2o, 2o+1), four outputs at a time plus a tail
   { shape: [2, 3, 10, 18], options: { kernel: 2 } },
   { shape: [2, 3, 11, 19], options: { kernel: 2, ceilMode: true, padding: [1, 0] } },
@@ -272,6 +274,8 @@ test('max fast paths (separable, four lanes, values only) equal the reference, N
     { kernel: 3, stride: 1, padding: 1 },
     { kernel: [5, 4], stride: 1, ceilMode: true, padding: [2, 1] },
     { kernel: 3, stride: 3, padding: 1, ceilMode: true },
+    // wider than the map: the widest width windows are all clipped to the same taps
+    { kernel: [3, 41], stride: 1, padding: [1, 20] },
     // van Herk's block maxima (2-D windows of 625 taps and more)
     { kernel: 25, stride: 1, padding: 12 },
     { kernel: [26, 25], stride: 2, padding: [13, 12], ceilMode: true },

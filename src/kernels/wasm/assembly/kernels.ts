@@ -461,23 +461,24 @@ function prefixSums(row: usize, P: usize): void {
 }
 
 /**
- * Qrow[o] = Qprev[o] + (P[first + count] - P[first]) for every width window o: two windows per
- * step where the windows are whole and one apart (`unitStride`), one at a time at the edges.
+ * Qrow[o] = Qprev[o] + (P[first + count] - P[first]) for every width window o: outputs
+ * [wholeFrom, wholeTo) have whole windows one apart and go two per step, the edges one at a time.
  */
-function accumulateWindowSums(P: usize, Qprev: usize, Qrow: usize, kernelW: i32, unitStride: bool): void {
-  let o = 0;
-  while (o < OW) {
-    const w0 = at32(fW, o);
-    if (unitStride && o + 2 <= OW && at32(cW, o) == kernelW && at32(cW, o + 1) == kernelW) {
-      const lo = P + (<usize>w0 << 3);
-      const sums = f64x2.sub(v128.load(lo + (<usize>kernelW << 3)), v128.load(lo));
-      v128.store(Qrow + (<usize>o << 3), f64x2.add(v128.load(Qprev + (<usize>o << 3)), sums));
-      o += 2;
-    } else {
-      const sum = load<f64>(P + (<usize>(w0 + at32(cW, o)) << 3)) - load<f64>(P + (<usize>w0 << 3));
-      store<f64>(Qrow + (<usize>o << 3), load<f64>(Qprev + (<usize>o << 3)) + sum);
-      o++;
+function accumulateWindowSums(P: usize, Qprev: usize, Qrow: usize, kernelW: i32, wholeFrom: i32, wholeTo: i32): void {
+  for (let o = 0; o < OW; o++) {
+    if (o == wholeFrom) {
+      const span = <usize>kernelW << 3;
+      let p = P + (<usize>at32(fW, o) << 3);
+      let at = <usize>o << 3;
+      for (; o + 2 <= wholeTo; o += 2, p += 16, at += 16) {
+        const sums = f64x2.sub(v128.load(p + span), v128.load(p));
+        v128.store(Qrow + at, f64x2.add(v128.load(Qprev + at), sums));
+      }
+      if (o >= OW) break;
     }
+    const w0 = at32(fW, o);
+    const sum = load<f64>(P + (<usize>(w0 + at32(cW, o)) << 3)) - load<f64>(P + (<usize>w0 << 3));
+    store<f64>(Qrow + (<usize>o << 3), load<f64>(Qprev + (<usize>o << 3)) + sum);
   }
 }
 
@@ -500,8 +501,24 @@ export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, 
   const Q = validW + (<usize>OW << 3);
   const rowBytes = <usize>OW << 3;
   let kernelW = 0;
+  for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
+  // The run of widest width windows, if they are one apart (with stride 1 they are whenever the
+  // kernel fits in the map; windows wider than the map are all clipped, many to the same taps).
+  let wholeFrom = OW, wholeTo = OW;
+  if (unitStrideW != 0) {
+    for (let o = 0; o < OW; o++) {
+      if (at32(cW, o) != kernelW) continue;
+      if (wholeFrom == OW) wholeFrom = o;
+      wholeTo = o + 1;
+    }
+    for (let o = wholeFrom; o < wholeTo; o++) {
+      if (at32(cW, o) != kernelW || at32(fW, o) != at32(fW, wholeFrom) + (o - wholeFrom)) {
+        wholeFrom = wholeTo = OW;
+        break;
+      }
+    }
+  }
   for (let o = 0; o < OW; o++) {
-    kernelW = max(kernelW, at32(cW, o));
     const factor = mode == DIVISOR_VALID ? at32(cW, o) : mode == DIVISOR_PADDED ? at32(pW, o) : 1;
     store<f64>(divisorW + (<usize>o << 3), 1 / <f64>factor);
     store<f64>(validW + (<usize>o << 3), <f64>at32(cW, o));
@@ -523,7 +540,7 @@ export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, 
         if (dn == 0) memory.copy(Qrow, Qrow - rowBytes, rowBytes);
         for (let i = 0; i < dn; i++) {
           prefixSums(xb + (<usize>(((d0 + i) * H + h) * W) << 2), P);
-          accumulateWindowSums(P, i == 0 ? Qrow - rowBytes : Qrow, Qrow, kernelW, unitStrideW != 0);
+          accumulateWindowSums(P, i == 0 ? Qrow - rowBytes : Qrow, Qrow, kernelW, wholeFrom, wholeTo);
         }
       }
       for (let h = 0; h < OH; h++, yOut += <usize>OW << 2) {
@@ -633,6 +650,14 @@ function maxSeparable<T>(x: usize, y: usize, indices: usize, planes: i32, flags:
   return v128.or(wins, v128.and(isNaN, f32x4.eq(best, best)));
 }
 
+/**
+ * Whether width windows o..o+3 hold `kernelW` taps each, `strideW` apart (the first and the last
+ * say it for all four on a sliding axis; windows wider than the map fail it: clipped alike).
+ */
+@inline function lanesApart(o: i32, w0: i32, kernelW: i32, strideW: i32): bool {
+  return at32(cW, o) == kernelW && at32(cW, o + 3) == kernelW && at32(fW, o + 3) == w0 + 3 * strideW;
+}
+
 /** Four taps `strideW` (1 or 2) apart from p. */
 @inline function loadTaps(p: usize, strideW: i32): v128 {
   return strideW == 1 ? v128.load(p) : v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
@@ -687,7 +712,7 @@ function maxValuesF32(x: usize, y: usize, planes: i32, flags: i32, strideW: i32,
         let o = 0;
         while (o < OW) {
           const w0 = at32(fW, o);
-          if (strideW != 0 && o + 4 <= OW && at32(cW, o) == kernelW && at32(cW, o + 3) == kernelW) {
+          if (strideW != 0 && o + 4 <= OW && lanesApart(o, w0, kernelW, strideW)) {
             // Whole windows: every lane read lies inside the row (the scratch has room past it).
             let best = minusInfinity;
             let nan = noNaN;
@@ -744,8 +769,7 @@ function maxSeparableF32(x: usize, y: usize, indices: usize, planes: i32, flags:
       while (o < OW) {
         const w0 = at32(fW, o);
         const whole =
-          strideW != 0 && o + 4 <= OW && at32(cW, o) == kernelW && at32(cW, o + 3) == kernelW &&
-          w0 + 3 * strideW + kernelW - 1 + strideW <= W;
+          strideW != 0 && o + 4 <= OW && lanesApart(o, w0, kernelW, strideW) && w0 + 3 * strideW + kernelW - 1 + strideW <= W;
         if (!whole) {
           const wn = at32(cW, o);
           let best: f64 = -Infinity;
