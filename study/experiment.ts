@@ -245,9 +245,10 @@ export async function runStudy(config: StudyConfig, log: (line: string) => void 
     if (head === 'B') {
       const chosen = firstOfEachClass(test, config.camDigits);
       const digits = subset(test, chosen);
-      // The same digits again, off-centre on a 56x56 canvas: the map should follow the digit.
-      const corner: Placement = (index, canvas) => (index % 2 === 0 ? [2, canvas - 30] : [canvas - 30, 2]);
-      cams = [...classActivationMaps(model, digits), ...classActivationMaps(model, onCanvas(subset(digits, [0, 1]), 56, corner))];
+      // The first digits again, each in a different corner of a 56x56 canvas: does the map follow the digit?
+      const corner: Placement = (index, canvas) => [index & 2 ? canvas - 30 : 2, index & 1 ? canvas - 30 : 2];
+      const moved = subset(digits, [0, 1, 2, 3].filter((i) => i < digits.count));
+      cams = [...classActivationMaps(model, digits), ...classActivationMaps(model, onCanvas(moved, 56, corner))];
     }
     model.model.dispose();
   }

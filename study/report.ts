@@ -2,7 +2,7 @@
  * Turns the study's numbers into docs: a markdown report and its SVG pictures. Every statement
  * that depends on a result is computed from it, so a rerun with other numbers stays truthful.
  */
-import type { EpochResult, HeadResult, StudyResults } from './experiment.js';
+import { QUICK_CONFIG, type EpochResult, type HeadResult, type StudyResults } from './experiment.js';
 import { HEAD_DESCRIPTIONS, type HeadName } from './models.js';
 import { RESNET_DOWNSAMPLING_STEPS } from './resnet.js';
 import { barChart, heatTiles, lineChart } from './svg.js';
@@ -24,8 +24,11 @@ function last(head: HeadResult): EpochResult {
   return head.epochs[head.epochs.length - 1]!;
 }
 
-function meanEpochSeconds(head: HeadResult): number {
-  return head.epochs.reduce((sum, e) => sum + e.seconds, 0) / head.epochs.length;
+/** The median, not the mean: other work on a shared machine slows some epochs, never speeds one up. */
+function medianEpochSeconds(head: HeadResult): number {
+  const sorted = head.epochs.map((e) => e.seconds).sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function bestTest(head: HeadResult): EpochResult {
@@ -191,7 +194,7 @@ export function buildReport(results: StudyResults, command: string): ReportFiles
         const a = A.canvases.find((x) => x.size === c.size);
         return `| test accuracy on ${c.size}x${c.size} canvases | ${a?.accuracy === undefined ? 'refused (error)' : percent(a.accuracy)} | ${c.accuracy === undefined ? 'refused (error)' : percent(c.accuracy)} |`;
       }),
-    `| mean time per epoch | ${seconds(meanEpochSeconds(A))} | ${seconds(meanEpochSeconds(B))} |`,
+    `| median time per training epoch | ${seconds(medianEpochSeconds(A))} | ${seconds(medianEpochSeconds(B))} |`,
     '',
     '## Parameters',
     '',
@@ -232,7 +235,7 @@ export function buildReport(results: StudyResults, command: string): ReportFiles
     }),
     '',
     refused
-      ? `Head A refuses every other size. Given ${refused.size}x${refused.size} digits, TF.js raises:`
+      ? `Head A refuses ${A.canvases.every((c) => c.size === 28 || c.error !== undefined) ? 'every other size' : 'some sizes'}. Given ${refused.size}x${refused.size} digits, TF.js raises:`
       : 'Head A accepted every size (unexpected: its flatten layer fixes the input size).',
     ...(refused ? ['', '```', refused.error!, '```'] : []),
     '',
@@ -244,9 +247,11 @@ export function buildReport(results: StudyResults, command: string): ReportFiles
     '',
     otherSizes.every((c) => c.accuracy !== undefined)
       ? `Accepting a size is not the same as being as accurate at it: head B scores ${otherSizes.map((c) => `${percent(c.accuracy!)} at ${c.size}x${c.size}`).join(', ')}, ` +
-        `against ${percent(B.canvases.find((c) => c.size === 28)?.accuracy ?? Number.NaN)} at 28x28. Background the network never saw in training ` +
-        'enters the average on larger canvases; cropping removes strokes on the smaller one.'
+        `against ${percent(B.canvases.find((c) => c.size === 28)?.accuracy ?? Number.NaN)} at 28x28.`
       : 'Head B refused a size, which it should not.',
+    otherSizes.every((c) => c.accuracy !== undefined)
+      ? 'A likely reason: on larger canvases background the network never saw in training enters the average; the 20x20 crop cuts strokes.'
+      : '',
     '',
     '## Class activation maps (head B)',
     '',
@@ -256,8 +261,11 @@ export function buildReport(results: StudyResults, command: string): ReportFiles
     "channels of the dense weight for that class times the channel's feature map (Zhou et al., 2016). Red marks",
     `where that map is high for the predicted class. The first ${camCount} tiles are test digits at 28x28`,
     `(${camCorrect} of ${camCount} predicted correctly); the last ${moved.length} are digits moved to a corner of a 56x56 canvas.`,
-    `In ${following} of those ${moved.length} the map's highest cell lies within a quarter of the canvas of the digit's centre of ink:`,
-    'the evidence sits where the digit is, though the network was never told where.',
+    `In ${following} of those ${moved.length} the map's highest cell lies within a quarter of the canvas of the digit's centre of ink` +
+      (following === moved.length
+        ? ': the evidence sits where the digit is, though the network was never told where.'
+        : `; ${moved.filter((c) => c.predicted === c.label).length} of the ${moved.length} are classified correctly. Where the map misses the digit,` +
+          ' the evidence for the predicted class comes from the background, which is larger here than in any training image.'),
     '',
     '## ResNet-50: the head at ImageNet sizes',
     '',
@@ -281,7 +289,7 @@ export function buildReport(results: StudyResults, command: string): ReportFiles
     '',
     '## Time',
     '',
-    `Mean time per training epoch: head A ${seconds(meanEpochSeconds(A))}, head B ${seconds(meanEpochSeconds(B))}`,
+    `Median time per training epoch: head A ${seconds(medianEpochSeconds(A))}, head B ${seconds(medianEpochSeconds(B))}`,
     `(${count(results.data.train)} digits, batch ${config.batchSize}; the evaluation after each epoch is not included). The whole run took`,
     `${seconds(results.totalSeconds)}. Timings depend on the machine and its load; they are the one thing a rerun changes.`,
     '',
@@ -289,7 +297,7 @@ export function buildReport(results: StudyResults, command: string): ReportFiles
     '',
     '```',
     'npm run study            # this report, into docs/',
-    'npm run study -- --quick # a subset and 2-3 epochs, under a minute (part of the test suite)',
+    `npm run study -- --quick # ${QUICK_CONFIG.trainCount} training digits, ${QUICK_CONFIG.epochs} epochs: under a minute (part of the test suite)`,
     'npm run study -- --backend cpu --out /tmp/study   # the same on the cpu backend, elsewhere',
     '```',
     '',

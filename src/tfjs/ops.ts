@@ -30,7 +30,7 @@ import {
   type Tensor,
   type WindowOptions,
 } from '../index.js';
-import { fromTf, isTfTensor, maskFromTf, toTf } from './tensors.js';
+import { checkTfTensor, fromTf, isTfTensor, maskFromTf, toTf } from './tensors.js';
 
 type Float32Tensor = Tensor<Float32Array>;
 
@@ -49,8 +49,8 @@ function differentiable(
   forward: (x: Float32Tensor) => Float32Tensor,
   backward: (dy: Float32Tensor, x: Float32Tensor) => Float32Tensor,
 ): tf.Tensor {
-  // Validate before TF.js's engine sees the value, so a wrong argument gets a PoolingError.
-  fromTf(op, 'x', x);
+  // Check before TF.js's engine sees the value, so a wrong argument gets a PoolingError.
+  checkTfTensor(op, 'x', x);
   const withGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;

@@ -16,14 +16,19 @@ export function isTfTensor(value: unknown): value is tf.Tensor {
   );
 }
 
-/** Reads a float32 TF.js tensor as a core tensor. The data is TF.js's own; the core never writes its inputs. */
-export function fromTf(op: string, name: string, value: unknown): Tensor<Float32Array> {
+/** Throws a PoolingError unless `value` is a float32 TF.js tensor; reads no data. */
+export function checkTfTensor(op: string, name: string, value: unknown): asserts value is tf.Tensor {
   if (!isTfTensor(value)) {
     throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a TF.js tensor; got ${show(value)}`);
   }
   if (value.dtype !== 'float32') {
     throw new PoolingError('UNSUPPORTED_DTYPE', op, `${name} must be a float32 TF.js tensor; got dtype ${show(value.dtype)}`);
   }
+}
+
+/** Reads a float32 TF.js tensor as a core tensor. The data is TF.js's own; the core never writes its inputs. */
+export function fromTf(op: string, name: string, value: unknown): Tensor<Float32Array> {
+  checkTfTensor(op, name, value);
   return tensor(value.shape, value.dataSync() as Float32Array);
 }
 
