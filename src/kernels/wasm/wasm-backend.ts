@@ -204,7 +204,12 @@ function prepareForward(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geomet
     return (x, y, _i, _e, units) => k.max_values_cf_f32(x, y, units, geo, flags, strideW, scratch);
   }
   const scratchIndices = withIndices ? 0 : frame.alloc(maxUnits * C * plan.outputSpatialSize * 4);
-  if (!last && unitSteps(g)) {
+  if (last) {
+    const scratch = frame.alloc(plan.channels * (BYTES[dtype] + 4));
+    const kernel = f32 ? k.max_forward_cl_f32 : k.max_forward_cl_f64;
+    return (x, y, indices, _e, units) => kernel(x, y, indices || scratchIndices, units, C, geo, flags, scratch);
+  }
+  if (unitSteps(g)) {
     const scratch = frame.alloc(g.inDims[0] * g.inDims[1] * g.outDims[2] * (BYTES[dtype] + 4));
     const strideW = simdStrideW(plan);
     return (x, y, indices, _e, units) => {

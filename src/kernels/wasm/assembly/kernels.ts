@@ -1038,6 +1038,68 @@ function avgForwardChannelsLast<T>(x: usize, y: usize, batch: i32, C: i32, geo: 
   }
 }
 
+/**
+ * Channels-last max (values and indices), vectorised over the channels: every tap updates C
+ * running maxima (`scratch`: C values of T, then C i32 indices) with the reference's rule, taps in
+ * scan order; four channels at a time for float32.
+ */
+function maxForwardChannelsLast<T>(x: usize, y: usize, indices: usize, batch: i32, C: i32, geo: usize, flags: i32, scratch: usize): void {
+  bind(geo);
+  const nanIgnore = (flags & NAN_IGNORE) != 0;
+  const tiesLast = (flags & TIES_LAST) != 0;
+  const width = <usize>sizeof<T>();
+  const best = scratch;
+  const at = scratch + <usize>C * width;
+  for (let n = 0; n < batch; n++) {
+    const xb = x + <usize>n * <usize>inSpatial * <usize>C * width;
+    let out = n * outSpatial * C;
+    startWindows();
+    for (let o = 0; o < outSpatial; o++, nextWindow(), out += C) {
+      for (let c = 0; c < C; c++) {
+        store<T>(best + <usize>c * width, <T>-Infinity);
+        store<i32>(at + (<usize>c << 2), -1);
+      }
+      for (let i = 0; i < countD; i++) {
+        for (let j = 0; j < countH; j++) {
+          for (let k = 0; k < countW; k++) {
+            const spatial = ((firstD + i * sD) * H + firstH + j * sH) * W + firstW + k * sW;
+            const p = xb + <usize>spatial * <usize>C * width;
+            let c = 0;
+            if (sizeof<T>() == 4) {
+              const tap = i32x4.splat(spatial);
+              for (; c + 4 <= C; c += 4) {
+                const v = v128.load(p + (<usize>c << 2));
+                const b = v128.load(best + (<usize>c << 2));
+                const a = v128.load(at + (<usize>c << 2));
+                const take = takesX4(v, b, a, nanIgnore, tiesLast);
+                v128.store(best + (<usize>c << 2), v128.bitselect(v, b, take));
+                v128.store(at + (<usize>c << 2), v128.bitselect(tap, a, take));
+              }
+            }
+            for (; c < C; c++) {
+              const v = <f64>load<T>(p + <usize>c * width);
+              const b = <f64>load<T>(best + <usize>c * width);
+              const a = load<i32>(at + (<usize>c << 2));
+              const take = takes(v, b, a, nanIgnore, tiesLast);
+              store<T>(best + <usize>c * width, <T>select<f64>(v, b, take));
+              store<i32>(at + (<usize>c << 2), select<i32>(spatial, a, take));
+            }
+          }
+        }
+      }
+      memory.copy(y + <usize>out * width, best, <usize>C * width);
+      memory.copy(indices + (<usize>out << 2), at, <usize>C << 2);
+    }
+  }
+}
+
+export function max_forward_cl_f32(x: usize, y: usize, indices: usize, n: i32, c: i32, geo: usize, flags: i32, scratch: usize): void {
+  maxForwardChannelsLast<f32>(x, y, indices, n, c, geo, flags, scratch);
+}
+export function max_forward_cl_f64(x: usize, y: usize, indices: usize, n: i32, c: i32, geo: usize, flags: i32, scratch: usize): void {
+  maxForwardChannelsLast<f64>(x, y, indices, n, c, geo, flags, scratch);
+}
+
 export function avg_forward_cl_f32(x: usize, y: usize, n: i32, c: i32, geo: usize, mode: i32, value: f64, empty: f64, scratch: usize): void {
   avgForwardChannelsLast<f32>(x, y, n, c, geo, mode, value, empty, scratch);
 }
