@@ -349,7 +349,11 @@ export function wasmBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined):
     const r = plan.reducer;
     const generic = f32 ? k.generic_f32 : k.generic_f64;
     const { batch, channels } = plan;
-    if (r.op === 'avg') {
+    if (r.op === 'avg' && last) {
+      const { mode, value } = avgParams(r);
+      const share = frame.alloc(channels * 8);
+      (f32 ? k.avg_backward_cl_f32 : k.avg_backward_cl_f64)(dyPtr, dxPtr, batch, channels, geo, mode, value, share);
+    } else if (r.op === 'avg') {
       const { mode, value } = avgParams(r);
       generic(GenericKernel.AvgBackward, dyPtr, dxPtr, 0, 0, batch, channels, last, geo, mode, value, 0);
     } else if (r.op === 'max') {

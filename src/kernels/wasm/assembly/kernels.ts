@@ -1093,6 +1093,47 @@ function maxForwardChannelsLast<T>(x: usize, y: usize, indices: usize, batch: i3
   }
 }
 
+/**
+ * Channels-last average backward, vectorised over the channels: each output's C shares
+ * dy / divisor (`scratch`: C float64) are added to its taps' C gradients in float64, outputs in
+ * order, as the reference adds them.
+ */
+function avgBackwardChannelsLast<T>(dy: usize, dx: usize, batch: i32, C: i32, geo: usize, mode: i32, value: f64, share: usize): void {
+  bind(geo);
+  const width = <usize>sizeof<T>();
+  for (let n = 0; n < batch; n++) {
+    const dxb = dx + (<usize>n * <usize>inSpatial * <usize>C << 3);
+    let g = dy + <usize>n * <usize>outSpatial * <usize>C * width;
+    startWindows();
+    for (let o = 0; o < outSpatial; o++, nextWindow(), g += <usize>C * width) {
+      const q = divisorOf(mode, value, atD, atH, atW);
+      if (q == 0) continue;
+      for (let c = 0; c < C; c++) store<f64>(share + (<usize>c << 3), <f64>load<T>(g + <usize>c * width) / q);
+      for (let i = 0; i < countD; i++) {
+        for (let j = 0; j < countH; j++) {
+          for (let k = 0; k < countW; k++) {
+            const spatial = ((firstD + i * sD) * H + firstH + j * sH) * W + firstW + k * sW;
+            const p = dxb + (<usize>spatial * <usize>C << 3);
+            let c = 0;
+            for (; c + 2 <= C; c += 2) {
+              const at = p + (<usize>c << 3);
+              v128.store(at, f64x2.add(v128.load(at), v128.load(share + (<usize>c << 3))));
+            }
+            if (c < C) addF64(p, c, load<f64>(share + (<usize>c << 3)));
+          }
+        }
+      }
+    }
+  }
+}
+
+export function avg_backward_cl_f32(dy: usize, dx: usize, n: i32, c: i32, geo: usize, mode: i32, value: f64, scratch: usize): void {
+  avgBackwardChannelsLast<f32>(dy, dx, n, c, geo, mode, value, scratch);
+}
+export function avg_backward_cl_f64(dy: usize, dx: usize, n: i32, c: i32, geo: usize, mode: i32, value: f64, scratch: usize): void {
+  avgBackwardChannelsLast<f64>(dy, dx, n, c, geo, mode, value, scratch);
+}
+
 export function max_forward_cl_f32(x: usize, y: usize, indices: usize, n: i32, c: i32, geo: usize, flags: i32, scratch: usize): void {
   maxForwardChannelsLast<f32>(x, y, indices, n, c, geo, flags, scratch);
 }
