@@ -21,17 +21,32 @@ const RUNNING_SUM_MIN_TAPS = 9;
 /** Max windows at least this large go through van Herk's block maxima (cost flat in the window). */
 const VAN_HERK_MIN_TAPS = 625;
 
-/** The allocations of one call, released together whatever happens. */
+/** Bytes a call's first slab holds: every block of a small call fits in one heap allocation. */
+const SLAB_BYTES = 64 * 1024;
+
+/**
+ * The allocations of one call, released together whatever happens: 16-byte aligned blocks cut
+ * from slabs of the heap (a small call makes one heap allocation, not one per buffer).
+ */
 class Frame {
-  private readonly blocks: number[] = [];
+  private readonly slabs: number[] = [];
+  private next = 0;
+  private end = 0;
   constructor(readonly heap: WasmHeap) {}
   alloc(bytes: number): number {
-    const ptr = this.heap.alloc(bytes);
-    this.blocks.push(ptr);
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    if (this.next + size > this.end) {
+      const slab = Math.max(size, SLAB_BYTES);
+      this.next = this.heap.alloc(slab);
+      this.end = this.next + slab;
+      this.slabs.push(this.next);
+    }
+    const ptr = this.next;
+    this.next += size;
     return ptr;
   }
   release(): void {
-    for (let i = this.blocks.length - 1; i >= 0; i--) this.heap.release(this.blocks[i]!);
+    for (let i = this.slabs.length - 1; i >= 0; i--) this.heap.release(this.slabs[i]!);
   }
 }
 
