@@ -2,9 +2,10 @@
  * `npm run bench`: every backend of ours ('auto' included) with 1 and 2 threads, onnxruntime with 1
  * and 2 intra-op threads, TF.js cpu and wasm, and the memory-bandwidth roof, side by side in one
  * run on the cases of issue 3. Writes docs/benchmarks.md, docs/bench-results.json and
- * docs/bench-chart.svg (or under --out). `--quick` runs tiny shapes to prove the harness.
+ * docs/bench-chart.svg (or under --out). `--quick` runs tiny shapes to prove the harness;
+ * `--cases B,G` picks cases; `--report results.json` re-renders the report from a results file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'docs' },
     cases: { type: 'string' },
+    /** Re-render the report from a results file without measuring. */
+    report: { type: 'string' },
   },
 });
 const quick = args.quick!;
@@ -211,11 +214,16 @@ async function main(): Promise<void> {
     accuracy: probe,
     seconds: (Date.now() - started) / 1000,
   };
+  writeReport(results);
+  log(`bench: done in ${results.seconds.toFixed(0)} s; wrote ${join(args.out!, 'benchmarks.md')}`);
+}
+
+function writeReport(results: BenchResults): void {
   mkdirSync(args.out!, { recursive: true });
   writeFileSync(join(args.out!, 'bench-results.json'), `${JSON.stringify(results, null, 1)}\n`);
   writeFileSync(join(args.out!, 'bench-chart.svg'), renderChart(results));
   writeFileSync(join(args.out!, 'benchmarks.md'), renderMarkdown(results, 'bench-chart.svg'));
-  log(`bench: done in ${results.seconds.toFixed(0)} s; wrote ${join(args.out!, 'benchmarks.md')}`);
 }
 
-await main();
+if (args.report) writeReport(JSON.parse(readFileSync(args.report, 'utf8')) as BenchResults);
+else await main();

@@ -281,7 +281,9 @@ export function renderChart(results: BenchResults): string {
   }
   results.cases.forEach((c, ci) => {
     const y0 = top + ci * caseHeight;
-    parts.push(`<text x="10" y="${y0 + (CHART_SERIES.length * rowHeight) / 2 + 4}">${escapeXml(`${c.id}: ${c.title}`.slice(0, 40))}</text>`);
+    const name = `${c.id}: ${c.title}`;
+    const shown = name.length > 40 ? `${name.slice(0, 39)}…` : name;
+    parts.push(`<text x="10" y="${y0 + (CHART_SERIES.length * rowHeight) / 2 + 4}">${escapeXml(shown)}</text>`);
     CHART_SERIES.forEach((_, si) => {
       const speed = speeds[ci * CHART_SERIES.length + si];
       if (speed === undefined) return;
