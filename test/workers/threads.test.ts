@@ -79,6 +79,16 @@ describe('threads: 2 on workers', () => {
     }
   });
 
+  it('max of signed zeros: the same zero as one thread, with or without indices', () => {
+    const shape = [2, 8, 192, 192];
+    const data = new Float32Array(shape.reduce((p, d) => p * d, 1)).map((_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : -1));
+    const x = { shape, data };
+    for (const backend of backends()) {
+      assertSplitMatches(`maxPool zeros ${backend}`, (threads) => maxPool(x, { kernel: 2, backend, threads }));
+      assertSplitMatches(`maxPoolWithIndices zeros ${backend}`, (threads) => maxPoolWithIndices(x, { kernel: 2, backend, threads }));
+    }
+  });
+
   it('Lp backward (reads x and dy) and global average', () => {
     const x = input([2, 8, 192, 192], 'float64', 3);
     const dy = input([2, 8, 96, 96], 'float64', 4);

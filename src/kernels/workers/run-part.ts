@@ -31,15 +31,22 @@ function shiftIndices(target: Int32Array, source: Int32Array, indexOffset: numbe
   }
 }
 
+/**
+ * `forwardInto` writes in place but owes the indices of the maxima for max plans; `forward` may
+ * leave them to be computed on demand (the wasm backend runs a values-only kernel, about twice as
+ * fast). So a max part whose indices nobody wants goes through `forward`, as the single-thread
+ * run does.
+ */
 export function runForwardPart(backend: Backend, plan: PoolPlan, views: ForwardViews, indexOffset: number): void {
   const x = { shape: plan.inputShape, data: views.x };
   let indices: Int32Array | undefined;
-  if (backend.forwardInto) {
+  const indicesUnwanted = plan.reducer.op === 'max' && !views.indices;
+  if (backend.forwardInto && !indicesUnwanted) {
     indices = backend.forwardInto(plan, x, views.y);
   } else {
     const result = backend.forward(plan, x);
     views.y.set(result.y);
-    indices = result.indices;
+    if (views.indices) indices = result.indices;
   }
   if (views.indices && indices) shiftIndices(views.indices, indices, indexOffset);
 }
