@@ -105,8 +105,14 @@ function slidingFormula(axis: SlidingAxis): string {
   const down = Math.floor(quotient) + 1;
   const up = Math.ceil(quotient) + 1;
   const parts: string[] = [];
+  const ceilRequested = typeof axis.sizeRule === 'object' && axis.sizeRule.rounding === 'ceil';
   if (Number.isInteger(quotient)) {
     parts.push(`${head} = ${out}`);
+  } else if (ceilRequested && out === up - 1) {
+    parts.push(
+      `${head}: ceil(${trimmed(quotient)}) + 1 = ${up} (ceil mode), but window ${up - 1} would start at ${(up - 1) * stride - padBegin}, ` +
+        `inside the end padding, and PyTorch and ONNX drop it: out = ${out}`,
+    );
   } else if (out === down) {
     // Rounding up would add a window; say so when that window would start in the end padding,
     // where PyTorch's and ONNX's ceil mode drop it (so ceil mode gives this size too).

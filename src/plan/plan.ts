@@ -32,6 +32,12 @@ export interface SlidingAxis {
   readonly dilation: number;
   readonly padBegin: number;
   readonly padEnd: number;
+  /**
+   * How `out` was derived, kept so explanations can say it: a rounding of (L + P - k_eff)/s + 1
+   * (under ceil, with or without the start-inside rule) or 'same' (ceil(L/s)). Absent when a
+   * dialect sized the axis itself.
+   */
+  readonly sizeRule?: { readonly rounding: OutputRounding; readonly lastWindowStartsInside: boolean } | 'same';
 }
 
 /** Adaptive bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)). */
@@ -257,11 +263,12 @@ export function planSliding(r: SlidingRequest): PoolPlan {
           ` (effective ${keff}) on axis ${axisName(a, rank)}`,
       );
     }
-    const out =
-      r.padding.mode === 'same' || r.padding.mode === 'same-lower'
-        ? Math.ceil(size / geometry.stride)
-        : slidingOutputSize(geometry, r.rounding, r.lastWindowStartsInside);
-    return { kind: 'sliding', out, ...geometry };
+    const same = r.padding.mode === 'same' || r.padding.mode === 'same-lower';
+    const out = same
+      ? Math.ceil(size / geometry.stride)
+      : slidingOutputSize(geometry, r.rounding, r.lastWindowStartsInside);
+    const sizeRule = same ? ('same' as const) : { rounding: r.rounding, lastWindowStartsInside: r.lastWindowStartsInside };
+    return { kind: 'sliding', out, ...geometry, sizeRule };
   });
   return makePlan({ op: r.op, inputShape: r.inputShape, layout: r.layout, split: r.split, axes, reducer: r.reducer });
 }

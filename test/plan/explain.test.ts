@@ -8,7 +8,13 @@ test('explainPlan: the ceil-mode case L=5, k=2, s=2, pad 1 (PyTorch) names the d
   const axis = explained.axes[0]!;
   assert.equal(axis.out, 3);
   assert.match(axis.formula, /\(5 \+ 1 \+ 1 - 2\) \/ 2 \+ 1/);
-  assert.match(axis.formula, /floor\(2\.5\) \+ 1 = 3 \(rounded down; rounding up \(ceil mode\) would add window 3, but it would start at 5, inside the end padding/);
+  assert.match(
+    axis.formula,
+    /ceil\(2\.5\) \+ 1 = 4 \(ceil mode\), but window 3 would start at 5, inside the end padding, and PyTorch and ONNX drop it: out = 3/,
+  );
+  // Without ceil mode the same size comes from rounding down, and the formula says what ceil mode would do.
+  const floorAxis = explainPlan(planAvgPool([1, 1, 5], { kernel: 2, stride: 2, padding: 1 })).axes[0]!;
+  assert.match(floorAxis.formula, /floor\(2\.5\) \+ 1 = 3 \(rounded down; rounding up \(ceil mode\) would add window 3, but it would start at 5/);
   assert.deepEqual(
     axis.windows.map((w) => w.taps.map((t) => `${t.position}:${t.kind}`)),
     [['-1:padding', '0:input'], ['1:input', '2:input'], ['3:input', '4:input']],
