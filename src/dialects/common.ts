@@ -1,58 +1,9 @@
 /**
- * What every dialect needs and nothing more: plan a sliding window from parameters already spelled
- * and validated the ecosystem's way, and move data between an ecosystem's containers (integer
+ * What every dialect needs and nothing more: move data between an ecosystem's containers (integer
  * typed arrays, int64 indices) and the float-only core. No pooling rule lives here.
  */
 import { PoolingError } from '../plan/errors.js';
-import { effectiveKernel, type OutputRounding } from '../plan/output-size.js';
-import { resolvePadding, type PaddingOption } from '../plan/padding.js';
-import { planSliding, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import { checkTensor, type FloatArray, type Layout, type Tensor } from '../tensor.js';
-
-export interface SlidingSpec {
-  readonly op: string;
-  readonly shape: readonly number[];
-  readonly layout: Layout;
-  readonly spatialRank: number;
-  readonly allowUnbatched: boolean;
-  readonly kernel: readonly number[];
-  readonly stride: readonly number[];
-  readonly dilation: readonly number[];
-  readonly padding: PaddingOption;
-  /** The caller's own spelling of the padding parameter, for messages. */
-  readonly paddingName: string;
-  readonly rounding: OutputRounding;
-  readonly lastWindowStartsInside: boolean;
-  /** PyTorch's "padding at most half the effective kernel". */
-  readonly limitPadding: boolean;
-  readonly reducer: Reducer;
-}
-
-export function planSlidingSpec(s: SlidingSpec): PoolPlan {
-  const split = splitShape(s.op, s.shape, s.layout, s.spatialRank, s.allowUnbatched);
-  const padding = resolvePadding(
-    s.op,
-    s.paddingName,
-    s.padding,
-    split.spatial,
-    s.kernel.map((k, a) => effectiveKernel(k, s.dilation[a]!)),
-    s.stride,
-  );
-  return planSliding({
-    op: s.op,
-    inputShape: s.shape,
-    layout: s.layout,
-    split,
-    kernel: s.kernel,
-    stride: s.stride,
-    dilation: s.dilation,
-    padding,
-    rounding: s.rounding,
-    lastWindowStartsInside: s.lastWindowStartsInside,
-    limitPadding: s.limitPadding ? { paddingName: s.paddingName } : undefined,
-    reducer: s.reducer,
-  });
-}
 
 /** Integer containers whose values a float64 holds exactly: max pooling and unpooling may carry them. */
 export type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;

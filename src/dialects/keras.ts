@@ -17,7 +17,7 @@ import { checkBoolean, checkKnownKeys, perAxis } from '../plan/validate.js';
 import { maskedGlobalAvgPool } from '../ops/masked.js';
 import { runForward } from '../ops/run.js';
 import { checkTensor, type FloatArray, type Layout, type Tensor } from '../tensor.js';
-import { planSlidingSpec } from './common.js';
+import { planSlidingSpec } from '../plan/sliding.js';
 
 export type DataFormat = 'channels_last' | 'channels_first';
 

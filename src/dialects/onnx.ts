@@ -24,7 +24,8 @@ import { checkInteger, checkOneOf } from '../plan/validate.js';
 import { maxUnpool } from '../ops/unpool.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
 import type { Tensor } from '../tensor.js';
-import { backToContainer, planSlidingSpec, toFloatTensor, type NumericArray } from './common.js';
+import { backToContainer, toFloatTensor, type NumericArray } from './common.js';
+import { planSlidingSpec } from '../plan/sliding.js';
 
 export type OnnxData = NumericArray | BigInt64Array;
 

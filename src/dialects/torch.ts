@@ -21,7 +21,7 @@ import { checkBoolean, checkKnownKeys, perAxis } from '../plan/validate.js';
 import { runBackward, runForward, runForwardWithIndices, type IndexTensor } from '../ops/run.js';
 import { maxUnpool, maxUnpoolBackward } from '../ops/unpool.js';
 import { checkTensor, type FloatArray, type Tensor } from '../tensor.js';
-import { planSlidingSpec } from './common.js';
+import { planSlidingSpec } from '../plan/sliding.js';
 
 /** One int for every spatial axis, or one per axis (a 1-element list counts as one int, as in PyTorch). */
 export type IntOrTuple = number | readonly number[];

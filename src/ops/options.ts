@@ -4,9 +4,9 @@
  * functions in src/plan.
  */
 import { PoolingError, show } from '../plan/errors.js';
-import { effectiveKernel } from '../plan/output-size.js';
-import { resolvePadding, type PaddingOption } from '../plan/padding.js';
-import { planSliding, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
+import type { PaddingOption } from '../plan/padding.js';
+import type { PoolPlan, Reducer } from '../plan/plan.js';
+import { planSlidingSpec } from '../plan/sliding.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, perAxis } from '../plan/validate.js';
 import type { Layout } from '../tensor.js';
 
@@ -100,8 +100,6 @@ export function planWindowOp(
   reducer: Reducer,
 ): PoolPlan {
   const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.dilation, options.padding]);
-  const layout = layoutOf(op, options);
-  const split = splitShape(op, shape, layout, rank);
   if (options.kernel === undefined) {
     throw new PoolingError('INVALID_PARAMETER', op, `kernel is required (one positive integer or one per spatial axis)`);
   }
@@ -109,26 +107,20 @@ export function planWindowOp(
   const stride = options.stride === undefined ? kernel : perAxis(op, 'stride', options.stride, rank, 1);
   const dilation = options.dilation === undefined ? kernel.map(() => 1) : perAxis(op, 'dilation', options.dilation, rank, 1);
   const ceilMode = options.ceilMode === undefined ? false : checkBoolean(op, 'ceilMode', options.ceilMode);
-  const padding = resolvePadding(
+  return planSlidingSpec({
     op,
-    'padding',
-    options.padding ?? 0,
-    split.spatial,
-    kernel.map((k, a) => effectiveKernel(k, dilation[a]!)),
-    stride,
-  );
-  return planSliding({
-    op,
-    inputShape: shape,
-    layout,
-    split,
+    shape,
+    layout: layoutOf(op, options),
+    spatialRank: rank,
+    allowUnbatched: true,
     kernel,
     stride,
     dilation,
-    padding,
+    padding: options.padding ?? 0,
+    paddingName: 'padding',
     rounding: ceilMode ? 'ceil' : 'floor',
     lastWindowStartsInside: true,
-    limitPadding: { paddingName: 'padding' },
+    limitPadding: true,
     reducer,
   });
 }
