@@ -3,7 +3,7 @@
  * typed arrays, int64 indices) and the float-only core. No pooling rule lives here.
  */
 import { PoolingError } from '../plan/errors.js';
-import { checkTensor, type FloatArray, type Layout, type Tensor } from '../tensor.js';
+import { checkTensor, type FloatArray, type Tensor } from '../tensor.js';
 
 /** Integer containers whose values a float64 holds exactly: max pooling and unpooling may carry them. */
 export type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;

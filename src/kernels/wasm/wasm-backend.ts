@@ -120,7 +120,7 @@ function lpFlags(r: Extract<Reducer, { op: 'lp' }>): number {
   return (r.signed ? 4 : 0) | (r.rescale ? 8 : 0);
 }
 
-function isGlobal(plan: PoolPlan, g: Geometry3d): boolean {
+function isGlobal(g: Geometry3d): boolean {
   return g.windows.every((w, a) => w.first.length === 1 && w.first[0] === 0 && w.count[0] === g.inDims[a]);
 }
 
@@ -170,7 +170,7 @@ function prepareAverage(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geome
     const kernel = f32 ? k.avg_forward_cl_f32 : k.avg_forward_cl_f64;
     return (x, y, _i, _e, units) => kernel(x, y, units, C, geo, mode, value, empty, acc);
   }
-  if (f32 && isGlobal(plan, g)) {
+  if (f32 && isGlobal(g)) {
     const divisor = divisors(plan, g)[0]!;
     return (x, y, _i, _e, units) => k.global_avg_cf_f32(x, y, units, plan.inputSpatialSize, divisor);
   }
@@ -247,7 +247,7 @@ function outputLength(plan: PoolPlan): number {
 const CHUNK_BYTES = 512 * 1024;
 
 function globalAverageF32(plan: PoolPlan, g: Geometry3d): boolean {
-  return plan.reducer.op === 'avg' && plan.layout === 'channels-first' && isGlobal(plan, g);
+  return plan.reducer.op === 'avg' && plan.layout === 'channels-first' && isGlobal(g);
 }
 
 /** Global average of planes larger than a chunk: each plane summed a chunk at a time. */
