@@ -14,7 +14,7 @@ import { loadedWasm } from '../src/kernels/wasm/runtime.js';
 import { float32Ulps, probeInput } from './accuracy.js';
 import { elements, FULL_CASES, QUICK_CASES, type BenchCase } from './cases.js';
 import { canMeasureMemory, peakExtraBytes, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
-import { callOp, prepareOurs, wasmScratchBytes, type OurConfig } from './ours.js';
+import { callOp, prepareOurs, wasmScratchBytes, type CaseInput, type OurConfig } from './ours.js';
 import { PEERS } from './peers.js';
 import { renderChart, renderMarkdown } from './report.js';
 import type { AccuracyRow, BenchResults, CaseResult, ContenderResult } from './results.js';
@@ -57,10 +57,10 @@ function filled(shape: readonly number[], seed: number): Tensor<Float32Array> {
 function ourConfigs(): OurConfig[] {
   const configs: OurConfig[] = [];
   for (const backend of [...backendNames(), 'auto']) {
-    for (const threads of [1, 2]) configs.push({ label: `ours ${backend} ${threads}t`, backend, threads });
+    for (const threads of [1, 2]) configs.push({ label: `ours ${backend} ${threads}t`, backend, threads, contest: 'host' });
   }
   if (backendNames().includes('wasm') && loadedWasm()) {
-    configs.push({ label: 'ours wasm zero-copy 1t', backend: 'wasm', threads: 1, zeroCopy: true });
+    configs.push({ label: 'ours wasm zero-copy 1t', backend: 'wasm', threads: 1, contest: 'resident' });
   }
   return configs;
 }
@@ -73,13 +73,13 @@ interface Entry {
   release(): unknown;
 }
 
-async function prepareEntries(c: BenchCase, x: Tensor<Float32Array>): Promise<{ entries: Entry[]; failed: ContenderResult[] }> {
+async function prepareEntries(c: BenchCase, input: CaseInput): Promise<{ entries: Entry[]; failed: ContenderResult[] }> {
   const entries: Entry[] = [];
   const failed: ContenderResult[] = [];
   for (const config of ourConfigs()) {
-    const prepared = prepareOurs(c, x, config);
+    const prepared = prepareOurs(c, input, config);
     entries.push({
-      result: { label: config.label, kind: 'ours', backend: config.backend, threads: config.threads },
+      result: { label: config.label, kind: 'ours', contest: config.contest, backend: config.backend, threads: config.threads },
       timed: { run: prepared.run },
       ours: true,
       release: () => prepared.release(),
@@ -87,15 +87,15 @@ async function prepareEntries(c: BenchCase, x: Tensor<Float32Array>): Promise<{ 
   }
   for (const peer of PEERS) {
     try {
-      const prepared = await peer.prepare(c, x.data);
+      const prepared = await peer.prepare(c, input.plain.data);
       entries.push({
-        result: { label: peer.label, kind: 'peer', threads: peer.threads },
+        result: { label: peer.label, kind: 'peer', contest: peer.contest, threads: peer.threads },
         timed: { run: prepared.run, ...(prepared.before ? { before: prepared.before } : {}) },
         ours: false,
         release: () => prepared.release(),
       });
     } catch (error) {
-      failed.push({ label: peer.label, kind: 'peer', threads: peer.threads, skipped: error instanceof Error ? error.message : String(error) });
+      failed.push({ label: peer.label, kind: 'peer', contest: peer.contest, threads: peer.threads, skipped: error instanceof Error ? error.message : String(error) });
     }
   }
   return { entries, failed };
@@ -103,8 +103,9 @@ async function prepareEntries(c: BenchCase, x: Tensor<Float32Array>): Promise<{ 
 
 async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
   const x = filled(c.shape, 1 + index);
+  const input: CaseInput = { shared: x, plain: { shape: x.shape, data: x.data.slice() } };
   const y = callOp(c, x, 'auto', 1);
-  const { entries, failed } = await prepareEntries(c, x);
+  const { entries, failed } = await prepareEntries(c, input);
   const tooSlow = (e: Entry) => e.result.backend === 'reference' && !quick && taps(c, y.data.length) > REFERENCE_MAX_TAPS;
   // The slow oracle runs alone, so that it does not stretch every round of the others.
   const oracle = entries.filter((e) => e.result.backend === 'reference' && !tooSlow(e));

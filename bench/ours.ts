@@ -1,6 +1,8 @@
 /**
  * tensor-pooling as a contender: each case through the public ops with a backend and a thread
- * count, and the zero-copy wasm path (tensors in WebAssembly memory, plan made once).
+ * count on host arrays (contest 'host'), and the zero-copy wasm path (contest 'resident': tensors in
+ * WebAssembly memory, plan made once, output preallocated, as onnxruntime's session with a
+ * preallocated output).
  */
 import {
   allocWasmTensor,
@@ -15,13 +17,23 @@ import {
 import { loadedWasm } from '../src/kernels/wasm/runtime.js';
 import type { BenchCase } from './cases.js';
 import type { Run } from './measure.js';
+import type { Contest } from './results.js';
 
 export interface OurConfig {
   readonly label: string;
   readonly backend: string;
   readonly threads: number;
-  /** Input and output in wasm memory, the plan made once: `poolInto`. */
-  readonly zeroCopy?: boolean;
+  readonly contest: Contest;
+}
+
+/**
+ * The case's input twice: in a SharedArrayBuffer, which workers read in place (`threads: 2`), and
+ * in an ordinary ArrayBuffer, what a single-thread caller has (V8 copies out of shared memory at
+ * about half the speed of an ordinary copy, which the wasm backend's copy-in would pay).
+ */
+export interface CaseInput {
+  readonly shared: Tensor<Float32Array>;
+  readonly plain: Tensor<Float32Array>;
 }
 
 /** One call of the case's op through the public API. */
@@ -38,17 +50,18 @@ export interface Prepared {
   release(): void;
 }
 
-export function prepareOurs(c: BenchCase, x: Tensor<Float32Array>, config: OurConfig): Prepared {
-  if (!config.zeroCopy) {
+export function prepareOurs(c: BenchCase, input: CaseInput, config: OurConfig): Prepared {
+  const x = config.threads > 1 ? input.shared : input.plain;
+  if (config.contest === 'host') {
     return { run: () => callOp(c, x, config.backend, config.threads), release: () => undefined };
   }
   const { plan } = observeRuns(() => callOp(c, x, 'wasm', 1)).runs[0]!;
-  const input = toWasmTensor(x);
+  const resident = toWasmTensor(x);
   const output = allocWasmTensor(plan.outputShape, 'float32');
   return {
-    run: () => poolInto(plan, input, output),
+    run: () => poolInto(plan, resident, output),
     release() {
-      input.free();
+      resident.free();
       output.free();
     },
   };

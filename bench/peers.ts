@@ -2,7 +2,10 @@
  * The peers, each in its own layout and with its own idiom for the op: onnxruntime-node (one-node
  * ONNX models built in memory, channels-first, 1 and 2 intra-op threads) and TF.js's cpu and wasm
  * backends (channels-last; global average as `tf.mean` over the spatial axes, which is what Keras's
- * GlobalAveragePooling layers run). A run includes getting the result as a typed array, as ours does.
+ * GlobalAveragePooling layers run). Each peer runs in two contests: 'host' (a run includes getting the
+ * result as a new typed array, as our ops do) and 'resident' (the result stays in the peer's memory:
+ * TF.js tensors left in the backend, onnxruntime writing into an output preallocated once), which is
+ * what our WasmTensors and `poolInto` compete with.
  */
 import { createRequire } from 'node:module';
 import type * as OrtTypes from 'onnxruntime-node';
@@ -10,6 +13,7 @@ import type * as TfTypes from '@tensorflow/tfjs-core';
 import { encodeOneNodeModel, type AttributeValue } from '../test/peers/onnx-model.js';
 import { toChannelsLast, type BenchCase } from './cases.js';
 import type { Run } from './measure.js';
+import type { Contest } from './results.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +21,7 @@ export interface Peer {
   readonly label: string;
   /** The most threads it uses: it competes with our runs at that thread count and above. */
   readonly threads: number;
+  readonly contest: Contest;
   /** Builds what a run needs (sessions, tensors in the peer's memory), not timed. */
   prepare(c: BenchCase, x: Float32Array): Promise<PreparedPeer>;
 }
@@ -47,10 +52,11 @@ function onnxNode(c: BenchCase): { opType: string; attributes: Record<string, At
   return { opType: c.op === 'avg' ? 'AveragePool' : 'MaxPool', attributes };
 }
 
-function onnxRuntime(threads: number): Peer {
+function onnxRuntime(threads: number, contest: Contest): Peer {
   return {
-    label: `onnxruntime ${threads}t`,
+    label: `onnxruntime ${threads}t${contest === 'resident' ? ', output preallocated' : ''}`,
     threads,
+    contest,
     async prepare(c, x) {
       const { opType, attributes } = onnxNode(c);
       const dims = c.shape.map((_, d) => `d${d}`);
@@ -68,8 +74,14 @@ function onnxRuntime(threads: number): Peer {
       });
       // onnxruntime-node refuses arrays over a SharedArrayBuffer: give it its own (not timed).
       const feeds = { x: new (ort().Tensor)('float32', x.slice(), [...c.shape]) };
-      const run = async () => (await session.run(feeds))['y']!.data as Float32Array;
-      return { run, result: run, release: () => session.release() };
+      const fresh = async () => (await session.run(feeds))['y']!.data as Float32Array;
+      if (contest === 'host') return { run: fresh, result: fresh, release: () => session.release() };
+      // Preallocated fetches: onnxruntime writes into this array (no allocation, no copy out).
+      const first = (await session.run(feeds))['y']!;
+      const output = new Float32Array(first.data.length);
+      const fetches = { y: new (ort().Tensor)('float32', output, [...first.dims]) };
+      const run = () => session.run(feeds, fetches);
+      return { run, result: async () => (await run(), output), release: () => session.release() };
     },
   };
 }
@@ -107,25 +119,38 @@ function tfOp(t: Tf, c: BenchCase, x: TfTypes.Tensor): TfTypes.Tensor {
     : t.maxPool(x as TfTypes.Tensor4D, k, s, pad, rounding);
 }
 
-function tfjs(backend: 'cpu' | 'wasm'): Peer {
+function tfjs(backend: 'cpu' | 'wasm', contest: Contest): Peer {
   return {
-    label: `tfjs-${backend}`,
+    label: `tfjs-${backend}${contest === 'resident' ? ', result left in the backend' : ''}`,
     threads: 1,
+    contest,
     async prepare(c, x) {
       const t = tf();
       if (!(await t.setBackend(backend)) || t.getBackend() !== backend) throw new Error(`TF.js ${backend} backend unavailable`);
       const last = toChannelsLast(x, c.shape);
       const input = t.tensor(last.data, last.shape, 'float32');
-      const run = () => {
+      const fresh = () => {
         const y = tfOp(t, c, input);
         const data = y.dataSync() as Float32Array;
         y.dispose();
         return data;
       };
+      // The cpu and wasm backends compute when the op is called: no dataSync is needed to finish it.
+      const run = contest === 'host' ? fresh : () => tfOp(t, c, input).dispose();
       const before = () => (t.getBackend() === backend ? undefined : t.setBackend(backend));
-      return { run, before, result: async () => run(), release: async () => input.dispose() };
+      return { run, before, result: async () => fresh(), release: async () => input.dispose() };
     },
   };
 }
 
-export const PEERS: readonly Peer[] = [onnxRuntime(1), onnxRuntime(2), tfjs('cpu'), tfjs('wasm')];
+// TF.js's cpu backend keeps a tensor's values in a JS array that dataSync returns as is: its host
+// run is already its resident run (and it is never the fastest peer), so it runs once.
+export const PEERS: readonly Peer[] = [
+  onnxRuntime(1, 'host'),
+  onnxRuntime(2, 'host'),
+  tfjs('cpu', 'host'),
+  tfjs('wasm', 'host'),
+  onnxRuntime(1, 'resident'),
+  onnxRuntime(2, 'resident'),
+  tfjs('wasm', 'resident'),
+];

@@ -1,5 +1,5 @@
 /** docs/benchmarks.md and its chart, from the results of one run. */
-import type { BenchResults, CaseResult, ContenderResult } from './results.js';
+import type { BenchResults, CaseResult, Contest, ContenderResult } from './results.js';
 
 const MEMORY_BOUND = ['A', 'B', 'F', 'G', 'I'];
 
@@ -8,15 +8,22 @@ function timed(c: CaseResult, label: string): ContenderResult | undefined {
   return found?.medianMs === undefined ? undefined : found;
 }
 
-/** The fastest peer that uses at most `threads` threads. */
-export function bestPeer(c: CaseResult, threads: number): ContenderResult | undefined {
+/** The fastest peer of a contest that uses at most `threads` threads. */
+export function bestPeer(c: CaseResult, threads: number, contest: Contest = 'host'): ContenderResult | undefined {
   return c.contenders
-    .filter((k) => k.kind === 'peer' && k.medianMs !== undefined && k.threads <= threads)
+    .filter((k) => k.kind === 'peer' && k.contest === contest && k.medianMs !== undefined && k.threads <= threads)
     .sort((a, b) => a.medianMs! - b.medianMs!)[0];
 }
 
 export function oursAuto(c: CaseResult, threads: number): ContenderResult | undefined {
   return timed(c, `ours auto ${threads}t`);
+}
+
+/** Ours with tensors resident in wasm memory: one thread (workers do not share the wasm memory). */
+export const OURS_RESIDENT = 'ours wasm zero-copy 1t';
+
+export function oursResident(c: CaseResult): ContenderResult | undefined {
+  return timed(c, OURS_RESIDENT);
 }
 
 function ms(value: number | undefined): string {
@@ -58,15 +65,18 @@ interface Target {
 function targets(results: BenchResults): Target[] {
   const list: Target[] = [];
   const byId = (id: string) => results.cases.find((c) => c.id === id);
-  for (const threads of [1, 2]) {
-    const ratios = results.cases.map((c) => ({ id: c.id, r: ratio(bestPeer(c, threads), oursAuto(c, threads)) }));
-    const known = ratios.filter((x) => x.r !== undefined);
+  const everyCase = (text: string, ours: (c: CaseResult) => ContenderResult | undefined, peer: (c: CaseResult) => ContenderResult | undefined) => {
+    const known = results.cases.map((c) => ({ id: c.id, r: ratio(peer(c), ours(c)) })).filter((x) => x.r !== undefined);
     list.push({
-      text: `every case at least 1.5x faster than the fastest peer, ${threads} thread${threads > 1 ? 's' : ''}`,
+      text: `every case at least 1.5x faster than the fastest peer, ${text}`,
       met: known.length ? known.every((x) => x.r! >= 1.5) : undefined,
       detail: known.map((x) => `${x.id} ${times(x.r)}`).join(', '),
     });
-  }
+  };
+  everyCase('host arrays, 1 thread', (c) => oursAuto(c, 1), (c) => bestPeer(c, 1));
+  everyCase('host arrays, 2 threads', (c) => oursAuto(c, 2), (c) => bestPeer(c, 2));
+  everyCase('resident tensors, 1 thread', oursResident, (c) => bestPeer(c, 1, 'resident'));
+  everyCase('resident tensors, ours 1 thread against peers with up to 2', oursResident, (c) => bestPeer(c, 2, 'resident'));
   for (const [id, goal] of [['E', 20], ['D', 5]] as const) {
     const c = byId(id);
     const r = c ? ratio(timed(c, 'onnxruntime 1t'), oursAuto(c, 1)) : undefined;
@@ -75,17 +85,26 @@ function targets(results: BenchResults): Target[] {
   const fractions = MEMORY_BOUND.map((id) => byId(id)).filter((c): c is CaseResult => c !== undefined)
     .map((c) => ({ id: c.id, f: (gbs(c, oursAuto(c, 2)) ?? NaN) / roofRead(results, 2) }));
   list.push({
-    text: 'memory-bound cases (A, B, F, G, I) at 50% or more of the read roof with 2 threads',
+    text: 'memory-bound cases (A, B, F, G, I) at 50% or more of the read roof with 2 threads (host arrays)',
     met: fractions.length ? fractions.every((x) => x.f >= 0.5) : undefined,
     detail: fractions.map((x) => `${x.id} ${(x.f * 100).toFixed(0)}%`).join(', '),
   });
-  const h = byId('H');
-  const hMs = h ? oursAuto(h, 1)?.medianMs : undefined;
+  const residentFractions = MEMORY_BOUND.map((id) => byId(id)).filter((c): c is CaseResult => c !== undefined)
+    .map((c) => ({ id: c.id, f: (gbs(c, oursResident(c)) ?? NaN) / roofRead(results, 1) }));
   list.push({
-    text: 'H under 5 µs per call',
-    met: hMs === undefined ? undefined : hMs < 0.005,
-    detail: hMs === undefined ? '—' : `${(hMs * 1000).toFixed(1)} µs`,
+    text: 'memory-bound cases at 50% or more of the read roof, resident tensors (1 thread, of the 1-thread roof)',
+    met: residentFractions.length ? residentFractions.every((x) => x.f >= 0.5) : undefined,
+    detail: residentFractions.map((x) => `${x.id} ${(x.f * 100).toFixed(0)}%`).join(', '),
   });
+  const h = byId('H');
+  for (const [text, k] of [['host arrays', h && oursAuto(h, 1)], ['resident tensors', h && oursResident(h)]] as const) {
+    const hMs = k?.medianMs;
+    list.push({
+      text: `H under 5 µs per call, ${text}`,
+      met: hMs === undefined ? undefined : hMs < 0.005,
+      detail: hMs === undefined ? '—' : `${(hMs * 1000).toFixed(1)} µs`,
+    });
+  }
   const ours = results.accuracy.rows.filter((row) => row.label.startsWith('ours'));
   const worst = Math.max(...ours.map((row) => row.float32Ulps));
   list.push({ text: 'accuracy probe within 1 ulp of the exact mean', met: ours.length ? worst <= 1 : undefined, detail: `worst of ours ${worst.toFixed(2)} ulp` });
@@ -109,9 +128,13 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
     `${m.loadAverage.map((v) => v.toFixed(2)).join(' / ')}. Backends of ours: ${results.backends.join(', ')}.`);
   out.push('');
   out.push('Medians of repeated runs after a warm-up; the machine may be shared, so compare numbers of one run ' +
-    'side by side (the ratios), not across runs. "ours" is the default backend choice (`auto`).');
+    'side by side (the ratios), not across runs. Two contests: **host arrays** (input and output are ordinary typed ' +
+    'arrays; every contender copies its output out to a new array, as onnxruntime\'s `session.run` and TF.js\'s ' +
+    '`dataSync()` do; "ours" is the public op with the default backend choice, `auto`) and **resident tensors** ' +
+    '(tensors stay in each library\'s own memory: ours a `WasmTensor` pooled by `poolInto` into a preallocated ' +
+    'output, onnxruntime with a preallocated output, TF.js wasm with the result left in the backend).');
   out.push('');
-  out.push('## Summary');
+  out.push('## Summary: host arrays');
   out.push('');
   out.push(table(
     ['case', 'input', 'best peer, 1 thread', 'ours, 1 thread', 'speed-up', 'best peer, ≤ 2 threads', 'ours, 2 threads', 'speed-up', 'ours 2t GB/s', 'of read roof', 'extra memory, ours 1t: resident + wasm scratch'],
@@ -138,6 +161,29 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
     'median time. Extra memory: the resident-set peak of one call over the resident set before it (it includes ' +
     'the output), plus the wasm heap\'s peak of scratch blocks, which live in pages resident from earlier calls; ' +
     'a copy of the input would show as the input\'s size.');
+  out.push('');
+  out.push('## Summary: resident tensors');
+  out.push('');
+  out.push(table(
+    ['case', 'best peer, 1 thread', 'ours, 1 thread', 'speed-up', 'best peer, ≤ 2 threads', 'speed-up of ours (1 thread)', 'ours GB/s', 'of 1-thread read roof'],
+    results.cases.map((c) => {
+      const p1 = bestPeer(c, 1, 'resident'), p2 = bestPeer(c, 2, 'resident'), o = oursResident(c);
+      const rate = gbs(c, o);
+      return [
+        `${c.id}: ${c.title}`,
+        p1 ? `${ms(p1.medianMs)} (${p1.label})` : '—',
+        ms(o?.medianMs),
+        times(ratio(p1, o)),
+        p2 ? `${ms(p2.medianMs)} (${p2.label})` : '—',
+        times(ratio(p2, o)),
+        rate === undefined ? '—' : rate.toFixed(1),
+        rate === undefined ? '—' : `${((rate / roofRead(results, 1)) * 100).toFixed(0)}%`,
+      ];
+    }),
+  ));
+  out.push('');
+  out.push('Our resident path runs on one thread: the workers have WebAssembly memories of their own, so a split ' +
+    'would copy each part in and out (what the host-array path with `threads: 2` does).');
   out.push('');
   out.push(`![time relative to the fastest peer](${chartFile})`);
   out.push('');
@@ -219,13 +265,17 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   out.push('');
   out.push(`- Each contender: at least ${results.timing.warmup} warm-up runs and ${results.timing.warmupMs} ms of them, then at least ${results.timing.minRuns} and at most ` +
     `${results.timing.maxRuns} runs, adding runs while the measured ones took under ${results.timing.budgetMs} ms; the median.`);
-  out.push('- Ours: the public ops (`avgPool`, `maxPool`, `globalAvgPool`) with `backend` and `threads`, input in a ' +
-    'SharedArrayBuffer (`allocSharedTensor`) so that workers read it in place; each call plans, runs and allocates ' +
-    'its output. "wasm zero-copy" is `poolInto` with input and output in WebAssembly memory and the plan made once.');
+  out.push('- Ours, host arrays: the public ops (`avgPool`, `maxPool`, `globalAvgPool`) with `backend` and `threads`; ' +
+    'each call plans, runs and allocates its output. One thread: the input in an ordinary ArrayBuffer; two threads: ' +
+    'in a SharedArrayBuffer (`allocSharedTensor`) so that workers read it in place. Ours, resident: `poolInto` with ' +
+    'input and output `WasmTensor`s and the plan made once (as a session is).');
   out.push('- onnxruntime-node: a one-node ONNX model built in memory (channels-first), `intraOpNumThreads` 1 or 2, ' +
-    'default graph optimisation; a run is `session.run` up to the output array.');
+    'default graph optimisation; a host run is `session.run` up to the output array, a resident run ' +
+    '`session.run(feeds, fetches)` into an output tensor preallocated once.');
   out.push('- TF.js 4.22: the cpu and wasm backends (wasm single-threaded), channels-last input already in the ' +
-    'backend; a run is the op plus `dataSync()`; global average is `tf.mean` over the spatial axes.');
+    'backend; a host run is the op plus `dataSync()`, a resident run the op alone (these backends compute ' +
+    'eagerly) and disposing the result; global average is `tf.mean` over the spatial axes. The cpu backend\'s ' +
+    '`dataSync()` returns its own array, so its host run is its resident run too.');
   out.push('- Roof: a SIMD streaming read and a `memory.copy` over a 256 MiB shared WebAssembly memory, 1 and 2 ' +
     'threads, best of 5 trials, measured at the start and at the end of the run (the better one counts). ' +
     '"Of read roof": our GB/s over the read roof at the same thread count.');
@@ -234,8 +284,19 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   return out.join('\n');
 }
 
-const CHART_SERIES = ['ours auto 1t', 'ours auto 2t', 'onnxruntime 1t', 'onnxruntime 2t', 'tfjs-cpu', 'tfjs-wasm'];
-const CHART_COLOURS = ['#1b7f3b', '#5cc27a', '#1f5fa8', '#7fa8d8', '#c0622b', '#e8a06f'];
+/** Each series is drawn against the fastest peer of its own contest. */
+const CHART_SERIES: readonly { readonly label: string; readonly contest: Contest; readonly colour: string }[] = [
+  { label: 'ours auto 1t', contest: 'host', colour: '#1b7f3b' },
+  { label: 'ours auto 2t', contest: 'host', colour: '#5cc27a' },
+  { label: 'onnxruntime 1t', contest: 'host', colour: '#1f5fa8' },
+  { label: 'onnxruntime 2t', contest: 'host', colour: '#7fa8d8' },
+  { label: 'tfjs-cpu', contest: 'host', colour: '#c0622b' },
+  { label: 'tfjs-wasm', contest: 'host', colour: '#e8a06f' },
+  { label: OURS_RESIDENT, contest: 'resident', colour: '#0b4a22' },
+  { label: 'onnxruntime 1t, output preallocated', contest: 'resident', colour: '#143f70' },
+  { label: 'tfjs-wasm, result left in the backend', contest: 'resident', colour: '#9c4a17' },
+];
+const LEGEND_PER_ROW = 5;
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -252,15 +313,16 @@ export function renderChart(results: BenchResults): string {
   const width = 900;
   const plotWidth = width - left - 30;
   const caseHeight = CHART_SERIES.length * rowHeight + caseGap;
-  const top = 50;
+  const legendRows = Math.ceil(CHART_SERIES.length / LEGEND_PER_ROW);
+  const top = 36 + legendRows * 16;
   const height = top + results.cases.length * caseHeight + 40;
-  const speeds = results.cases.flatMap((c) => {
-    const best = bestPeer(c, Infinity);
-    return CHART_SERIES.map((label) => {
+  const speeds = results.cases.flatMap((c) =>
+    CHART_SERIES.map(({ label, contest }) => {
+      const best = bestPeer(c, Infinity, contest);
       const k = timed(c, label);
       return best && k ? best.medianMs! / k.medianMs! : undefined;
-    });
-  });
+    }),
+  );
   const logs = speeds.filter((s): s is number => s !== undefined).map(Math.log2);
   const lo = Math.floor(Math.min(-1, ...logs));
   const hi = Math.ceil(Math.max(1, ...logs));
@@ -268,10 +330,12 @@ export function renderChart(results: BenchResults): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="10" y="18" font-size="14">Speed relative to the fastest peer (log scale; right of 1x is faster than every peer)</text>`);
-  CHART_SERIES.forEach((label, i) => {
-    parts.push(`<rect x="${10 + i * 140}" y="28" width="10" height="10" fill="${CHART_COLOURS[i]}"/>`);
-    parts.push(`<text x="${24 + i * 140}" y="37">${escapeXml(label)}</text>`);
+  parts.push(`<text x="10" y="18" font-size="14">Speed relative to the fastest peer of the same contest (log scale; right of 1x is faster than every peer)</text>`);
+  CHART_SERIES.forEach(({ label, contest, colour }, i) => {
+    const lx = 10 + (i % LEGEND_PER_ROW) * 178;
+    const ly = 28 + Math.floor(i / LEGEND_PER_ROW) * 16;
+    parts.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colour}"/>`);
+    parts.push(`<text x="${lx + 14}" y="${ly + 9}">${escapeXml(`${label}${contest === 'resident' && !label.includes(',') ? ' (resident)' : ''}`)}</text>`);
   });
   for (let p = lo; p <= hi; p++) {
     const at = x(p);
@@ -284,14 +348,14 @@ export function renderChart(results: BenchResults): string {
     const name = `${c.id}: ${c.title}`;
     const shown = name.length > 40 ? `${name.slice(0, 39)}…` : name;
     parts.push(`<text x="10" y="${y0 + (CHART_SERIES.length * rowHeight) / 2 + 4}">${escapeXml(shown)}</text>`);
-    CHART_SERIES.forEach((_, si) => {
+    CHART_SERIES.forEach(({ label, colour }, si) => {
       const speed = speeds[ci * CHART_SERIES.length + si];
       if (speed === undefined) return;
       const from = x(0);
       const to = x(Math.log2(speed));
       parts.push(
         `<rect x="${Math.min(from, to).toFixed(1)}" y="${y0 + si * rowHeight}" width="${Math.max(1, Math.abs(to - from)).toFixed(1)}" ` +
-          `height="${rowHeight - 2}" fill="${CHART_COLOURS[si]}"><title>${escapeXml(`${c.id} ${CHART_SERIES[si]}: ${speed.toFixed(2)}x`)}</title></rect>`,
+          `height="${rowHeight - 2}" fill="${colour}"><title>${escapeXml(`${c.id} ${label}: ${speed.toFixed(2)}x`)}</title></rect>`,
       );
     });
   });

@@ -2,9 +2,17 @@
 import type { TimingOptions } from './measure.js';
 import type { Roof } from './roof.js';
 
+export type Contest = 'host' | 'resident';
+
 export interface ContenderResult {
   readonly label: string;
   readonly kind: 'ours' | 'peer';
+  /**
+   * 'host': input and output are the host's typed arrays (the output copied out of any native or
+   * wasm memory); 'resident': tensors stay in the library's own memory (our WasmTensors, TF.js
+   * tensors in their backend, onnxruntime with a preallocated output).
+   */
+  readonly contest: Contest;
   /** Ours: the backend asked for; `ran` is what executed (e.g. 'wasm x2' when the work split). */
   readonly backend?: string;
   readonly ran?: string;

@@ -32,14 +32,22 @@ describe('npm run bench -- --quick', () => {
         for (const backend of [...results.backends, 'auto']) {
           for (const threads of [1, 2]) assert.ok(labels.includes(`ours ${backend} ${threads}t`), `${c.id}: ours ${backend} ${threads}t in ${labels}`);
         }
-        for (const peer of ['onnxruntime 1t', 'onnxruntime 2t', 'tfjs-cpu', 'tfjs-wasm']) assert.ok(labels.includes(peer), `${c.id}: ${peer} in ${labels}`);
+        const hostPeers = ['onnxruntime 1t', 'onnxruntime 2t', 'tfjs-cpu', 'tfjs-wasm'];
+        const residentPeers = ['onnxruntime 1t, output preallocated', 'onnxruntime 2t, output preallocated', 'tfjs-wasm, result left in the backend'];
+        for (const peer of [...hostPeers, ...residentPeers, 'ours wasm zero-copy 1t']) assert.ok(labels.includes(peer), `${c.id}: ${peer} in ${labels}`);
+        for (const k of c.contenders) {
+          const resident = residentPeers.includes(k.label) || k.label === 'ours wasm zero-copy 1t';
+          assert.equal(k.contest, resident ? 'resident' : 'host', k.label);
+        }
         assert.ok(c.outBytes > 0 && c.inBytes > c.outBytes);
       }
       const probe = results.accuracy;
-      assert.ok(probe.rows.some((row) => row.label === 'ours auto 1t') && probe.rows.some((row) => row.label === 'onnxruntime 1t'));
+      for (const label of ['ours auto 1t', 'onnxruntime 1t', 'onnxruntime 1t, output preallocated', 'tfjs-wasm, result left in the backend']) {
+        assert.ok(probe.rows.some((row) => row.label === label), label);
+      }
       for (const row of probe.rows) assert.ok(Math.abs(row.value - probe.exactMean) < 1, `${row.label} computes a mean near 1000`);
       const markdown = readFileSync(join(out, 'benchmarks.md'), 'utf8');
-      for (const heading of ['## Summary', '## Targets of issue 3', '## Memory-bandwidth roof', '## Accuracy']) assert.ok(markdown.includes(heading), heading);
+      for (const heading of ['## Summary: host arrays', '## Summary: resident tensors', '## Targets of issue 3', '## Memory-bandwidth roof', '## Accuracy']) assert.ok(markdown.includes(heading), heading);
       assert.match(markdown, /\| B: average k2 s2 \| 1x8x32x32 \|/);
       const svg = readFileSync(join(out, 'bench-chart.svg'), 'utf8');
       assert.match(svg, /^<svg [^>]*>[\s\S]*<rect[\s\S]*<\/svg>\n$/);
