@@ -12,6 +12,7 @@ import {
   spatialRankOf,
   type CommonOptions,
 } from './options.js';
+import { cachedPlan } from './plan-cache.js';
 import { runBackward, runForward, runForwardWithIndices, shapeOfInput, type ValuesWithIndices } from './run.js';
 
 export interface GlobalOptions extends CommonOptions {
@@ -38,12 +39,15 @@ export function planGlobalOp(
   reducer: Reducer,
   extraKeys: readonly string[] = [],
 ): PoolPlan {
-  checkOptionsObject(op, options);
-  checkKnownKeys(op, options, [...GLOBAL_KEYS, ...extraKeys]);
-  const layout = layoutOf(op, options);
-  const split = splitShape(op, shape, layout, spatialRankOf(op, shape, options));
-  const keepDims = options.keepDims === undefined ? false : checkBoolean(op, 'keepDims', options.keepDims);
-  return planGlobal(op, shape, layout, split, reducer, keepDims);
+  // The reducer is the caller's: it is part of what plans the options.
+  return cachedPlan(`global ${JSON.stringify(reducer)}`, op, shape, options, () => {
+    checkOptionsObject(op, options);
+    checkKnownKeys(op, options, [...GLOBAL_KEYS, ...extraKeys]);
+    const layout = layoutOf(op, options);
+    const split = splitShape(op, shape, layout, spatialRankOf(op, shape, options));
+    const keepDims = options.keepDims === undefined ? false : checkBoolean(op, 'keepDims', options.keepDims);
+    return planGlobal(op, shape, layout, split, reducer, keepDims);
+  });
 }
 
 export function planAdaptiveOp(op: string, shape: readonly number[], options: AdaptiveOptions, reducer: Reducer): PoolPlan {

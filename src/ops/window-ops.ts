@@ -14,25 +14,32 @@ import {
   type LpPoolOptions,
   type WindowOptions,
 } from './options.js';
+import { cachedPlan } from './plan-cache.js';
 import { runBackward, runForward, runForwardWithIndices, shapeOfInput, type ValuesWithIndices } from './run.js';
 
 export function planAvgPool(shape: readonly number[], options: AvgPoolOptions, op = 'avgPool'): PoolPlan {
-  checkOptionsObject(op, options);
-  checkKnownKeys(op, options, AVG_KEYS);
-  return planWindowOp(op, shape, options, avgReducer(op, options, false));
+  return cachedPlan('avg', op, shape, options, () => {
+    checkOptionsObject(op, options);
+    checkKnownKeys(op, options, AVG_KEYS);
+    return planWindowOp(op, shape, options, avgReducer(op, options, false));
+  });
 }
 
 export function planMaxPool(shape: readonly number[], options: WindowOptions, op = 'maxPool'): PoolPlan {
-  checkOptionsObject(op, options);
-  checkKnownKeys(op, options, MAX_KEYS);
-  return planWindowOp(op, shape, options, { op: 'max', nan: 'propagate' });
+  return cachedPlan('max', op, shape, options, () => {
+    checkOptionsObject(op, options);
+    checkKnownKeys(op, options, MAX_KEYS);
+    return planWindowOp(op, shape, options, { op: 'max', nan: 'propagate' });
+  });
 }
 
 export function planLpPool(shape: readonly number[], options: LpPoolOptions, op = 'lpPool'): PoolPlan {
-  checkOptionsObject(op, options);
-  checkKnownKeys(op, options, LP_KEYS);
-  const p = options.p === undefined ? 2 : lpPower(op, 'p', options.p);
-  return planWindowOp(op, shape, options, { op: 'lp', p, signed: false, rescale: false });
+  return cachedPlan('lp', op, shape, options, () => {
+    checkOptionsObject(op, options);
+    checkKnownKeys(op, options, LP_KEYS);
+    const p = options.p === undefined ? 2 : lpPower(op, 'p', options.p);
+    return planWindowOp(op, shape, options, { op: 'lp', p, signed: false, rescale: false });
+  });
 }
 
 /**

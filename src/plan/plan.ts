@@ -102,6 +102,10 @@ export function splitShape(
   spatialRank: number,
   allowUnbatched = true,
 ): ShapeSplit {
+  // Public planners take a shape without a tensor around it: nothing upstream has checked it.
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `the input shape must be an array of non-negative integers; got ${show(shape)}`);
+  }
   const batched = shape.length === spatialRank + 2;
   if (!batched && !(allowUnbatched && shape.length === spatialRank + 1)) {
     const spatial = Array.from({ length: spatialRank }, (_, a) => axisName(a, spatialRank)).join(', ');
