@@ -27,9 +27,9 @@ export interface Backend {
   /**
    * Forward into a caller's output array `y` (the output's length and the input's dtype), written
    * in place where the backend can (the wasm backend, for arrays in wasm memory: zero copy).
-   * Returns the indices of the maxima for max plans.
+   * Returns the indices of the maxima for max plans, unless `withIndices` is false (default true).
    */
-  forwardInto?(plan: PoolPlan, x: Tensor, y: FloatArray): Int32Array | undefined;
+  forwardInto?(plan: PoolPlan, x: Tensor, y: FloatArray, withIndices?: boolean): Int32Array | undefined;
 }
 
 export const referenceBackend: Backend = {

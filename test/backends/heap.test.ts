@@ -32,3 +32,29 @@ test('the memory grows when a block does not fit, and the top returns to the bum
   heap.release(big);
   assert.equal(heap.alloc(16), big, 'released top block: the next allocation starts there again');
 });
+
+test('two heaps over one shared memory (two threads) claim pages of their own and never overlap', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4096, shared: true });
+  const owner = new WasmHeap(memory, 1024);
+  const joiner = new WasmHeap(memory, 1024, false);
+  const blocks: { heap: string; ptr: number; size: number }[] = [];
+  let state = 7;
+  for (let i = 0; i < 400; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    const size = 16 + (state % 70_000);
+    const [name, heap] = i % 3 === 0 ? (['joiner', joiner] as const) : (['owner', owner] as const);
+    blocks.push({ heap: name, ptr: heap.alloc(size), size });
+    if (i % 5 === 4) {
+      // Free one block now and then, so that reuse and merging happen between claims.
+      const victim = blocks.splice(state % blocks.length, 1)[0]!;
+      (victim.heap === 'owner' ? owner : joiner).release(victim.ptr);
+    }
+  }
+  const sorted = [...blocks].sort((a, b) => a.ptr - b.ptr);
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1]!, sorted[i]!];
+    assert.ok(a.ptr + a.size <= b.ptr, `${a.heap} block at ${a.ptr} (+${a.size}) overlaps ${b.heap} block at ${b.ptr}`);
+  }
+  assert.ok(sorted[0]!.ptr >= 1024 && sorted.at(-1)!.ptr + sorted.at(-1)!.size <= memory.buffer.byteLength);
+  assert.ok(blocks.some((b) => b.heap === 'joiner' && b.ptr < 65536) === false, 'the joiner owns none of the first pages');
+});

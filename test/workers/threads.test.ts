@@ -16,10 +16,15 @@ import {
   lpPoolBackward,
   maxPool,
   maxPoolWithIndices,
+  allocWasmTensor,
   observeRuns,
+  planAvgPool,
+  planMaxPool,
   PoolingError,
+  poolInto,
   startWorkers,
   toSharedTensor,
+  toWasmTensor,
   type Tensor,
 } from '../../src/index.js';
 import { randomValues } from '../helpers/random.js';
@@ -55,6 +60,31 @@ describe('threads: 2 on workers', () => {
   });
 
   const backends = () => ['auto', ...backendNames().filter((name) => name !== 'reference')];
+
+  it('WasmTensors: poolInto and the ops split in place over the shared wasm memory, same bits as one thread', () => {
+    const host = input([4, 16, 96, 96], 'float32', 7);
+    const x = toWasmTensor(host);
+    assert.ok(x.data.buffer instanceof SharedArrayBuffer, 'WasmTensors live in shared memory in Node');
+    const plans = [planAvgPool(x.shape, { kernel: 2 }), planMaxPool(x.shape, { kernel: 3, stride: 2, padding: 1 })];
+    for (const plan of plans) {
+      for (const withIndices of plan.reducer.op === 'max' ? [false, true] : [false]) {
+        const label = `poolInto ${plan.reducer.op}${withIndices ? ' with indices' : ''}`;
+        const one = allocWasmTensor(plan.outputShape);
+        const two = allocWasmTensor(plan.outputShape);
+        const indicesOne = poolInto(plan, x, one, { withIndices, threads: 1 });
+        const observed = observeRuns(() => poolInto(plan, x, two, { withIndices, threads: 2 }));
+        assert.deepEqual(observed.runs.map((run) => run.backend), ['wasm x2'], label);
+        assertSameBits(two.data, one.data, label);
+        if (withIndices) assertSameBits(observed.result!, indicesOne!, `${label}: indices`);
+        assertSameBits(one.data, (plan.reducer.op === 'max' ? maxPool : avgPool)(host, { kernel: plan.reducer.op === 'max' ? 3 : 2, ...(plan.reducer.op === 'max' ? { stride: 2, padding: 1 } : {}), backend: 'reference' }).data, `${label}: the reference`);
+        one.free();
+        two.free();
+      }
+    }
+    assertSplitMatches('globalAvgPool of a WasmTensor', (threads) => globalAvgPool(x, { threads, backend: 'wasm' }));
+    assertSplitMatches('avgPool of a WasmTensor', (threads) => avgPool(x, { kernel: 2, threads, backend: 'wasm' }));
+    x.free();
+  });
 
   it('average k3 s1 pad 1, channels-first float32, plain and shared input', () => {
     const plain = input([2, 8, 128, 128], 'float32', 1);

@@ -3,8 +3,12 @@
  * tensors, window tables and scratch here. Blocks are 16-byte aligned (SIMD loads); freed blocks
  * merge with their neighbours, and the top block returns to the bump pointer.
  *
- * `memory.grow` detaches every view of the old buffer, so nothing here keeps a view: callers take
- * fresh views from `buffer` after any allocation.
+ * A shared memory has one heap per thread (the main thread's holds the tensors, each worker's its
+ * scratch), so a heap owns only the pages it claimed: `memory.grow` returns where the new pages
+ * start, atomically, so two threads growing at once each get pages of their own.
+ *
+ * `memory.grow` detaches every view of an unshared memory's old buffer, so nothing here keeps a
+ * view: callers take fresh views from `buffer` after any allocation.
  */
 const PAGE = 65536;
 const ALIGN = 16;
@@ -17,16 +21,24 @@ interface FreeBlock {
 }
 
 export class WasmHeap {
+  /** [top, end) is claimed and not yet handed out. */
   private top: number;
+  private end: number;
   private readonly free: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
 
-  /** `base` keeps address 0 (the kernels' "no buffer") and any static data out of reach. */
+  /**
+   * `base` keeps address 0 (the kernels' "no buffer") and any static data out of reach. With
+   * `ownsMemory` the heap owns the memory from `base` to its current end (the thread that made the
+   * memory); without, it owns nothing until it claims pages (a worker joining a shared memory).
+   */
   constructor(
     private readonly memory: WebAssembly.Memory,
     base: number,
+    ownsMemory = true,
   ) {
     this.top = align(base);
+    this.end = ownsMemory ? Math.max(this.top, memory.buffer.byteLength) : this.top;
   }
 
   get buffer(): ArrayBuffer {
@@ -54,29 +66,47 @@ export class WasmHeap {
         block.size -= size;
       }
     } else {
+      if (this.top + size > this.end) this.claim(size);
       ptr = this.top;
-      this.reserve(ptr + size);
-      this.top = ptr + size;
+      this.top += size;
     }
     this.sizes.set(ptr, size);
     return ptr;
   }
 
-  /** Makes sure `end` bytes are addressable without a later grow (which detaches views). */
-  reserve(end: number): void {
+  /** Claims fresh pages for at least `size` more bytes at the bump pointer. */
+  private claim(size: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end <= have) return;
-    if (end > MAX_WASM_BYTES) throw new RangeError(`WebAssembly memory cannot hold ${end} bytes (at most ${MAX_WASM_BYTES})`);
-    // Grow by at least a quarter of the current size so that a run of growing allocations does
-    // not grow (and detach views) every time.
-    const wanted = Math.min(MAX_WASM_BYTES, Math.max(end, have + have / 4));
-    this.memory.grow(Math.ceil((wanted - have) / PAGE));
+    const needed = this.top === this.end ? size : size - (this.end - this.top);
+    if (have + needed > MAX_WASM_BYTES) {
+      throw new RangeError(`WebAssembly memory cannot hold ${have + needed} bytes (at most ${MAX_WASM_BYTES})`);
+    }
+    // At least a quarter of the current size, so that a run of growing allocations does not grow
+    // (and detach views) every time.
+    const bytes = Math.min(MAX_WASM_BYTES - have, Math.max(needed, have / 4));
+    const pages = Math.ceil(bytes / PAGE);
+    const start = this.memory.grow(pages) * PAGE;
+    if (start === this.end) {
+      this.end += pages * PAGE;
+      return;
+    }
+    // Another thread grew the memory since this heap last did: what is left of the old region
+    // becomes a free block, and the new pages a region of their own (which must hold `size`).
+    if (this.end > this.top) this.insertFree(this.top, this.end - this.top);
+    this.top = start;
+    this.end = start + pages * PAGE;
+    if (this.end - this.top < size) this.claim(size);
   }
 
   release(ptr: number): void {
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`release of an unknown block at ${ptr}`);
     this.sizes.delete(ptr);
+    this.insertFree(ptr, size);
+  }
+
+  /** Adds a free block, merging it with its neighbours and giving the top one back to the bump pointer. */
+  private insertFree(ptr: number, size: number): void {
     let index = this.free.findIndex((b) => b.ptr > ptr);
     if (index < 0) index = this.free.length;
     this.free.splice(index, 0, { ptr, size });

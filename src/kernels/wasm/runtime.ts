@@ -2,8 +2,13 @@
  * Loads the WebAssembly kernels: asynchronously through `startWasm()` (what `init()` awaits), or
  * synchronously on first explicit use where the platform allows it (Node, workers). The module is
  * embedded as base64, so loading reads no file and needs no Node-only API.
+ *
+ * Two instances of the same kernels: the host runtime, with a memory of its own, stages host
+ * arrays (copies into an unshared memory are plain memcpys); the shared runtime, over a shared
+ * memory where the platform has one, holds WasmTensors, which workers pool in place (each worker
+ * instantiates the kernels over the same memory, with a heap of its own for scratch).
  */
-import { KERNELS_WASM_BASE64 } from './gen/kernels-wasm.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './gen/kernels-wasm.js';
 import { WasmHeap } from './heap.js';
 
 type Ptr = number;
@@ -44,20 +49,32 @@ export interface KernelExports {
 export interface WasmRuntime {
   readonly kernels: KernelExports;
   readonly heap: WasmHeap;
+  readonly memory: WebAssembly.Memory;
 }
 
 /** Below this address nothing is allocated: 0 is the kernels' "no buffer". */
 const HEAP_BASE = 1024;
+/** The wasm32 limit: a shared memory must declare its maximum. */
+const MAX_PAGES = 65536;
 
 let runtime: WasmRuntime | undefined;
 let loading: Promise<WasmRuntime | undefined> | undefined;
 let loadError: unknown;
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(KERNELS_WASM_BASE64);
+/** undefined: not tried yet; null: no shared memory here. */
+let shared: WasmRuntime | null | undefined;
+/** In a worker: the main thread's shared memory, to join instead of making one. */
+let joined: WebAssembly.Memory | undefined;
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  return decode(KERNELS_WASM_BASE64);
 }
 
 /** The host functions the kernels import: pow, so that Lp results are the reference's bits. */
@@ -65,7 +82,7 @@ const imports = { env: { pow: Math.pow } };
 
 function adopt(instance: WebAssembly.Instance): WasmRuntime {
   const kernels = instance.exports as unknown as KernelExports;
-  runtime = { kernels, heap: new WasmHeap(kernels.memory, HEAP_BASE) };
+  runtime = { kernels, heap: new WasmHeap(kernels.memory, HEAP_BASE), memory: kernels.memory };
   return runtime;
 }
 
@@ -86,6 +103,7 @@ export function startWasm(): Promise<WasmRuntime | undefined> {
     try {
       if (!wasmSupported()) return undefined;
       const { instance } = await WebAssembly.instantiate(moduleBytes(), imports);
+      shared ??= await startShared();
       return runtime ?? adopt(instance);
     } catch (error) {
       loadError = error;
@@ -108,6 +126,65 @@ export function requireWasm(): WasmRuntime {
     loadError = error;
     throw new Error(`the WebAssembly kernels cannot load synchronously here (${String(error)}); await init() first`);
   }
+}
+
+function sharedImports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return { env: { ...imports.env, memory } };
+}
+
+/** The memory of the shared runtime: the main thread's (when joined) or a new one; null where none can be made. */
+function sharedMemory(): WebAssembly.Memory | null {
+  // Browsers hand out shared memory only to cross-origin isolated pages.
+  if (typeof SharedArrayBuffer === 'undefined' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return null;
+  try {
+    return joined ?? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return null;
+  }
+}
+
+/** A joining worker owns none of the memory: the main thread's tensors are there. */
+function adoptShared(instance: WebAssembly.Instance, memory: WebAssembly.Memory): WasmRuntime {
+  return { kernels: instance.exports as unknown as KernelExports, heap: new WasmHeap(memory, HEAP_BASE, joined === undefined), memory };
+}
+
+/** Loads the shared runtime asynchronously (browsers compile this size only so); null where impossible. */
+async function startShared(): Promise<WasmRuntime | null> {
+  const memory = sharedMemory();
+  if (!memory) return null;
+  try {
+    return adoptShared((await WebAssembly.instantiate(decode(KERNELS_SHARED_WASM_BASE64), sharedImports(memory))).instance, memory);
+  } catch (error) {
+    loadError = error;
+    return null;
+  }
+}
+
+/**
+ * The shared runtime (loading it synchronously if needed), or undefined where the platform has no
+ * shared WebAssembly memory or cannot compile synchronously before `init()`.
+ */
+export function sharedWasm(): WasmRuntime | undefined {
+  if (shared !== undefined) return shared ?? undefined;
+  const memory = wasmSupported() ? sharedMemory() : null;
+  if (!memory) {
+    shared = null;
+    return undefined;
+  }
+  try {
+    shared = adoptShared(new WebAssembly.Instance(new WebAssembly.Module(decode(KERNELS_SHARED_WASM_BASE64)), sharedImports(memory)), memory);
+    return shared;
+  } catch (error) {
+    // Not null: a browser main thread that refused a synchronous compile loads it in init().
+    loadError = error;
+    return undefined;
+  }
+}
+
+/** A worker joins the main thread's shared memory before loading its kernels. */
+export function joinSharedWasmMemory(memory: WebAssembly.Memory): void {
+  if (shared) throw new Error('the shared WebAssembly runtime is already loaded');
+  joined = memory;
 }
 
 /** Why the last load failed, if it did (diagnostics). */

@@ -10,7 +10,7 @@ import type { ForwardResult } from '../reference/reference.js';
 import { dtypeOf, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import { divisors, geometry3d, type Geometry3d } from '../js/windows-3d.js';
 import { MAX_WASM_BYTES, type WasmHeap } from './heap.js';
-import { GenericKernel, loadedWasm, requireWasm, type KernelExports, type WasmRuntime } from './runtime.js';
+import { GenericKernel, loadedWasm, requireWasm, sharedWasm, type KernelExports, type WasmRuntime } from './runtime.js';
 
 /**
  * Windows at least this large (taps per output over height and width) go through prefix sums,
@@ -59,6 +59,16 @@ export function wasmView(heap: WasmHeap, dtype: DType, ptr: number, length: numb
 /** The address of `data` when it is a view of wasm memory, else undefined. */
 export function residentAddress(heap: WasmHeap, data: FloatArray): number | undefined {
   return data.buffer === heap.buffer ? data.byteOffset : undefined;
+}
+
+/**
+ * The runtime to run on: the shared one when one of the arrays lives in its memory (WasmTensors),
+ * else the host one, which stages host arrays with plain copies.
+ */
+function runtimeHolding(...arrays: (FloatArray | undefined)[]): WasmRuntime {
+  const shared = sharedWasm();
+  if (shared && arrays.some((data) => data && residentAddress(shared.heap, data) !== undefined)) return shared;
+  return requireWasm();
 }
 
 /**
@@ -287,7 +297,7 @@ function streamGlobalAverage(
  * callers want values only).
  */
 export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray, withIndices = true): ForwardResult {
-  const rt = requireWasm();
+  const rt = runtimeHolding(x.data, target);
   const g = geometry3d(plan)!;
   const dtype = dtypeOf(x.data);
   const bytes = BYTES[dtype];
@@ -346,7 +356,7 @@ export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray, with
 }
 
 export function wasmBackward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray {
-  const rt = requireWasm();
+  const rt = runtimeHolding(dy.data, x?.data);
   const k = rt.kernels;
   const g = geometry3d(plan)!;
   const dtype = dtypeOf(dy.data);
@@ -403,6 +413,10 @@ export const wasmBackend: Backend = {
   available: () => loadedWasm() !== undefined,
   prepare: () => void requireWasm(),
   forward: (plan, x) => wasmForward(plan, x, undefined, false),
-  forwardInto: (plan, x, y) => wasmForward(plan, x, y).indices,
+  forwardInto(plan, x, y, withIndices = true) {
+    const result = wasmForward(plan, x, y, withIndices);
+    // Without indices, a max result's indices are a lazy second pass: never touch them.
+    return withIndices ? result.indices : undefined;
+  },
   backward: wasmBackward,
 };

@@ -1,6 +1,8 @@
 /**
  * Tensors allocated inside WebAssembly memory, which the wasm backend pools without copying in or
- * out (copying costs several times the kernel itself on a small window).
+ * out (copying costs several times the kernel itself on a small window). They live in the shared
+ * runtime's memory where the platform has one, so that `threads: n` workers pool them in place too;
+ * else in the host runtime's.
  *
  * `memory.grow` detaches every Float32Array/Float64Array view of the old memory (their length
  * becomes 0). A WasmTensor therefore hands out its `data` view through a getter that re-creates the
@@ -12,13 +14,16 @@
 import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { checkTensor, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
-import { requireWasm, type WasmRuntime } from './runtime.js';
-import { wasmForward, wasmView } from './wasm-backend.js';
+import { recordRun, runStarted } from '../../ops/observe.js';
+import { checkThreads, withThreads } from '../workers/threaded.js';
+import type { WasmHeap } from './heap.js';
+import { requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
+import { wasmBackend, wasmView } from './wasm-backend.js';
 
-/** The wasm runtime, or a PoolingError saying why it cannot load here. */
+/** The runtime that holds WasmTensors, or a PoolingError saying why none can load here. */
 function runtimeFor(op: string): WasmRuntime {
   try {
-    return requireWasm();
+    return sharedWasm() ?? requireWasm();
   } catch (error) {
     throw new PoolingError('UNSUPPORTED_OPTION', op, error instanceof Error ? error.message : String(error));
   }
@@ -34,7 +39,13 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
   private freed = false;
 
   /** @internal Use allocWasmTensor or toWasmTensor. */
-  constructor(shape: readonly number[], dtype: DType, address: number, length: number) {
+  constructor(
+    shape: readonly number[],
+    dtype: DType,
+    address: number,
+    length: number,
+    private readonly heap: WasmHeap,
+  ) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.address = address;
@@ -43,7 +54,7 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
   }
 
   private createView(): T {
-    return wasmView(requireWasm().heap, this.dtype, this.address, this.length) as T;
+    return wasmView(this.heap, this.dtype, this.address, this.length) as T;
   }
 
   /** A live view of the tensor's memory, re-created after the memory has grown. */
@@ -51,7 +62,7 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
     if (this.freed) {
       throw new PoolingError('INVALID_PARAMETER', 'WasmTensor', `this tensor (shape ${show(this.shape)}) was freed`);
     }
-    if (this.view.buffer !== requireWasm().heap.buffer) this.view = this.createView();
+    if (this.view.buffer !== this.heap.buffer) this.view = this.createView();
     return this.view;
   }
 
@@ -59,7 +70,7 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    requireWasm().heap.release(this.address);
+    this.heap.release(this.address);
   }
 }
 
@@ -85,7 +96,7 @@ export function allocWasmTensor<D extends DType = 'float32'>(
     throw new PoolingError('SIZE_TOO_LARGE', op, `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
   }
   wasmView(heap, dtype, address, length).fill(0);
-  return new WasmTensor(shape, dtype, address, length);
+  return new WasmTensor(shape, dtype, address, length, heap);
 }
 
 /** A copy of `x` in wasm memory (one copy now, none per pooling call later). */
@@ -113,15 +124,27 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+export interface PoolIntoOptions {
+  /** Max plans: also return the maxima's per-plane indices (computing them costs more than the values alone). */
+  readonly withIndices?: boolean;
+  /**
+   * Threads to split the work across (the calling thread and n - 1 workers, see `startWorkers`).
+   * WasmTensors in shared memory are pooled in place by every thread; same bits as one thread.
+   */
+  readonly threads?: number;
+}
+
 /**
  * Runs `plan` forward with the wasm kernels, writing into `out`. When `x` and `out` are
  * WasmTensors nothing is copied. Max plans: with `withIndices`, returns the maxima's per-plane
- * indices (computing them costs more than the values alone).
+ * indices. The fourth argument may also be `withIndices` alone (a boolean).
  */
-export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, withIndices = false): Int32Array | undefined {
+export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, options: PoolIntoOptions | boolean = {}): Int32Array | undefined {
   const op = 'poolInto';
   checkTensor(op, 'x', x);
   checkTensor(op, 'out', out);
+  const { withIndices = false, threads: given } = typeof options === 'boolean' ? { withIndices: options } : options;
+  const threads = checkThreads(op, given);
   if (!sameShape(x.shape, plan.inputShape)) {
     throw new PoolingError('SHAPE_MISMATCH', op, `x must have the plan's input shape ${show(plan.inputShape)}; got ${show(x.shape)}`);
   }
@@ -135,6 +158,9 @@ export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, withIndices = f
     throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
   }
   runtimeFor(op);
-  const result = wasmForward(plan, x, out.data, withIndices);
-  return withIndices ? result.indices : undefined;
+  const backend = withThreads(wasmBackend, threads, withIndices);
+  const started = runStarted();
+  const indices = backend.forwardInto!(plan, x, out.data, withIndices);
+  recordRun(plan, backend.name, 'forward', started);
+  return withIndices ? indices : undefined;
 }

@@ -10,6 +10,7 @@
  * call runs on the calling thread (same results).
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
+import { sharedWasm } from '../wasm/runtime.js';
 import { CONTROL, type Job, type WorkerFailure, type WorkerReady } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
@@ -50,7 +51,7 @@ function spawn(api: WorkerThreads): Promise<Slot> {
   const flags = globalThis.process?.execArgv ?? [];
   const worker = new api.Worker(new URL('./worker.js', import.meta.url), {
     ...(flags.some((flag) => flag.startsWith('--input-type')) ? { execArgv: [] } : {}),
-    workerData: { control: control.buffer, port: port2 },
+    workerData: { control: control.buffer, port: port2, wasmMemory: sharedWasm()?.memory },
     transferList: [port2],
   });
   worker.unref();

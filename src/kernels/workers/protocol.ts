@@ -15,9 +15,12 @@ export const CONTROL = {
 
 export type ElementType = 'float32' | 'float64' | 'int32';
 
+/** Where a span lies: a SharedArrayBuffer, or the shared WebAssembly memory every thread has joined. */
+export const SHARED_WASM_MEMORY = 'shared-wasm-memory';
+
 /** A range of a shared array, as elements of `type` from `offset`. */
 export interface SharedSpan {
-  readonly buffer: SharedArrayBuffer;
+  readonly buffer: SharedArrayBuffer | typeof SHARED_WASM_MEMORY;
   readonly type: ElementType;
   readonly offset: number;
   readonly length: number;
@@ -46,8 +49,10 @@ export interface WorkerFailure {
   readonly error: string;
 }
 
-export function viewOf(span: SharedSpan): Float32Array | Float64Array | Int32Array {
-  const { buffer, offset, length } = span;
+/** A view of the span; `wasmMemory` is this thread's view of the shared WebAssembly memory. */
+export function viewOf(span: SharedSpan, wasmMemory: () => ArrayBufferLike): Float32Array | Float64Array | Int32Array {
+  const { offset, length } = span;
+  const buffer = span.buffer === SHARED_WASM_MEMORY ? wasmMemory() : span.buffer;
   if (span.type === 'float64') return new Float64Array(buffer, offset * 8, length);
   return span.type === 'float32' ? new Float32Array(buffer, offset * 4, length) : new Int32Array(buffer, offset * 4, length);
 }

@@ -32,17 +32,15 @@ function shiftIndices(target: Int32Array, source: Int32Array, indexOffset: numbe
 }
 
 /**
- * `forwardInto` writes in place but owes the indices of the maxima for max plans; `forward` may
- * leave them to be computed on demand (the wasm backend runs a values-only kernel, about twice as
- * fast). So a max part whose indices nobody wants goes through `forward`, as the single-thread
- * run does.
+ * `forwardInto` writes in place (without the indices of the maxima when nobody wants them: the
+ * wasm backend then runs a values-only kernel, about twice as fast); `forward` allocates and is
+ * copied from.
  */
 export function runForwardPart(backend: Backend, plan: PoolPlan, views: ForwardViews, indexOffset: number): void {
   const x = { shape: plan.inputShape, data: views.x };
   let indices: Int32Array | undefined;
-  const indicesUnwanted = plan.reducer.op === 'max' && !views.indices;
-  if (backend.forwardInto && !indicesUnwanted) {
-    indices = backend.forwardInto(plan, x, views.y);
+  if (backend.forwardInto) {
+    indices = backend.forwardInto(plan, x, views.y, views.indices !== undefined);
   } else {
     const result = backend.forward(plan, x);
     views.y.set(result.y);

@@ -5,16 +5,20 @@
  * single-thread run. Plans too small to repay a dispatch, and calls made before the workers are
  * ready, run on the calling thread alone.
  *
- * Inputs that live in a SharedArrayBuffer (see `allocSharedTensor`) are read in place; others have
- * the workers' share copied into shared memory first. Outputs are allocated in shared memory.
+ * Inputs that live in a SharedArrayBuffer (see `allocSharedTensor`) or in the shared WebAssembly
+ * memory (WasmTensors) are read in place; others have the workers' share copied into shared memory
+ * first. Outputs are allocated in shared memory, or written in place by `forwardInto` when the
+ * caller's output is shared.
  */
 import type { Backend } from '../../backends.js';
 import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import type { ForwardResult } from '../reference/reference.js';
+import { sharedWasm } from '../wasm/runtime.js';
+import { residentAddress } from '../wasm/wasm-backend.js';
 import { dispatch, readyWorkers, startWorkers, workersCanRun } from './pool.js';
-import type { ElementType, Job, SharedSpan } from './protocol.js';
+import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
 import { splitPlan, type Direction, type Part, type Span } from './split.js';
 
@@ -64,14 +68,21 @@ function elementType(data: FloatArray | Int32Array): ElementType {
   return data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : 'float32';
 }
 
+/** Whether `data` lives in the shared WebAssembly memory (a WasmTensor's). */
+function inSharedWasm(data: FloatArray | Int32Array): boolean {
+  const shared = sharedWasm();
+  return shared !== undefined && !(data instanceof Int32Array) && residentAddress(shared.heap, data) !== undefined;
+}
+
+/** Whether workers can read and write `data` where it is. */
 function isShared(data: FloatArray | Int32Array): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
+  return (typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer) || inSharedWasm(data);
 }
 
 /** A span of a shared array, relative to the array (which may itself be a view at an offset). */
 function spanOf(data: FloatArray | Int32Array, span: Span): SharedSpan {
   return {
-    buffer: data.buffer as SharedArrayBuffer,
+    buffer: inSharedWasm(data) ? SHARED_WASM_MEMORY : (data.buffer as SharedArrayBuffer),
     type: elementType(data),
     offset: data.byteOffset / data.BYTES_PER_ELEMENT + span.offset,
     length: span.length,
@@ -115,9 +126,10 @@ function jobBase(inner: Backend, direction: Direction, part: Part): Pick<Job, 'd
   return { direction, backend: inner.name, request: part.request, indexOffset: part.indexOffset };
 }
 
-function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tensor, wantsIndices: boolean): ForwardResult {
+/** The parts' forward into `y` (shared), or into a new shared array. */
+function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tensor, wantsIndices: boolean, target?: FloatArray): ForwardResult {
   const [own, ...others] = parts as [Part, ...Part[]];
-  const y = sharedArray(dtypeOf(x.data), plan.batch * plan.channels * plan.outputSpatialSize);
+  const y = target ?? sharedArray(dtypeOf(x.data), plan.batch * plan.channels * plan.outputSpatialSize);
   const indices = wantsIndices && plan.reducer.op === 'max' ? new Int32Array(new SharedArrayBuffer(y.length * 4)) : undefined;
   const inputs = workerSpans(x.data, others.map((part) => part.input));
   const jobs: Job[] = others.map((part, i) => ({
@@ -179,6 +191,16 @@ export function withThreads(inner: Backend, threads: number, wantsIndices = true
       const parts = partsFor(inner, plan, threads, 'forward');
       split = parts?.length ?? 1;
       return parts ? forward(inner, parts, plan, x, wantsIndices) : inner.forward(plan, x);
+    },
+    /** Splits only when workers can write `y` where it is; else the calling thread runs alone. */
+    forwardInto(plan, x, y, withIndices = true) {
+      const parts = isShared(y) ? partsFor(inner, plan, threads, 'forward') : undefined;
+      split = parts?.length ?? 1;
+      if (parts) return forward(inner, parts, plan, x, withIndices, y).indices;
+      if (inner.forwardInto) return inner.forwardInto(plan, x, y, withIndices);
+      const result = inner.forward(plan, x);
+      y.set(result.y);
+      return withIndices ? result.indices : undefined;
     },
     backward(plan, dy, x) {
       const parts = partsFor(inner, plan, threads, 'backward');

@@ -1,22 +1,35 @@
 /**
- * A pooling worker (Node worker_threads). It starts the same backends as the main thread, says
- * which it has, then sleeps in Atomics.wait until the main thread posts a job: it rebuilds the
- * sub-plan with `makePlan`, runs it with the named single-thread backend on views of shared
- * memory, and reports through the control block. It keeps no job's buffers once the job is done.
+ * A pooling worker (Node worker_threads). It joins the main thread's shared WebAssembly memory,
+ * starts the same backends as the main thread, says which it has, then sleeps in Atomics.wait
+ * until the main thread posts a job: it rebuilds the sub-plan with `makePlan`, runs it with the
+ * named single-thread backend on views of shared memory, and reports through the control block.
+ * It keeps no job's buffers once the job is done.
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { backendNames, init, selectBackend } from '../../index.js';
 import { makePlan, type PoolPlan } from '../../plan/plan.js';
-import { CONTROL, viewOf, type Job, type WorkerFailure, type WorkerReady } from './protocol.js';
+import { joinSharedWasmMemory, sharedWasm } from '../wasm/runtime.js';
+import { CONTROL, viewOf as spanView, type Job, type SharedSpan, type WorkerFailure, type WorkerReady } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
 
 interface WorkerData {
   readonly control: SharedArrayBuffer;
   readonly port: MessagePort;
+  /** The main thread's shared WebAssembly memory, where its WasmTensors live (absent without one). */
+  readonly wasmMemory?: WebAssembly.Memory;
 }
 
-const { control: controlBuffer, port } = workerData as WorkerData;
+const { control: controlBuffer, port, wasmMemory } = workerData as WorkerData;
 const control = new Int32Array(controlBuffer);
+if (wasmMemory) joinSharedWasmMemory(wasmMemory);
+
+function viewOf(span: SharedSpan): Float32Array | Float64Array | Int32Array {
+  return spanView(span, () => {
+    const shared = sharedWasm();
+    if (!shared) throw new Error('a job names the shared WebAssembly memory, which this worker has not joined');
+    return shared.heap.buffer;
+  });
+}
 
 /** Repeated calls on the same shapes reuse their sub-plans; a few shapes are enough. */
 const plans = new Map<string, PoolPlan>();
