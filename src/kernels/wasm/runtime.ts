@@ -37,6 +37,7 @@ export interface KernelExports {
   max_separable_cf_f32(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
   max_values_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
   max_large_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
+  max_rows_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
   max_separable_cf_f64(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, scratch: Ptr): void;
   avg_backward_cl_f32(dy: Ptr, dx: Ptr, n: number, c: number, geo: Ptr, mode: number, value: number, scratch: Ptr): void;
   avg_backward_cl_f64(dy: Ptr, dx: Ptr, n: number, c: number, geo: Ptr, mode: number, value: number, scratch: Ptr): void;

@@ -223,6 +223,14 @@ function prepareForward(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geomet
     const strideW = simdStrideW(plan);
     return (x, y, _i, _e, units) => k.max_large_cf_f32(x, y, units, geo, flags, strideW, scratch);
   }
+  if (valuesOnly && g.inDims[0] === 1 && g.outDims[0] === 1 && g.windows[0].count[0] === 1) {
+    // One 2-D slice in and out (an adaptive depth may repeat it), rows first: a ring of row
+    // maxima as tall as the tallest height window, its row tags and a window's row addresses.
+    const ringRows = Math.max(1, largestWindow(g, 1));
+    const scratch = frame.alloc(ringRows * (g.outDims[2] + 2) * 4);
+    const strideW = simdStrideW(plan);
+    return (x, y, _i, _e, units) => k.max_rows_cf_f32(x, y, units, geo, flags, strideW, scratch);
+  }
   if (valuesOnly) {
     const scratch = frame.alloc((g.inDims[2] + 8) * 4);
     const strideW = simdStrideW(plan);

@@ -744,6 +744,248 @@ export function max_values_cf_f32(x: usize, y: usize, planes: i32, geo: usize, f
   maxValuesF32(x, y, planes, flags, strideW, scratch);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Float32 max of 2-D planes, values only (ties 'first'), rows first: each input row's width
+// windows once (into a ring of row maxima as tall as the tallest height window), then each
+// output row over its height window's rows. The maximum taken is the first in row-major order
+// (pmax keeps its first operand unless the second is larger, and "the first of the largest" is
+// associative), so -0 and +0 come out as the reference's. NaN-free planes go without NaN
+// bookkeeping; a plane where the cheap probe sees one is done again NaN-exact.
+
+// The run of whole width windows of the plan being executed: outputs [wholeFrom, wholeTo) hold
+// `wideW` taps each (the widest count), `strideW` apart; empty when they are not.
+let wholeFrom = 0, wholeTo = 0, wideW = 0;
+
+function findWholeRun(strideW: i32): void {
+  wideW = 0;
+  for (let o = 0; o < OW; o++) wideW = max(wideW, at32(cW, o));
+  wholeFrom = wholeTo = 0;
+  if (strideW == 0 || wideW == 0) return;
+  let from = -1, to = -1;
+  for (let o = 0; o < OW; o++) {
+    if (at32(cW, o) != wideW) continue;
+    if (from < 0) from = o;
+    to = o + 1;
+  }
+  for (let o = from; o < to; o++) {
+    if (at32(cW, o) != wideW || at32(fW, o) != at32(fW, from) + (o - from) * strideW) return;
+  }
+  wholeFrom = from;
+  wholeTo = to;
+}
+
+/** Four taps two apart from p (p[0], p[2], p[4], p[6]), reading nothing past p[6]. */
+@inline function loadEvens(p: usize): v128 {
+  return v128.shuffle<f32>(v128.load(p), v128.load(p, 12), 0, 2, 5, 7);
+}
+
+/** Four taps `strideW` (1 or 2) apart from p, reading nothing past the last. */
+@inline function loadTapsExactly(p: usize, strideW: i32): v128 {
+  return strideW == 1 ? v128.load(p) : loadEvens(p);
+}
+
+// One group of four whole width windows of a NaN-free row, from `p` (the first window's first
+// tap) into `q`. Each returns `probe` plus the taps of the group's first 4 * strideW columns
+// (NaN when one is NaN).
+
+/** Two or three taps, stride 2: the even and odd columns from one deinterleave, then the next evens. */
+@inline function groupStride2(p: usize, q: usize, probe: v128, threeTaps: bool): v128 {
+  const a = v128.load(p), b = v128.load(p, 16);
+  const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+  const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  const best = f32x4.pmax(even, odd);
+  v128.store(q, threeTaps ? f32x4.pmax(best, loadEvens(p + 8)) : best);
+  return f32x4.add(probe, f32x4.add(even, odd));
+}
+
+/** Any number of taps (wideW), stride 1 or 2. */
+@inline function groupAnyKernel(p: usize, q: usize, probe: v128, strideW: i32): v128 {
+  let best = loadTapsExactly(p, strideW);
+  probe = f32x4.add(probe, best);
+  for (let k = 1; k < wideW; k++) {
+    const v = loadTapsExactly(p + (<usize>k << 2), strideW);
+    best = f32x4.pmax(best, v);
+    if (k < strideW) probe = f32x4.add(probe, v);
+  }
+  v128.store(q, best);
+  return probe;
+}
+
+/**
+ * The whole run of a NaN-free row (at least four windows) from `p` (its first tap) into `q`
+ * (its first output), four windows a step; the last group ends at the run's end, overlapping
+ * its predecessor. Returns a sum of every tap of the run: NaN if one is NaN (or if both
+ * infinities are there).
+ */
+function wholeRunF32(p: usize, q: usize, row: usize, strideW: i32): v128 {
+  const span = wholeTo - wholeFrom;
+  const groups = span >> 2;
+  const back = (4 - (span & 3)) & 3;
+  const step = <usize>strideW << 4;
+  let probe = f32x4.splat(0);
+  if (strideW == 2 && wideW == 3) {
+    // Two groups a step, each with its own probe (the ResNet stem's case; about 5% faster).
+    let i = 0;
+    let probe2 = f32x4.splat(0);
+    for (; i + 2 <= groups; i += 2, p += step << 1, q += 32) {
+      probe = groupStride2(p, q, probe, true);
+      probe2 = groupStride2(p + step, q + 16, probe2, true);
+    }
+    probe = f32x4.add(probe, probe2);
+    if (i < groups) {
+      probe = groupStride2(p, q, probe, true);
+      p += step;
+      q += 16;
+    }
+    if (back) probe = groupStride2(p - (<usize>(back * strideW) << 2), q - (<usize>back << 2), probe, true);
+  } else if (strideW == 2 && wideW == 2) {
+    for (let i = 0; i < groups; i++, p += step, q += 16) probe = groupStride2(p, q, probe, false);
+    if (back) probe = groupStride2(p - (<usize>(back * strideW) << 2), q - (<usize>back << 2), probe, false);
+  } else {
+    for (let i = 0; i < groups; i++, p += step, q += 16) probe = groupAnyKernel(p, q, probe, strideW);
+    if (back) probe = groupAnyKernel(p - (<usize>(back * strideW) << 2), q - (<usize>back << 2), probe, strideW);
+  }
+  // The taps past the last group's own 4 * strideW columns (p is where the last full group ends).
+  const lastEnd = <i32>((p - row) >> 2) + (back ? (4 - back) * strideW : 0);
+  let tail: f32 = 0;
+  for (let w = lastEnd; w < lastEnd + wideW - strideW; w++) tail += load<f32>(row + (<usize>w << 2));
+  return f32x4.add(probe, f32x4.splat(tail - tail));
+}
+
+/**
+ * The width-window maxima of the row at `row` into `out` (OW values). `exact`: NaN taps win
+ * (propagate) or are skipped; else the row is taken to hold no NaN, and the result says whether
+ * it may (a NaN tap, or +Infinity and -Infinity summed by the probe).
+ */
+@inline function rowMaximaF32(row: usize, out: usize, strideW: i32, exact: bool, propagate: bool): bool {
+  let sawNaN = false;
+  let o = 0;
+  while (o < OW) {
+    if (o == wholeFrom && wholeTo - wholeFrom >= 4) {
+      const first = row + (<usize>at32(fW, o) << 2);
+      if (!exact) {
+        const probe = wholeRunF32(first, out + (<usize>o << 2), row, strideW);
+        sawNaN = sawNaN || v128.any_true(f32x4.ne(probe, probe));
+        o = wholeTo;
+        continue;
+      }
+      for (; o < wholeTo; o += 4) {
+        // The last group ends at wholeTo, overlapping its predecessor.
+        const group = min(o, wholeTo - 4);
+        const p = first + (<usize>((group - wholeFrom) * strideW) << 2);
+        let best = f32x4.splat(-Infinity);
+        let nan = i32x4.splat(0);
+        for (let k = 0; k < wideW; k++) {
+          const v = loadTapsExactly(p + (<usize>k << 2), strideW);
+          best = f32x4.pmax(best, v);
+          nan = v128.or(nan, f32x4.ne(v, v));
+        }
+        v128.store(out + (<usize>group << 2), propagate ? v128.bitselect(f32x4.splat(NaN), best, nan) : best);
+      }
+      o = wholeTo;
+      continue;
+    }
+    const w0 = at32(fW, o), wn = at32(cW, o);
+    let best: f32 = -Infinity;
+    let nan = false;
+    for (let k = 0; k < wn; k++) {
+      const v = load<f32>(row + (<usize>(w0 + k) << 2));
+      nan = nan || v != v;
+      best = best < v ? v : best;
+    }
+    store<f32>(out + (<usize>o << 2), exact && propagate && nan ? NaN : best);
+    sawNaN = sawNaN || nan;
+    o++;
+  }
+  return !exact && sawNaN;
+}
+
+/**
+ * Output row `out` (OW values) over the `count` row maxima whose addresses sit at `rows`.
+ * `exact`: NaN row maxima win (under ignore there are none); else there are none.
+ */
+@inline function columnMaximaF32(rows: usize, count: i32, out: usize, exact: bool): void {
+  if (count == 0) {
+    for (let o = 0; o < OW; o++) store<f32>(out + (<usize>o << 2), -Infinity);
+    return;
+  }
+  if (!exact && count <= 3 && OW >= 4) {
+    // Rows repeated where the window has fewer than three: pmax(a, a) is a.
+    const r0 = load<usize>(rows);
+    const r1 = load<usize>(rows + (<usize>min(1, count - 1) << 2));
+    const r2 = load<usize>(rows + (<usize>(count - 1) << 2));
+    const last = <usize>(OW - 4) << 2;
+    for (let at: usize = 0; ; at += 16) {
+      // The last group ends at OW, overlapping its predecessor.
+      if (at > last) at = last;
+      v128.store(out + at, f32x4.pmax(f32x4.pmax(v128.load(r0 + at), v128.load(r1 + at)), v128.load(r2 + at)));
+      if (at == last) break;
+    }
+    return;
+  }
+  for (let o = 0; o < OW; o++) {
+    let best: f32 = -Infinity;
+    let nan = false;
+    for (let j = 0; j < count; j++) {
+      const v = load<f32>(load<usize>(rows + (<usize>j << 2)) + (<usize>o << 2));
+      nan = nan || v != v;
+      best = best < v ? v : best;
+    }
+    store<f32>(out + (<usize>o << 2), exact && nan ? NaN : best);
+  }
+}
+
+/**
+ * One plane, from `xb` into `yb`. Not `exact`: gives up (returns false) as soon as the plane may
+ * hold a NaN. `scratch`: `ringRows` row maxima of OW values, then which input row each holds
+ * (ringRows i32), then the addresses of an output row's window rows (ringRows).
+ */
+@inline function rowsFirstPlaneF32(xb: usize, yb: usize, strideW: i32, ringRows: i32, scratch: usize, exact: bool, propagate: bool): bool {
+  const rowBytes = <usize>OW << 2;
+  const held = scratch + <usize>ringRows * rowBytes;
+  const rows = held + (<usize>ringRows << 2);
+  for (let s = 0; s < ringRows; s++) store<i32>(held + (<usize>s << 2), -1);
+  let mayHoldNaN = false;
+  for (let oh = 0; oh < OH; oh++) {
+    const h0 = at32(fH, oh), hn = at32(cH, oh);
+    // A window's rows are consecutive and at most ringRows: they sit in distinct slots, row r in
+    // slot r % ringRows.
+    let slot = h0 % ringRows;
+    for (let j = 0; j < hn; j++, slot = slot + 1 == ringRows ? 0 : slot + 1) {
+      const r = h0 + j;
+      const buffer = scratch + <usize>slot * rowBytes;
+      if (load<i32>(held + (<usize>slot << 2)) != r) {
+        store<i32>(held + (<usize>slot << 2), r);
+        if (rowMaximaF32(xb + (<usize>(r * W) << 2), buffer, strideW, exact, propagate)) mayHoldNaN = true;
+      }
+      store<usize>(rows + (<usize>j << 2), buffer);
+    }
+    if (mayHoldNaN) return false;
+    columnMaximaF32(rows, hn, yb + <usize>oh * rowBytes, exact);
+  }
+  return true;
+}
+
+/**
+ * Float32 channels-first max of 2-D (or 1-D) planes, values only, ties 'first', unit tap steps,
+ * rows first (see above). `strideW`: the width stride when 1 or 2 (four outputs a step where the
+ * width windows are whole), else 0. `scratch`: (OW + 2) * (tallest height window) float32.
+ */
+export function max_rows_cf_f32(x: usize, y: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
+  bind(geo);
+  findWholeRun(strideW);
+  const propagate = (flags & NAN_IGNORE) == 0;
+  let ringRows = 1;
+  for (let o = 0; o < OH; o++) ringRows = max(ringRows, at32(cH, o));
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    const yb = y + (<usize>plane * <usize>outSpatial << 2);
+    if (!rowsFirstPlaneF32(xb, yb, strideW, ringRows, scratch, false, propagate)) {
+      rowsFirstPlaneF32(xb, yb, strideW, ringRows, scratch, true, propagate);
+    }
+  }
+}
+
 /**
  * maxSeparable for float32 with four outputs per step: down the rows always, and along a row
  * where four neighbouring width windows are whole and `strideW` (1 or 2; 0 when the width axis is

@@ -1,0 +1,129 @@
+/**
+ * The wasm float32 max kernel for 2-D and 1-D channels-first planes, values only (rows first: the
+ * width windows of each input row once, then the height windows over those row maxima), against
+ * the reference bit for bit: signed zeros, NaN (a plane with one is done again NaN-exact), both
+ * infinities (whose sum makes the NaN probe fire without a NaN), edge windows, ceil mode, widths
+ * around the four-lane groups. maxPool with backend 'wasm' and poolInto take this kernel for such
+ * plans unless the window reaches van Herk's size.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { adaptiveMaxPool, allocWasmTensor, init, maxPool, planMaxPool, poolInto, toWasmTensor, type PoolPlan, type Tensor } from '../../src/index.js';
+import { referenceForward } from '../../src/kernels/reference/reference.js';
+import { randomTensor, rng, type Random } from './compare.js';
+
+const WINDOWS = [
+  { kernel: 3, stride: 2, padding: 1 },
+  { kernel: 3, stride: 2, padding: 1, ceilMode: true },
+  { kernel: 2, stride: 2 },
+  { kernel: 2, stride: 2, padding: 1, ceilMode: true },
+  { kernel: 3, stride: 1, padding: 1 },
+  { kernel: 3, stride: 1 },
+  { kernel: [2, 3], stride: [1, 2] },
+  { kernel: [3, 1], stride: [2, 2] },
+  { kernel: [1, 4], stride: [1, 2], padding: [0, 1], ceilMode: true },
+  { kernel: [4, 5], stride: [3, 1], padding: [1, 2] },
+  // stride 3 along the width: every window one at a time
+  { kernel: 3, stride: 3, padding: 1, ceilMode: true },
+  // wider than the map: the widest windows are all clipped to the same taps
+  { kernel: [3, 15], stride: 1, padding: [1, 7] },
+];
+
+/** Heights and widths around the four-output groups (widths 8k+-1 at stride 2, narrower than 4 outputs). */
+const SHAPES = [
+  [1, 6, 9, 17],
+  [1, 6, 12, 16],
+  [2, 3, 7, 31],
+  [1, 6, 5, 6],
+  [1, 6, 3, 3],
+];
+
+/**
+ * One plane each: NaN in a corner, NaN in the middle, a row of NaN, -Infinity patches, signed
+ * zeros next to negative values, both infinities; the rest as drawn.
+ */
+function plant(r: Random, x: Tensor): void {
+  const [h, w] = x.shape.slice(-2) as [number, number];
+  const size = h * w;
+  const planes = x.data.length / size;
+  for (let p = 0; p < planes; p++) {
+    const at = (i: number) => p * size + i;
+    const kind = p % 6;
+    if (kind === 0) x.data[at(r.pick([0, w - 1, size - w, size - 1]))] = NaN;
+    if (kind === 1) x.data[at(Math.floor(h / 2) * w + Math.floor(w / 2))] = NaN;
+    if (kind === 2) for (let i = 0; i < w; i++) x.data[at(Math.floor(h / 3) * w + i)] = NaN;
+    if (kind === 3) for (let i = 0; i < size; i += 3) x.data[at(i)] = -Infinity;
+    if (kind === 4) for (let i = 0; i < size; i++) x.data[at(i)] = r.pick([0, -0, -0.5, 0, -0]);
+    if (kind === 5) for (let i = 0; i < size; i += 5) x.data[at(i)] = i % 2 ? Infinity : -Infinity;
+  }
+}
+
+/** Element by element: the same bits, but for NaN (any NaN). */
+function assertSameValues(got: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
+  assert.equal(got.length, expected.length, `length ${label}`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = got[i]!;
+    const b = expected[i]!;
+    if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
+    assert.fail(`${label}: element ${i} is ${Object.is(a, -0) ? '-0' : a}, the reference ${Object.is(b, -0) ? '-0' : b}`);
+  }
+}
+
+test('wasm float32 max values, rows first, equal the reference bit for bit', async () => {
+  assert.equal((await init()).wasm, true);
+  const r = rng(2024);
+  for (const shape of SHAPES) {
+    const x = randomTensor(r, shape, 'float32');
+    plant(r, x);
+    for (const window of WINDOWS) {
+      const label = `${JSON.stringify(shape)} ${JSON.stringify(window)}`;
+      const expected = maxPool(x, { ...window, backend: 'reference' });
+      assertSameValues(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, label);
+    }
+  }
+});
+
+test('wasm float32 max values of 1-D planes equal the reference bit for bit', async () => {
+  assert.equal((await init()).wasm, true);
+  const r = rng(77);
+  const x = randomTensor(r, [2, 6, 37], 'float32');
+  plant(r, { shape: [2, 6, 1, 37], data: x.data });
+  for (const window of [{ kernel: 3, stride: 2, padding: 1 }, { kernel: 2, stride: 2, ceilMode: true }, { kernel: 5, stride: 1, padding: 2 }]) {
+    const expected = maxPool(x, { ...window, backend: 'reference' });
+    assertSameValues(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, JSON.stringify(window));
+  }
+});
+
+test('wasm float32 max values skip NaN under the ignore rule (TF.js) bit for bit, through poolInto', async () => {
+  assert.equal((await init()).wasm, true);
+  const r = rng(5);
+  for (const window of [{ kernel: 3, stride: 2, padding: 1 }, { kernel: 2, stride: 2 }, { kernel: 3, stride: 1, padding: 1 }]) {
+    const host = randomTensor(r, [1, 6, 10, 13], 'float32');
+    plant(r, host);
+    // A window of NaN only: -Infinity under 'ignore'.
+    host.data.fill(NaN, 2 * 130, 2 * 130 + 26);
+    const plan: PoolPlan = { ...planMaxPool(host.shape, window), reducer: { op: 'max', nan: 'ignore' } };
+    const x = toWasmTensor(host);
+    const out = allocWasmTensor(plan.outputShape);
+    poolInto(plan, x, out);
+    assertSameValues(out.data, referenceForward(plan, host).y, `ignore ${JSON.stringify(window)}`);
+    x.free();
+    out.free();
+  }
+});
+
+test('wasm float32 max values of the ResNet stem (k3 s2 pad 1, 112x112) equal the reference bit for bit', async () => {
+  assert.equal((await init()).wasm, true);
+  const r = rng(9);
+  const x = randomTensor(r, [1, 6, 112, 112], 'float32');
+  plant(r, x);
+  const window = { kernel: 3, stride: 2, padding: 1 };
+  assertSameValues(maxPool(x, { ...window, backend: 'wasm' }).data, maxPool(x, { ...window, backend: 'reference' }).data, 'stem');
+});
+
+test('a 3-D map of depth 1 pooled to depth 2 (adaptive) equals the reference: the 2-D kernel is not for it', async () => {
+  assert.equal((await init()).wasm, true);
+  const x = randomTensor(rng(41), [1, 2, 1, 5, 4], 'float32');
+  const options = { outputSize: [2, 2, 3] };
+  assertSameValues(adaptiveMaxPool(x, { ...options, backend: 'wasm' }).data, adaptiveMaxPool(x, { ...options, backend: 'reference' }).data, 'depth 1 -> 2');
+});
