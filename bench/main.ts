@@ -60,7 +60,7 @@ function ourConfigs(): OurConfig[] {
     for (const threads of [1, 2]) configs.push({ label: `ours ${backend} ${threads}t`, backend, threads, contest: 'host' });
   }
   if (backendNames().includes('wasm') && loadedWasm()) {
-    configs.push({ label: 'ours wasm zero-copy 1t', backend: 'wasm', threads: 1, contest: 'resident' });
+    for (const threads of [1, 2]) configs.push({ label: `ours wasm zero-copy ${threads}t`, backend: 'wasm', threads, contest: 'resident' });
   }
   return configs;
 }

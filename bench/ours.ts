@@ -14,7 +14,8 @@ import {
   toWasmTensor,
   type Tensor,
 } from '../src/index.js';
-import { loadedWasm } from '../src/kernels/wasm/runtime.js';
+import type { WasmHeap } from '../src/kernels/wasm/heap.js';
+import { loadedWasm, sharedWasm } from '../src/kernels/wasm/runtime.js';
 import type { BenchCase } from './cases.js';
 import type { Run } from './measure.js';
 import type { Contest } from './results.js';
@@ -58,8 +59,9 @@ export function prepareOurs(c: BenchCase, input: CaseInput, config: OurConfig): 
   const { plan } = observeRuns(() => callOp(c, x, 'wasm', 1)).runs[0]!;
   const resident = toWasmTensor(x);
   const output = allocWasmTensor(plan.outputShape, 'float32');
+  const options = { threads: config.threads };
   return {
-    run: () => poolInto(plan, resident, output),
+    run: () => poolInto(plan, resident, output, options),
     release() {
       resident.free();
       output.free();
@@ -68,26 +70,30 @@ export function prepareOurs(c: BenchCase, input: CaseInput, config: OurConfig): 
 }
 
 /**
- * The wasm heap's peak of live blocks during one call, above what was live before: the wasm
- * backend's copy-in and scratch live there, in pages that stay resident from earlier calls, so the
+ * The wasm heaps' peak of live blocks during one call (calling thread), above what was live before:
+ * the wasm backend's copy-in and scratch live there, in pages that stay resident from earlier calls, so the
  * resident-set measurement cannot see them. (JS-side allocations are left to that measurement:
  * array-buffer counters lag behind the collector and cannot be read as a peak.)
  */
 export function wasmScratchBytes(run: Run): number | undefined {
-  const heap = loadedWasm()?.heap;
-  if (!heap) return undefined;
-  const baseLive = heap.liveBytes;
+  // Host arrays are staged in the host runtime's heap, WasmTensors' scratch goes in the shared one's.
+  const heaps = [loadedWasm()?.heap, sharedWasm()?.heap].filter((heap): heap is WasmHeap => heap !== undefined);
+  if (heaps.length === 0) return undefined;
+  const liveBytes = () => heaps.reduce((sum, heap) => sum + heap.liveBytes, 0);
+  const baseLive = liveBytes();
   let peakLive = baseLive;
-  const alloc = heap.alloc;
-  heap.alloc = function (this: typeof heap, bytes: number): number {
-    const ptr = alloc.call(this, bytes);
-    peakLive = Math.max(peakLive, this.liveBytes);
-    return ptr;
-  };
+  for (const heap of heaps) {
+    const alloc = heap.alloc;
+    heap.alloc = function (this: WasmHeap, bytes: number): number {
+      const ptr = alloc.call(this, bytes);
+      peakLive = Math.max(peakLive, liveBytes());
+      return ptr;
+    };
+  }
   try {
     run();
     return peakLive - baseLive;
   } finally {
-    delete (heap as { alloc?: unknown }).alloc;
+    for (const heap of heaps) delete (heap as { alloc?: unknown }).alloc;
   }
 }

@@ -34,9 +34,9 @@ describe('npm run bench -- --quick', () => {
         }
         const hostPeers = ['onnxruntime 1t', 'onnxruntime 2t', 'tfjs-cpu', 'tfjs-wasm'];
         const residentPeers = ['onnxruntime 1t, output preallocated', 'onnxruntime 2t, output preallocated', 'tfjs-wasm, result left in the backend'];
-        for (const peer of [...hostPeers, ...residentPeers, 'ours wasm zero-copy 1t']) assert.ok(labels.includes(peer), `${c.id}: ${peer} in ${labels}`);
+        for (const peer of [...hostPeers, ...residentPeers, 'ours wasm zero-copy 1t', 'ours wasm zero-copy 2t']) assert.ok(labels.includes(peer), `${c.id}: ${peer} in ${labels}`);
         for (const k of c.contenders) {
-          const resident = residentPeers.includes(k.label) || k.label === 'ours wasm zero-copy 1t';
+          const resident = residentPeers.includes(k.label) || k.label.startsWith('ours wasm zero-copy');
           assert.equal(k.contest, resident ? 'resident' : 'host', k.label);
         }
         assert.ok(c.outBytes > 0 && c.inBytes > c.outBytes);
