@@ -17,6 +17,8 @@ const MAX_ARRAY_LENGTH = 16;
 const RUN_ONLY_OPTIONS = new Set(['backend', 'threads']);
 
 const plans = new Map<string, PoolPlan>();
+let lastKey: string | undefined;
+let lastPlan: PoolPlan | undefined;
 
 function encodeValue(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
@@ -65,8 +67,12 @@ export function planKey(planner: string, op: string, shape: unknown, options: un
 export function cachedPlan(planner: string, op: string, shape: readonly number[], options: unknown, build: () => PoolPlan): PoolPlan {
   const key = planKey(planner, op, shape, options);
   if (key === undefined) return build();
+  // A loop calls with one key: it is already the most recently used.
+  if (key === lastKey) return lastPlan!;
   const hit = plans.get(key);
   if (hit) {
+    lastKey = key;
+    lastPlan = hit;
     // Most recently used last: eviction takes the first.
     plans.delete(key);
     plans.set(key, hit);
@@ -75,12 +81,16 @@ export function cachedPlan(planner: string, op: string, shape: readonly number[]
   const plan = build();
   if (plans.size >= CAPACITY) plans.delete(plans.keys().next().value!);
   plans.set(key, plan);
+  lastKey = key;
+  lastPlan = plan;
   return plan;
 }
 
 /** Empties the cache (tests). */
 export function clearPlanCache(): void {
   plans.clear();
+  lastKey = undefined;
+  lastPlan = undefined;
 }
 
 export function planCacheSize(): number {

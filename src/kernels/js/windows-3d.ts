@@ -20,7 +20,19 @@ export interface Geometry3d {
   readonly outDims: readonly [number, number, number];
 }
 
+/** Plans are frozen: each one's geometry is worked out once (small calls repeat plans, see the plan cache). */
+const geometries = new WeakMap<PoolPlan, Geometry3d>();
+
 export function geometry3d(plan: PoolPlan): Geometry3d | undefined {
+  let g = geometries.get(plan);
+  if (!g) {
+    g = buildGeometry3d(plan);
+    if (g) geometries.set(plan, g);
+  }
+  return g;
+}
+
+function buildGeometry3d(plan: PoolPlan): Geometry3d | undefined {
   const rank = plan.axes.length;
   if (rank > 3) return undefined;
   const lead = 3 - rank;

@@ -33,6 +33,7 @@ export interface KernelExports {
   sum_f32(x: Ptr, length: number): number;
   global_avg_cf_f32(x: Ptr, y: Ptr, planes: number, size: number, divisor: number): void;
   avg_pairs_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number): void;
+  avg_quads_cf_f32(x: Ptr, y: Ptr, rows: number, outWidth: number, divisor: number): void;
   avg_running_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, unitStrideW: number, scratch: Ptr): void;
   max_separable_cf_f32(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
   max_values_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;

@@ -85,12 +85,30 @@ function stageIn(frame: Frame, ...arrays: FloatArray[]): number[] {
   });
 }
 
-/** Header and window arrays as assembly/kernels.ts reads them. */
+/**
+ * Plans whose geometry is staged, per heap, oldest first: a small call repeating a plan
+ * (see the plan cache) finds its window tables in wasm memory already. Evicted blocks are freed.
+ */
+const STAGED_PLANS = 32;
+const staged = new WeakMap<WasmHeap, Map<PoolPlan, number>>();
+
+/** Header and window arrays as assembly/kernels.ts reads them; kept staged for later calls. */
 function stageGeometry(frame: Frame, plan: PoolPlan, g: Geometry3d): number {
+  const heap = frame.heap;
+  let blocks = staged.get(heap);
+  if (!blocks) staged.set(heap, (blocks = new Map()));
+  const cached = blocks.get(plan);
+  if (cached !== undefined) return cached;
   const [od, oh, ow] = g.outDims;
   const words = 16 + 3 * (od + oh + ow);
-  const ptr = frame.alloc(words * 4);
-  const block = new Int32Array(frame.heap.buffer, ptr, words);
+  const ptr = heap.alloc(words * 4);
+  if (blocks.size >= STAGED_PLANS) {
+    const [oldest, block] = blocks.entries().next().value!;
+    blocks.delete(oldest);
+    heap.release(block);
+  }
+  blocks.set(plan, ptr);
+  const block = new Int32Array(heap.buffer, ptr, words);
   block.set(g.inDims, 0);
   block.set(g.outDims, 3);
   block.set(
@@ -114,9 +132,12 @@ interface AvgParams {
   readonly empty: number;
 }
 
+/** The kernels' divisor modes: 0 valid taps, 1 padded window, 2 the plan's number. */
+const DIVISOR_OVERRIDE = 2;
+
 function avgParams(r: Extract<Reducer, { op: 'avg' }>): AvgParams {
   return {
-    mode: r.divisor === 'valid' ? 0 : r.divisor === 'padded' ? 1 : 2,
+    mode: r.divisor === 'valid' ? 0 : r.divisor === 'padded' ? 1 : DIVISOR_OVERRIDE,
     value: typeof r.divisor === 'number' ? r.divisor : 0,
     empty: r.emptyWindow === 'nan' ? NaN : 0,
   };
@@ -140,6 +161,18 @@ function widthWindowsArePairs(g: Geometry3d): boolean {
   if (w.step !== 1) return false;
   for (let o = 0; o < w.first.length; o++) {
     if (w.first[o] !== 2 * o || w.count[o] !== 2 || w.padded[o] !== 2) return false;
+  }
+  return true;
+}
+
+/** Height windows exactly the row pairs as well, one depth, no row or column left over: 2x2 tiles of the plane. */
+function quadsTile(g: Geometry3d): boolean {
+  const [D, H, W] = g.inDims;
+  const [OD, OH, OW] = g.outDims;
+  const h = g.windows[1];
+  if (D !== 1 || OD !== 1 || H !== 2 * OH || W !== 2 * OW || h.step !== 1) return false;
+  for (let o = 0; o < OH; o++) {
+    if (h.first[o] !== 2 * o || h.count[o] !== 2 || h.padded[o] !== 2) return false;
   }
   return true;
 }
@@ -186,6 +219,12 @@ function prepareAverage(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geome
   }
   const [, H, W] = g.inDims;
   const [, , OW] = g.outDims;
+  if (f32 && widthWindowsArePairs(g) && quadsTile(g)) {
+    const rowsPerPlane = g.outDims[1];
+    // Four taps, none padded, in every window.
+    const divisor = mode === DIVISOR_OVERRIDE ? value : 4;
+    return (x, y, _i, _e, units) => k.avg_quads_cf_f32(x, y, units * rowsPerPlane, g.outDims[2], divisor);
+  }
   if (f32 && widthWindowsArePairs(g)) return (x, y, _i, _e, units) => k.avg_pairs_cf_f32(x, y, units, geo, mode, value, empty);
   if (f32 && unitSteps(g) && largestWindow(g, 1) * largestWindow(g, 2) >= RUNNING_SUM_MIN_TAPS) {
     const scratch = frame.alloc((W + 4 + 2 * OW + (H + 1) * OW) * 8);

@@ -360,6 +360,18 @@ function storeRowF32(acc: usize, y: usize, count: i32, q: f64, empty: f64): void
   for (; o < count; o++) store<f32>(y + (<usize>o << 2), <f32>(load<f64>(acc + (<usize>o << 3)) * reciprocal));
 }
 
+/** Float64 sums of the pairs (even[i] + odd[i]) of lanes 0-1, or of lanes 2-3 with `high`. */
+@inline function pairSums(even: v128, odd: v128, high: bool): v128 {
+  return high
+    ? f64x2.add(promoteHigh(even), promoteHigh(odd))
+    : f64x2.add(f64x2.promote_low_f32x4(even), f64x2.promote_low_f32x4(odd));
+}
+
+/** Four float32 lanes: the float64 sums `lo` (lanes 0-1) and `hi` (2-3) times `scale`. */
+@inline function demoteScaled(lo: v128, hi: v128, scale: v128): v128 {
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.mul(lo, scale)), f32x4.demote_f64x2_zero(f64x2.mul(hi, scale)), 0, 1, 4, 5);
+}
+
 /**
  * Channels-first average whose width windows are exactly the pairs (2o, 2o+1) (kernel 2, stride 2,
  * no width padding): four outputs at a time, their float64 sums kept in registers over the rows of
@@ -393,16 +405,11 @@ export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mo
               const u = v128.load(p), v = v128.load(p, 16);
               const even = v128.shuffle<f32>(u, v, 0, 2, 4, 6);
               const odd = v128.shuffle<f32>(u, v, 1, 3, 5, 7);
-              lo = f64x2.add(lo, f64x2.add(f64x2.promote_low_f32x4(even), f64x2.promote_low_f32x4(odd)));
-              hi = f64x2.add(hi, f64x2.add(promoteHigh(even), promoteHigh(odd)));
+              lo = f64x2.add(lo, pairSums(even, odd, false));
+              hi = f64x2.add(hi, pairSums(even, odd, true));
             }
           }
-          const out = v128.shuffle<f32>(
-            f32x4.demote_f64x2_zero(f64x2.mul(lo, scale)),
-            f32x4.demote_f64x2_zero(f64x2.mul(hi, scale)),
-            0, 1, 4, 5,
-          );
-          v128.store(yRow + (<usize>o << 2), q == 0 ? f32x4.splat(<f32>empty) : out);
+          v128.store(yRow + (<usize>o << 2), q == 0 ? f32x4.splat(<f32>empty) : demoteScaled(lo, hi, scale));
         }
         for (; o < OW; o++) {
           let sum: f64 = 0;
@@ -415,6 +422,42 @@ export function avg_pairs_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mo
           store<f32>(yRow + (<usize>o << 2), <f32>(q == 0 ? empty : sum * reciprocal));
         }
       }
+    }
+  }
+}
+
+/**
+ * avg_pairs_cf_f32 where the height windows are exactly the row pairs too and nothing is left
+ * over (H = 2 OH, W = 2 OW, one depth): every output row r of every plane reads input rows 2r and
+ * 2r + 1, so the planes run as one sequence of `rows` row pairs without window tables, and every
+ * window has the divisor `q`. Sums in the same order as avg_pairs_cf_f32 (the same bits).
+ */
+export function avg_quads_cf_f32(x: usize, y: usize, rows: i32, OW: i32, q: f64): void {
+  const reciprocal = 1 / q;
+  const scale = f64x2.splat(reciprocal);
+  const rowBytes = <usize>OW << 3;
+  for (let r = 0; r < rows; r++) {
+    const top = x + <usize>r * (rowBytes << 1);
+    const bottom = top + rowBytes;
+    const yRow = y + (<usize>r * <usize>OW << 2);
+    let o = 0;
+    for (; o + 4 <= OW; o += 4) {
+      const at = <usize>o << 3;
+      const u0 = v128.load(top + at), v0 = v128.load(top + at, 16);
+      const u1 = v128.load(bottom + at), v1 = v128.load(bottom + at, 16);
+      const even0 = v128.shuffle<f32>(u0, v0, 0, 2, 4, 6), odd0 = v128.shuffle<f32>(u0, v0, 1, 3, 5, 7);
+      const even1 = v128.shuffle<f32>(u1, v1, 0, 2, 4, 6), odd1 = v128.shuffle<f32>(u1, v1, 1, 3, 5, 7);
+      const zero = f64x2.splat(0);
+      const lo = f64x2.add(f64x2.add(zero, pairSums(even0, odd0, false)), pairSums(even1, odd1, false));
+      const hi = f64x2.add(f64x2.add(zero, pairSums(even0, odd0, true)), pairSums(even1, odd1, true));
+      v128.store(yRow + (<usize>o << 2), demoteScaled(lo, hi, scale));
+    }
+    for (; o < OW; o++) {
+      const at = <usize>o << 3;
+      let sum: f64 = 0;
+      sum += <f64>load<f32>(top + at) + <f64>load<f32>(top + at, 4);
+      sum += <f64>load<f32>(bottom + at) + <f64>load<f32>(bottom + at, 4);
+      store<f32>(yRow + (<usize>o << 2), <f32>(sum * reciprocal));
     }
   }
 }
