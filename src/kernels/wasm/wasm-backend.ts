@@ -204,6 +204,14 @@ function largestWindow(g: Geometry3d, axis: number): number {
  */
 type ForwardLaunch = (x: number, y: number, indices: number, yExact: number, units: number) => void;
 
+/**
+ * Float32 averages of 2-D planes whose windows slide one step at a time go rows first when their
+ * height plus twice their width (in taps) is at most this, or when they have too few taps for the
+ * prefix sums. Measured on 8x64x56x56 (1 thread): rows first takes 1.0 ms at 3x3 against 2.2 ms,
+ * 1.9 at 5x5 against 2.2, and ties the prefix sums about here (6x6, 8x5, 15x1, 1x9).
+ */
+const ROWS_FIRST_MAX_COST = 16;
+
 function prepareAverage(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geometry3d, dtype: DType, geo: number): ForwardLaunch {
   const { mode, value, empty } = avgParams(plan.reducer as Extract<Reducer, { op: 'avg' }>);
   const f32 = dtype === 'float32';
@@ -226,6 +234,18 @@ function prepareAverage(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geome
     return (x, y, _i, _e, units) => k.avg_quads_cf_f32(x, y, units * rowsPerPlane, g.outDims[2], divisor);
   }
   if (f32 && widthWindowsArePairs(g)) return (x, y, _i, _e, units) => k.avg_pairs_cf_f32(x, y, units, geo, mode, value, empty);
+  const planar = g.inDims[0] === 1 && g.outDims[0] === 1 && g.windows[0].count[0] === 1;
+  const slidesByOne = plan.axes.every((a) => a.kind === 'sliding' && a.stride === 1);
+  const tallest = largestWindow(g, 1);
+  const widest = largestWindow(g, 2);
+  if (f32 && planar && slidesByOne && unitSteps(g) && (tallest * widest < RUNNING_SUM_MIN_TAPS || tallest + 2 * widest <= ROWS_FIRST_MAX_COST)) {
+    // A ring of row sums as tall as two neighbouring height windows, and a row of reciprocals
+    // per height factor of a divisor (an in-bounds or a padded count).
+    const slots = tallest + 1;
+    const keys = 1 + g.windows[1].padded.reduce((a, b) => Math.max(a, b), tallest);
+    const scratch = frame.alloc((W + OW * (slots + keys)) * 8 + 2 * slots * 4);
+    return (x, y, _i, _e, units) => k.avg_rows_cf_f32(x, y, units, geo, mode, value, empty, scratch);
+  }
   if (f32 && unitSteps(g) && largestWindow(g, 1) * largestWindow(g, 2) >= RUNNING_SUM_MIN_TAPS) {
     const scratch = frame.alloc((W + 4 + 2 * OW + (H + 1) * OW) * 8);
     const unitStrideW = simdStrideW(plan) === 1 ? 1 : 0;

@@ -1432,3 +1432,237 @@ export function avg_forward_cl_f32(x: usize, y: usize, n: i32, c: i32, geo: usiz
 export function avg_forward_cl_f64(x: usize, y: usize, n: i32, c: i32, geo: usize, mode: i32, value: f64, empty: f64, scratch: usize): void {
   avgForwardChannelsLast<f64>(x, y, n, c, geo, mode, value, empty, scratch);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Average pooling, float32 channels-first 2-D (or 1-D) planes, small windows, rows first: each
+// input row's width-window sums are computed once, in float64, into a ring of rows as tall as two
+// neighbouring height windows; each output row is the sum of its height window's ring rows
+// times the reciprocal of its divisor (two neighbouring output rows at once, adding the rows
+// they share once). Every tap is a float32 value added in float64, so the
+// order of the adds does not change the sum (see the note on the float32 fast paths), and NaN
+// and the infinities come out as they do tap by tap. Cost per output grows with the kernel's
+// height plus its width; larger windows go through avg_running_cf_f32.
+
+/** The float32 row at `row` (W values) as float64 at `out`. */
+function promoteRowF32(row: usize, out: usize): void {
+  let w = 0;
+  for (; w + 4 <= W; w += 4) {
+    const v = v128.load(row + (<usize>w << 2));
+    v128.store(out + (<usize>w << 3), f64x2.promote_low_f32x4(v));
+    v128.store(out + (<usize>w << 3), promoteHigh(v), 16);
+  }
+  for (; w < W; w++) store<f64>(out + (<usize>w << 3), <f64>load<f32>(row + (<usize>w << 2)));
+}
+
+// The whole run of a row's width windows (see findWholeRun, stride 1; at least four), from `p`
+// (its first window's first tap) into `q` (its first sum): four windows a step, the last group
+// ending at the run's end and overlapping its predecessor. Two or three taps come straight from
+// the float32 row (two loads one tap apart give every pair of neighbours), more from the row
+// promoted to float64 once.
+
+/**
+ * Two or three (`three`) taps: taps t .. t + 5 of the group at t; with three, the middle pair is
+ * shared by both halves. Inlined with a constant `three`, each caller gets its own loop.
+ */
+@inline function runOfNeighbours(p: usize, q: usize, span: i32, three: bool): void {
+  const last = <usize>(span - 4);
+  for (let t: usize = 0; ; t += 4) {
+    if (t > last) t = last;
+    const at = p + (t << 2);
+    const v = v128.load(at), shifted = v128.load(at, 4);
+    let lo = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(shifted));
+    let hi = f64x2.add(promoteHigh(v), promoteHigh(shifted));
+    if (three) {
+      lo = f64x2.add(lo, promoteHigh(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.load64_zero(at, 16)));
+    }
+    v128.store(q + (t << 3), lo);
+    v128.store(q + (t << 3), hi, 16);
+    if (t == last) break;
+  }
+}
+
+/** Any number of taps (wideW), from the promoted row at `X` (`p` is its first tap there). */
+function runOfAny(p: usize, q: usize, span: i32): void {
+  const last = <usize>(span - 4);
+  for (let t: usize = 0; ; t += 4) {
+    if (t > last) t = last;
+    const at = p + (t << 3);
+    let lo = v128.load(at), hi = v128.load(at, 16);
+    for (let k = 1; k < wideW; k++) {
+      const tap = at + (<usize>k << 3);
+      lo = f64x2.add(lo, v128.load(tap));
+      hi = f64x2.add(hi, v128.load(tap, 16));
+    }
+    v128.store(q + (t << 3), lo);
+    v128.store(q + (t << 3), hi, 16);
+    if (t == last) break;
+  }
+}
+
+/**
+ * The width-window sums of the float32 row at `row` into `sums` (OW float64): the whole run four
+ * a step (`X`: room for the row promoted, W float64), clipped windows one at a time over their
+ * in-bounds taps only.
+ */
+function rowWindowSums(row: usize, X: usize, sums: usize): void {
+  const span = wholeTo - wholeFrom;
+  let o = 0;
+  while (o < OW) {
+    if (o == wholeFrom && span >= 4) {
+      const first = <usize>at32(fW, o);
+      const q = sums + (<usize>o << 3);
+      if (wideW == 2) runOfNeighbours(row + (first << 2), q, span, false);
+      else if (wideW == 3) runOfNeighbours(row + (first << 2), q, span, true);
+      else {
+        promoteRowF32(row, X);
+        runOfAny(X + (first << 3), q, span);
+      }
+      o = wholeTo;
+      continue;
+    }
+    const w0 = at32(fW, o), wn = at32(cW, o);
+    let sum: f64 = 0;
+    for (let k = 0; k < wn; k++) sum += <f64>load<f32>(row + (<usize>(w0 + k) << 2));
+    store<f64>(sums + (<usize>o << 3), sum);
+    o++;
+  }
+}
+
+/** Float32 lanes of the float64 sums `lo` and `hi` times the reciprocals at `reciprocals`. */
+@inline function scaledF32(lo: v128, hi: v128, reciprocals: usize): v128 {
+  const low = f32x4.demote_f64x2_zero(f64x2.mul(lo, v128.load(reciprocals)));
+  const high = f32x4.demote_f64x2_zero(f64x2.mul(hi, v128.load(reciprocals, 16)));
+  return v128.shuffle<f32>(low, high, 0, 1, 4, 5);
+}
+
+/**
+ * One output row (`pair` false) or two consecutive ones (`pair` true) of float32 at `out`, with
+ * the reciprocals `reciprocals` (OW float64). The first row's height window is the `count` ring
+ * rows whose addresses sit at `rows`, the second's the `count` from the next address: the
+ * `count - 1` rows they share are added once. The sums start from +0 (the reference's: a window
+ * of -0 gives +0). An empty width window sums to 0 and has the reciprocal `empty` (0 or NaN),
+ * which gives `empty`.
+ */
+function averageRowsF32(rows: usize, count: i32, pair: bool, reciprocals: usize, out: usize): void {
+  const zero = f64x2.splat(0);
+  const top = load<usize>(rows), bottom = load<usize>(rows + (<usize>count << 2));
+  const second = out + (<usize>OW << 2);
+  // The last group of four ends at OW, overlapping its predecessor.
+  const last = <usize>(OW - 4) << 3;
+  if (OW >= 4 && count == 3 && pair) {
+    // Two windows of three rows, the common case, without a loop over the rows.
+    const r1 = load<usize>(rows, 4), r2 = load<usize>(rows, 8);
+    for (let at: usize = 0; ; at += 32) {
+      if (at > last) at = last;
+      const lo = f64x2.add(f64x2.add(zero, v128.load(r1 + at)), v128.load(r2 + at));
+      const hi = f64x2.add(f64x2.add(zero, v128.load(r1 + at, 16)), v128.load(r2 + at, 16));
+      const reciprocal = reciprocals + at;
+      v128.store(out + (at >> 1), scaledF32(f64x2.add(lo, v128.load(top + at)), f64x2.add(hi, v128.load(top + at, 16)), reciprocal));
+      v128.store(second + (at >> 1), scaledF32(f64x2.add(lo, v128.load(bottom + at)), f64x2.add(hi, v128.load(bottom + at, 16)), reciprocal));
+      if (at == last) break;
+    }
+    return;
+  }
+  if (OW >= 4) {
+    for (let at: usize = 0; ; at += 32) {
+      if (at > last) at = last;
+      let lo = zero, hi = zero;
+      for (let j = 1; j < count; j++) {
+        const r = load<usize>(rows + (<usize>j << 2));
+        lo = f64x2.add(lo, v128.load(r + at));
+        hi = f64x2.add(hi, v128.load(r + at, 16));
+      }
+      const reciprocal = reciprocals + at;
+      v128.store(out + (at >> 1), scaledF32(f64x2.add(lo, v128.load(top + at)), f64x2.add(hi, v128.load(top + at, 16)), reciprocal));
+      if (pair) {
+        v128.store(second + (at >> 1), scaledF32(f64x2.add(lo, v128.load(bottom + at)), f64x2.add(hi, v128.load(bottom + at, 16)), reciprocal));
+      }
+      if (at == last) break;
+    }
+    return;
+  }
+  for (let o = 0; o < OW; o++) {
+    const at = <usize>o << 3;
+    let shared: f64 = 0;
+    for (let j = 1; j < count; j++) shared += load<f64>(load<usize>(rows + (<usize>j << 2)) + at);
+    const reciprocal = load<f64>(reciprocals + at);
+    store<f32>(out + (<usize>o << 2), <f32>((shared + load<f64>(top + at)) * reciprocal));
+    if (pair) store<f32>(second + (<usize>o << 2), <f32>((shared + load<f64>(bottom + at)) * reciprocal));
+  }
+}
+
+/**
+ * Float32 channels-first average of 2-D (or 1-D) planes (one depth in and out, depth window of
+ * one tap), unit tap steps, rows first (see above). `scratch`: W + OW * (slots + keys) float64,
+ * then 2 * slots i32, where slots is one more than the tallest height window (two neighbouring
+ * windows at once) and keys one more than the largest height factor of a divisor (the padded
+ * count with `mode` 1, the in-bounds count with 0, none with 2): a row of reciprocals per
+ * height factor.
+ */
+export function avg_rows_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64, scratch: usize): void {
+  bind(geo);
+  findWholeRun(1);
+  let slots = 1, keys = 1;
+  for (let h = 0; h < OH; h++) {
+    slots = max(slots, at32(cH, h) + 1);
+    if (mode != DIVISOR_VALID && mode != DIVISOR_PADDED) continue;
+    keys = max(keys, 1 + (mode == DIVISOR_VALID ? at32(cH, h) : at32(pH, h)));
+  }
+  const rowBytes = <usize>OW << 3;
+  const X = scratch;
+  const ring = X + (<usize>W << 3);
+  const table = ring + <usize>slots * rowBytes;
+  const held = table + <usize>keys * rowBytes;
+  const rows = held + (<usize>slots << 2);
+  // Divisors vary only with the windows' counts: the reciprocals of every height factor, once.
+  for (let key = 0; key < keys; key++) {
+    for (let o = 0; o < OW; o++) {
+      let reciprocal = empty;
+      if (at32(cW, o) != 0) {
+        const q =
+          mode == DIVISOR_VALID
+            ? <f64>(key * at32(cD, 0) * at32(cW, o))
+            : mode == DIVISOR_PADDED
+              ? <f64>at32(pD, 0) * <f64>key * <f64>at32(pW, o)
+              : value;
+        reciprocal = 1 / q;
+      }
+      store<f64>(table + <usize>key * rowBytes + (<usize>o << 3), reciprocal);
+    }
+  }
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    let yRow = y + (<usize>plane * <usize>outSpatial << 2);
+    for (let s = 0; s < slots; s++) store<i32>(held + (<usize>s << 2), -1);
+    for (let oh = 0; oh < OH; ) {
+      const h0 = at32(fH, oh), hn = at32(cH, oh);
+      if (hn == 0) {
+        for (let o = 0; o < OW; o++) store<f32>(yRow + (<usize>o << 2), <f32>empty);
+        oh++;
+        yRow += <usize>OW << 2;
+        continue;
+      }
+      const key = mode == DIVISOR_VALID ? hn : mode == DIVISOR_PADDED ? at32(pH, oh) : 0;
+      // The next row's window one row lower, as tall and with the same divisors: both at once.
+      const pair =
+        oh + 1 < OH && at32(fH, oh + 1) == h0 + 1 && at32(cH, oh + 1) == hn && (mode != DIVISOR_PADDED || at32(pH, oh + 1) == key);
+      // Rows are consecutive and at most slots at once: row r sits in slot r % slots.
+      const span = pair ? hn + 1 : hn;
+      let slot = h0 % slots;
+      for (let j = 0; j < span; j++, slot = slot + 1 == slots ? 0 : slot + 1) {
+        const r = h0 + j;
+        const sums = ring + <usize>slot * rowBytes;
+        if (load<i32>(held + (<usize>slot << 2)) != r) {
+          store<i32>(held + (<usize>slot << 2), r);
+          rowWindowSums(xb + (<usize>(r * W) << 2), X, sums);
+        }
+        store<usize>(rows + (<usize>j << 2), sums);
+      }
+      averageRowsF32(rows, hn, pair, table + <usize>key * rowBytes, yRow);
+      const done = pair ? 2 : 1;
+      oh += done;
+      yRow += <usize>(OW * done) << 2;
+    }
+  }
+}
