@@ -114,6 +114,22 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** A summary row's cells for one contest: best peer and ours at 1 and at <= 2 threads, ratios, GB/s, roof. */
+function contestCells(results: BenchResults, c: CaseResult, contest: Contest, o1: ContenderResult | undefined, o2: ContenderResult | undefined): string[] {
+  const p1 = bestPeer(c, 1, contest), p2 = bestPeer(c, 2, contest);
+  const rate = gbs(c, o2);
+  return [
+    p1 ? `${ms(p1.medianMs)} (${p1.label})` : '—',
+    ms(o1?.medianMs),
+    times(ratio(p1, o1)),
+    p2 ? `${ms(p2.medianMs)} (${p2.label})` : '—',
+    ms(o2?.medianMs),
+    times(ratio(p2, o2)),
+    rate === undefined ? '—' : rate.toFixed(1),
+    rate === undefined ? '—' : `${((rate / roofRead(results, 2)) * 100).toFixed(0)}%`,
+  ];
+}
+
 export function renderMarkdown(results: BenchResults, chartFile: string): string {
   const m = results.machine;
   const out: string[] = [];
@@ -137,19 +153,11 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   out.push(table(
     ['case', 'input', 'best peer, 1 thread', 'ours, 1 thread', 'speed-up', 'best peer, ≤ 2 threads', 'ours, 2 threads', 'speed-up', 'ours 2t GB/s', 'of read roof', 'extra memory, ours 1t: resident + wasm scratch'],
     results.cases.map((c) => {
-      const p1 = bestPeer(c, 1), o1 = oursAuto(c, 1), p2 = bestPeer(c, 2), o2 = oursAuto(c, 2);
-      const rate = gbs(c, o2);
+      const o1 = oursAuto(c, 1);
       return [
         `${c.id}: ${c.title}`,
         shape(c.shape),
-        p1 ? `${ms(p1.medianMs)} (${p1.label})` : '—',
-        ms(o1?.medianMs),
-        times(ratio(p1, o1)),
-        p2 ? `${ms(p2.medianMs)} (${p2.label})` : '—',
-        ms(o2?.medianMs),
-        times(ratio(p2, o2)),
-        rate === undefined ? '—' : rate.toFixed(1),
-        rate === undefined ? '—' : `${((rate / roofRead(results, 2)) * 100).toFixed(0)}%`,
+        ...contestCells(results, c, 'host', o1, oursAuto(c, 2)),
         `${megabytes(o1?.peakExtraBytes)} + ${megabytes(o1?.wasmScratchBytes)} (output ${megabytes(c.outBytes)})`,
       ];
     }),
@@ -165,19 +173,7 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   out.push(table(
     ['case', 'best peer, 1 thread', 'ours, 1 thread', 'speed-up', 'best peer, ≤ 2 threads', 'ours, 2 threads', 'speed-up', 'ours 2t GB/s', 'of read roof'],
     results.cases.map((c) => {
-      const p1 = bestPeer(c, 1, 'resident'), p2 = bestPeer(c, 2, 'resident'), o1 = oursResident(c, 1), o2 = oursResident(c, 2);
-      const rate = gbs(c, o2);
-      return [
-        `${c.id}: ${c.title}`,
-        p1 ? `${ms(p1.medianMs)} (${p1.label})` : '—',
-        ms(o1?.medianMs),
-        times(ratio(p1, o1)),
-        p2 ? `${ms(p2.medianMs)} (${p2.label})` : '—',
-        ms(o2?.medianMs),
-        times(ratio(p2, o2)),
-        rate === undefined ? '—' : rate.toFixed(1),
-        rate === undefined ? '—' : `${((rate / roofRead(results, 2)) * 100).toFixed(0)}%`,
-      ];
+      return [`${c.id}: ${c.title}`, ...contestCells(results, c, 'resident', oursResident(c, 1), oursResident(c, 2))];
     }),
   ));
   out.push('');
