@@ -164,6 +164,14 @@ async function startShared(): Promise<WasmRuntime | null> {
 }
 
 /**
+ * The shared runtime if it is loaded, without loading it: an array can live in the shared memory
+ * only once that memory exists, so residency checks on every call need not compile anything.
+ */
+export function loadedSharedWasm(): WasmRuntime | undefined {
+  return shared ?? undefined;
+}
+
+/**
  * The shared runtime (loading it synchronously if needed), or undefined where the platform has no
  * shared WebAssembly memory or cannot compile synchronously before `init()`.
  */

@@ -10,7 +10,7 @@ import type { ForwardResult } from '../reference/reference.js';
 import { dtypeOf, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import { divisors, geometry3d, type Geometry3d } from '../js/windows-3d.js';
 import { MAX_WASM_BYTES, type WasmHeap } from './heap.js';
-import { GenericKernel, loadedWasm, requireWasm, sharedWasm, type KernelExports, type WasmRuntime } from './runtime.js';
+import { GenericKernel, loadedSharedWasm, loadedWasm, requireWasm, type KernelExports, type WasmRuntime } from './runtime.js';
 
 /**
  * Windows at least this large (taps per output over height and width) go through prefix sums,
@@ -66,7 +66,7 @@ export function residentAddress(heap: WasmHeap, data: FloatArray): number | unde
  * else the host one, which stages host arrays with plain copies.
  */
 function runtimeHolding(...arrays: (FloatArray | undefined)[]): WasmRuntime {
-  const shared = sharedWasm();
+  const shared = loadedSharedWasm();
   if (shared && arrays.some((data) => data && residentAddress(shared.heap, data) !== undefined)) return shared;
   return requireWasm();
 }

@@ -4,8 +4,9 @@
  * runtime's memory where the platform has one, so that `threads: n` workers pool them in place too;
  * else in the host runtime's.
  *
- * `memory.grow` detaches every Float32Array/Float64Array view of the old memory (their length
- * becomes 0). A WasmTensor therefore hands out its `data` view through a getter that re-creates the
+ * `memory.grow` detaches every Float32Array/Float64Array view of an unshared memory (their length
+ * becomes 0); views of a shared memory stay valid but do not reach the new pages. A WasmTensor
+ * therefore hands out its `data` view through a getter that re-creates the
  * view whenever the memory has grown since: read `t.data` afresh after any call that may allocate
  * (allocating a tensor, running a plan), rather than keeping an old `data` around.
  * `reserveWasmMemory(bytes)` grows the memory once up front so that later allocations within that

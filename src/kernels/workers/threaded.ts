@@ -15,7 +15,7 @@ import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import type { ForwardResult } from '../reference/reference.js';
-import { sharedWasm } from '../wasm/runtime.js';
+import { loadedSharedWasm } from '../wasm/runtime.js';
 import { residentAddress } from '../wasm/wasm-backend.js';
 import { dispatch, readyWorkers, startWorkers, workersCanRun } from './pool.js';
 import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
@@ -70,7 +70,7 @@ function elementType(data: FloatArray | Int32Array): ElementType {
 
 /** Whether `data` lives in the shared WebAssembly memory (a WasmTensor's). */
 function inSharedWasm(data: FloatArray | Int32Array): boolean {
-  const shared = sharedWasm();
+  const shared = loadedSharedWasm();
   return shared !== undefined && !(data instanceof Int32Array) && residentAddress(shared.heap, data) !== undefined;
 }
 
