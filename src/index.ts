@@ -55,7 +55,7 @@ export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExp
 export { planRowBands } from './plan/row-bands.js';
 export type { RowBand } from './plan/row-bands.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
-export { allocSharedTensor, toSharedTensor, startWorkers } from './kernels/workers/threaded.js';
+export { allocSharedTensor, toSharedTensor, startWorkers, workersUnavailable } from './kernels/workers/threaded.js';
 export type { Backend } from './backends.js';
 export { init, addStartupTask } from './init.js';
 export type { InitResult } from './init.js';

@@ -29,7 +29,13 @@ export async function buildPage(): Promise<string> {
   return join(repoRoot, 'web/dist');
 }
 
-export async function serve(folder: string): Promise<{ server: Server; url: string }> {
+/** What a page needs to be cross-origin isolated (SharedArrayBuffer, shared WebAssembly memory). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+} as const;
+
+export async function serve(folder: string, headers: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
     const file = normalize(join(folder, path.endsWith('/') ? `${path}index.html` : path));
@@ -38,7 +44,7 @@ export async function serve(folder: string): Promise<{ server: Server; url: stri
       return;
     }
     readFile(file).then(
-      (body) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+      (body) => response.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
       () => response.writeHead(404).end('not found'),
     );
   });

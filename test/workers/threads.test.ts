@@ -28,6 +28,9 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { randomValues } from '../helpers/random.js';
+import { dispatch } from '../../src/kernels/workers/pool.js';
+import { splitPlan } from '../../src/kernels/workers/split.js';
+import type { Job } from '../../src/kernels/workers/protocol.js';
 import { assertSameBits, snapshot } from '../helpers/ulp.js';
 import type { DType } from '../../src/tensor.js';
 
@@ -145,6 +148,29 @@ describe('threads: 2 on workers', () => {
         `threads ${String(threads)}`,
       );
     }
+  });
+
+  it("a job that fails in a worker is thrown on the calling thread with the worker's message, and the worker serves on", () => {
+    // A real sub-plan request (the second of two planes), handed to a backend no worker has.
+    const request = splitPlan(planAvgPool([2, 1, 4, 4], { kernel: 2 }), 2, 'forward', 1)![1]!.request;
+    const x = toSharedTensor(input([1, 1, 4, 4], 'float32', 3));
+    const y = new Float32Array(new SharedArrayBuffer(16));
+    const span = (buffer: SharedArrayBuffer, length: number) => ({ buffer, type: 'float32' as const, offset: 0, length });
+    const job: Job = {
+      direction: 'forward',
+      backend: 'no-such-backend',
+      request,
+      indexOffset: 0,
+      x: span(x.data.buffer as SharedArrayBuffer, 16),
+      y: span(y.buffer as SharedArrayBuffer, 4),
+    };
+    let ranHere = false;
+    assert.throws(
+      () => dispatch([job], () => (ranHere = true)),
+      (error: unknown) => error instanceof Error && /^a pooling worker failed: .*no-such-backend/.test(error.message),
+    );
+    assert.ok(ranHere, 'the calling thread ran its own part');
+    assertSplitMatches('after a failure', (threads) => globalAvgPool(input([4, 16, 96, 96], 'float32', 11), { threads }));
   });
 
   it('a process that used the workers exits without any teardown', async () => {

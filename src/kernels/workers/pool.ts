@@ -1,26 +1,22 @@
 /**
  * The main thread's side of the pooling workers: start them, post jobs, wait for them.
  *
- * A dispatch posts each worker its job (plain data plus SharedArrayBuffers) on a MessagePort, bumps
- * the worker's control word and wakes it with Atomics.notify; the worker takes the job with
- * receiveMessageOnPort, so nothing waits on an event loop (~25-30 us per dispatch here). The main
- * thread computes its own part meanwhile, then polls briefly for the workers' parts (only while
- * there are no more threads than cores: polling would otherwise steal a worker's core) and sleeps
- * in Atomics.wait. Workers are unref'd, so a process exits without any
- * teardown. Node only: where node:worker_threads is missing, no worker ever becomes ready and every
- * call runs on the calling thread (same results).
+ * A dispatch hands each worker its job (plain data plus shared memory), publishes the job's number
+ * in the worker's control block and wakes it with Atomics.notify (~25-30 us per dispatch on Node,
+ * where nothing waits on an event loop; see worker-hosts.ts for browsers). The calling thread
+ * computes its own part meanwhile, then polls briefly for the workers' parts (only while there
+ * are no more threads than cores: polling would otherwise steal a worker's core) and sleeps in
+ * Atomics.wait, or keeps polling where it may not sleep (a browser page's main thread). Where no
+ * worker can start, no worker ever becomes ready and every call runs on the calling thread (same
+ * results).
  */
-import type { MessagePort, Worker } from 'node:worker_threads';
 import { sharedWasm } from '../wasm/runtime.js';
-import { CONTROL, type Job, type WorkerFailure, type WorkerReady } from './protocol.js';
-
-type WorkerThreads = typeof import('node:worker_threads');
+import { CONTROL, failureOf, type Job } from './protocol.js';
+import { loadWorkerHost, type WorkerHandle, type WorkerHost } from './worker-hosts.js';
 
 interface Slot {
-  readonly worker: Worker;
   readonly control: Int32Array;
-  /** The main thread's end of the job channel. */
-  readonly port: MessagePort;
+  readonly handle: WorkerHandle;
   readonly backends: ReadonlySet<string>;
 }
 
@@ -30,52 +26,30 @@ const WORKER_TIMEOUT_MS = 120_000;
 const slots: Slot[] = [];
 let starting: Promise<void> | undefined;
 let startingCount = 0;
-let threads: WorkerThreads | undefined;
+let host: WorkerHost | undefined;
 let unavailable: string | undefined;
 
-/** Cores this process may run on (known once workers can start). */
-let cores = 1;
-
-async function loadWorkerThreads(): Promise<WorkerThreads | undefined> {
-  if (threads || unavailable) return threads;
+async function loadHost(): Promise<WorkerHost | undefined> {
+  if (host || unavailable) return host;
   try {
-    threads = await import('node:worker_threads');
-    const os = await import('node:os');
-    cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    host = await loadWorkerHost();
   } catch (error) {
     unavailable = error instanceof Error ? error.message : String(error);
   }
-  return threads;
+  return host;
 }
 
-function spawn(api: WorkerThreads): Promise<Slot> {
+async function spawn(platform: WorkerHost): Promise<Slot> {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL.length * Int32Array.BYTES_PER_ELEMENT));
-  const { port1, port2 } = new api.MessageChannel();
-  // Workers inherit the process's flags, but --input-type (from `node --input-type=module -e`)
-  // would stop a worker that is a file from loading; an explicit list is checked more strictly
-  // (--expose-gc is refused), so it is given only then, empty.
-  const flags = globalThis.process?.execArgv ?? [];
-  const worker = new api.Worker(new URL('./worker.js', import.meta.url), {
-    ...(flags.some((flag) => flag.startsWith('--input-type')) ? { execArgv: [] } : {}),
-    workerData: { control: control.buffer, port: port2, wasmMemory: sharedWasm()?.memory },
-    transferList: [port2],
-  });
-  worker.unref();
-  port1.unref();
-  return new Promise<Slot>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    worker.once('error', onError);
-    worker.once('message', (message: WorkerReady) => {
-      worker.off('error', onError);
-      // A worker that dies later is taken out of service; dispatches never reach it again.
-      worker.once('exit', () => {
-        const at = slots.findIndex((slot) => slot.worker === worker);
-        if (at >= 0) slots.splice(at, 1);
-      });
-      worker.on('error', () => {});
-      resolve({ worker, control, port: port1, backends: new Set(message.backends) });
-    });
-  });
+  let slot: Slot | undefined;
+  // A worker that dies later is taken out of service; dispatches never reach it again.
+  const onExit = () => {
+    const at = slot ? slots.indexOf(slot) : -1;
+    if (at >= 0) slots.splice(at, 1);
+  };
+  const started = await platform.spawn(control.buffer as SharedArrayBuffer, sharedWasm()?.memory, onExit);
+  slot = { control, handle: started.handle, backends: new Set(started.backends) };
+  return slot;
 }
 
 /**
@@ -90,17 +64,17 @@ export async function startWorkers(count: number): Promise<number> {
       continue;
     }
     if (unavailable) break;
-    const api = await loadWorkerThreads();
-    if (!api) break;
+    const platform = await loadHost();
+    if (!platform) break;
     const more = wanted - slots.length;
     if (more <= 0) break;
     startingCount = more;
-    starting = Promise.all(Array.from({ length: more }, () => spawn(api)))
+    starting = Promise.all(Array.from({ length: more }, () => spawn(platform)))
       .then((ready) => {
         slots.push(...ready);
       })
       .catch((error: unknown) => {
-        // A worker that cannot start now will not start later (a bundle without worker.js, a
+        // A worker that cannot start now will not start later (a bundle without the worker module, a
         // sandbox): stop asking, and keep running on the calling thread.
         unavailable = error instanceof Error ? error.message : String(error);
       })
@@ -143,7 +117,7 @@ function waitFor(slot: Slot, job: number, poll: boolean): void {
     if (finished === job) return;
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`a pooling worker did not finish its part within ${WORKER_TIMEOUT_MS} ms`);
-    Atomics.wait(slot.control, CONTROL.finished, finished, left);
+    if (host!.canSleep) Atomics.wait(slot.control, CONTROL.finished, finished, left);
   }
 }
 
@@ -155,8 +129,10 @@ export function dispatch(jobs: readonly Job[], onThisThread: () => void): void {
   if (jobs.length > slots.length) throw new Error(`${jobs.length} parts for ${slots.length} pooling workers`);
   const used = slots.slice(0, jobs.length);
   const numbers = used.map((slot, i) => {
-    slot.port.postMessage(jobs[i]);
-    const number = Atomics.add(slot.control, CONTROL.posted, 1) + 1;
+    // Only this thread writes `posted`.
+    const number = Atomics.load(slot.control, CONTROL.posted) + 1;
+    slot.handle.post(jobs[i]!, number);
+    Atomics.store(slot.control, CONTROL.posted, number);
     Atomics.notify(slot.control, CONTROL.posted);
     return number;
   });
@@ -168,11 +144,9 @@ export function dispatch(jobs: readonly Job[], onThisThread: () => void): void {
   }
   used.forEach((slot, i) => {
     try {
-      waitFor(slot, numbers[i]!, jobs.length < cores);
-      if (Atomics.load(slot.control, CONTROL.failed) !== 0) {
-        const message = threads!.receiveMessageOnPort(slot.port)?.message as WorkerFailure | undefined;
-        throw new Error(`a pooling worker failed: ${message?.error ?? 'no message'}`);
-      }
+      waitFor(slot, numbers[i]!, jobs.length < host!.cores);
+      const message = failureOf(slot.control);
+      if (message !== undefined) throw new Error(`a pooling worker failed: ${message}`);
     } catch (error) {
       failure ??= error;
     }

@@ -2,16 +2,42 @@
 import type { PlanRequest } from '../../plan/plan.js';
 import type { Direction } from './split.js';
 
-/** Slots of a worker's control block (an Int32Array over a SharedArrayBuffer). */
+/**
+ * Slots of a worker's control block (an Int32Array over a SharedArrayBuffer), followed by room for
+ * a failure's message: the main thread reads it without waiting on any event loop (a browser's
+ * main thread cannot receive a message synchronously).
+ */
 export const CONTROL = {
-  /** Bumped by the main thread when it has posted a job. */
+  /** Set by the main thread to a job's number once the job is on its way. */
   posted: 0,
   /** Set by the worker to the job's number when it has finished it. */
   finished: 1,
-  /** 0 when the last job succeeded; 1 when it failed and its message waits on the port. */
+  /** 0 when the last job succeeded, else the length of its failure message (UTF-16 units). */
   failed: 2,
-  length: 4,
+  /** Int32 slots in all: four, then the message's units two to a slot. */
+  length: 4 + 256,
 } as const;
+
+const MESSAGE_UNITS = (CONTROL.length - 4) * 2;
+
+/** Records how the job ended: `error` undefined for success. Call before publishing `finished`. */
+export function recordOutcome(control: Int32Array, error: unknown): void {
+  if (error === undefined) {
+    Atomics.store(control, CONTROL.failed, 0);
+    return;
+  }
+  const text = (error instanceof Error ? error.message : String(error)).slice(0, MESSAGE_UNITS) || 'no message';
+  const units = new Uint16Array(control.buffer, 16, MESSAGE_UNITS);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  Atomics.store(control, CONTROL.failed, text.length);
+}
+
+/** The last job's failure message, or undefined when it succeeded. */
+export function failureOf(control: Int32Array): string | undefined {
+  const length = Atomics.load(control, CONTROL.failed);
+  if (length === 0) return undefined;
+  return String.fromCharCode(...new Uint16Array(control.buffer, 16, length));
+}
 
 export type ElementType = 'float32' | 'float64' | 'int32';
 
@@ -39,14 +65,22 @@ export interface Job {
   readonly dx?: SharedSpan;
 }
 
+/** A Web Worker's first message: what a Node worker gets as its workerData. */
+export interface WebWorkerSetup {
+  readonly control: SharedArrayBuffer;
+  readonly wasmMemory?: WebAssembly.Memory;
+}
+
+/** A job as a Web Worker receives it, with its number (a Node worker reads the number from the control block). */
+export interface WebJob {
+  readonly number: number;
+  readonly job: Job;
+}
+
 export interface WorkerReady {
   readonly ready: true;
   /** The backends this worker can run: the main thread only hands it those. */
   readonly backends: readonly string[];
-}
-
-export interface WorkerFailure {
-  readonly error: string;
 }
 
 /** A view of the span; `wasmMemory` is this thread's view of the shared WebAssembly memory. */

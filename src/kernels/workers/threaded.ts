@@ -17,7 +17,7 @@ import { dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from 
 import type { ForwardResult } from '../reference/reference.js';
 import { loadedSharedWasm } from '../wasm/runtime.js';
 import { residentAddress } from '../wasm/wasm-backend.js';
-import { dispatch, readyWorkers, startWorkers, workersCanRun } from './pool.js';
+import { dispatch, readyWorkers, startWorkers, workersCanRun, workersUnavailable } from './pool.js';
 import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
 import { splitPlan, type Direction, type Part, type Span } from './split.js';
@@ -45,21 +45,31 @@ function sharedArray(type: DType, length: number): FloatArray {
 }
 
 /**
+ * Shared memory where the platform has it; elsewhere (a browser page that is not cross-origin
+ * isolated) ordinary memory, which is all such a platform can pool (every call runs on the
+ * calling thread there), so portable code need not ask.
+ */
+function sharedOrPlainArray(type: DType, length: number): FloatArray {
+  if (typeof SharedArrayBuffer !== 'undefined') return sharedArray(type, length);
+  return type === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}
+
+/**
  * A zeroed tensor in shared memory: with `threads: n`, workers read it in place instead of copying
- * their share of it first.
+ * their share of it first. Ordinary memory where there is no SharedArrayBuffer (no workers either).
  */
 export function allocSharedTensor<D extends DType = 'float32'>(
   shape: readonly number[],
   dtype: D = 'float32' as D,
 ): Tensor<D extends 'float64' ? Float64Array : Float32Array> {
   const length = elementCount('allocSharedTensor', 'shape', shape);
-  const data = sharedArray(dtype, length) as D extends 'float64' ? Float64Array : Float32Array;
+  const data = sharedOrPlainArray(dtype, length) as D extends 'float64' ? Float64Array : Float32Array;
   return { shape: Object.freeze([...shape]), data };
 }
 
-/** A copy of `x` in shared memory. */
+/** A copy of `x` in shared memory (ordinary memory where there is none, as `allocSharedTensor`). */
 export function toSharedTensor<T extends FloatArray>(x: Tensor<T>): Tensor<T> {
-  const copy = sharedArray(dtypeOf(x.data), x.data.length) as T;
+  const copy = sharedOrPlainArray(dtypeOf(x.data), x.data.length) as T;
   copy.set(x.data);
   return { shape: Object.freeze([...x.shape]), data: copy };
 }
@@ -211,4 +221,4 @@ export function withThreads(inner: Backend, threads: number, wantsIndices = true
   };
 }
 
-export { startWorkers, readyWorkers };
+export { startWorkers, readyWorkers, workersUnavailable };

@@ -1,0 +1,29 @@
+/**
+ * A pooling worker in a browser (a module Web Worker). Its first message brings the control block
+ * and the page's shared WebAssembly memory; it starts the same backends as the page, says which it
+ * has, then runs each job message as it arrives. A worker's event loop is free (unlike the page's
+ * main thread, which waits for the parts by polling the control block), so jobs come as messages.
+ */
+import { backendNames } from '../../backends.js';
+import { init } from '../../init.js';
+import { joinSharedWasmMemory } from '../wasm/runtime.js';
+import type { Job, WebWorkerSetup, WebJob, WorkerReady } from './protocol.js';
+import { runJob } from './run-job.js';
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: unknown): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+
+scope.onmessage = (event: MessageEvent<WebWorkerSetup>) => {
+  const { control: controlBuffer, wasmMemory } = event.data;
+  const control = new Int32Array(controlBuffer);
+  if (wasmMemory) joinSharedWasmMemory(wasmMemory);
+  scope.onmessage = (job: MessageEvent<WebJob>) => runJob(control, job.data.number, job.data.job as Job);
+  void init().then(() => {
+    const ready: WorkerReady = { ready: true, backends: backendNames() };
+    scope.postMessage(ready);
+  });
+};
