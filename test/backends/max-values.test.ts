@@ -127,3 +127,28 @@ test('a 3-D map of depth 1 pooled to depth 2 (adaptive) equals the reference: th
   const options = { outputSize: [2, 2, 3] };
   assertSameValues(adaptiveMaxPool(x, { ...options, backend: 'wasm' }).data, adaptiveMaxPool(x, { ...options, backend: 'reference' }).data, 'depth 1 -> 2');
 });
+
+test('wasm float32 max values find a lone NaN in any edge column of any row (k3 s2: two rows at once), under both NaN rules', async () => {
+  assert.equal((await init()).wasm, true);
+  const r = rng(31);
+  // Widths whose last window is whole (112, 16) and clipped (113, 17); the NaN goes in the columns
+  // the scalar edges and the last group's third tap read.
+  for (const [h, w] of [[12, 112], [9, 113], [12, 16], [11, 17]] as const) {
+    const columns = [0, 1, 2, w - 3, w - 2, w - 1];
+    const host = randomTensor(r, [1, h * columns.length, h, w], 'float32');
+    for (let row = 0; row < h; row++) {
+      columns.forEach((c, i) => (host.data[(row * columns.length + i) * h * w + row * w + c] = NaN));
+    }
+    for (const window of [{ kernel: 3, stride: 2, padding: 1 }, { kernel: 3, stride: 2, padding: 1, ceilMode: true }]) {
+      for (const nan of ['propagate', 'ignore'] as const) {
+        const plan: PoolPlan = { ...planMaxPool(host.shape, window), reducer: { op: 'max', nan } };
+        const x = toWasmTensor(host);
+        const out = allocWasmTensor(plan.outputShape);
+        poolInto(plan, x, out);
+        assertSameValues(out.data, referenceForward(plan, host).y, `${h}x${w} ${JSON.stringify(window)} ${nan}`);
+        x.free();
+        out.free();
+      }
+    }
+  }
+});

@@ -329,16 +329,53 @@ export function sum_f32(x: usize, length: i32): f64 {
   return sumF32(x, length);
 }
 
+/** Two float32 values, one from each of `p` and `q`, as the lanes of a float64 pair. */
+@inline function promotePair(p: usize, q: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load32_lane(q, v128.load32_zero(p), 1));
+}
+
 /** Global average, channels-first: one contiguous plane of `size` values per output. */
 export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, divisor: f64): void {
-  // Two planes per division instruction (each lane divides exactly as the scalar would): small
-  // planes (7x7 heads) otherwise wait on one division each.
+  // Two planes at once, summed as sumF32 does (the same pairs into the same four accumulators,
+  // reduced in the same order), each lane of a pair holding one plane's sum: small planes (7x7
+  // heads) otherwise wait on one short chain of additions after another. Pairs of values are
+  // promoted straight from memory, which takes no shuffle. The accumulators start from the first
+  // eight values rather than from 0 + them (one addition less on each chain): that differs only
+  // where a sum of -0s alone comes out -0, and adding +0 before the division makes it +0 again.
   const divisors = f64x2.splat(divisor);
+  const bytes = <usize>size << 2;
+  const whole = size & ~7;
   let plane = 0;
   for (; plane + 2 <= planes; plane += 2) {
-    const first = sumF32(x + (<usize>plane * <usize>size << 2), size);
-    const second = sumF32(x + (<usize>(plane + 1) * <usize>size << 2), size);
-    const means = f32x4.demote_f64x2_zero(f64x2.div(f64x2.replace_lane(f64x2.splat(first), 1, second), divisors));
+    const p = x + <usize>plane * bytes;
+    const q = p + bytes;
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
+    if (whole) {
+      a0 = f64x2.promote_low_f32x4(v128.load64_zero(p));
+      b0 = f64x2.promote_low_f32x4(v128.load64_zero(q));
+      a1 = f64x2.promote_low_f32x4(v128.load64_zero(p, 8));
+      b1 = f64x2.promote_low_f32x4(v128.load64_zero(q, 8));
+      a2 = f64x2.promote_low_f32x4(v128.load64_zero(p, 16));
+      b2 = f64x2.promote_low_f32x4(v128.load64_zero(q, 16));
+      a3 = f64x2.promote_low_f32x4(v128.load64_zero(p, 24));
+      b3 = f64x2.promote_low_f32x4(v128.load64_zero(q, 24));
+    }
+    for (let at: usize = whole ? 32 : 0; at < (<usize>whole << 2); at += 32) {
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v128.load64_zero(p + at)));
+      b0 = f64x2.add(b0, f64x2.promote_low_f32x4(v128.load64_zero(q + at)));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.load64_zero(p + at, 8)));
+      b1 = f64x2.add(b1, f64x2.promote_low_f32x4(v128.load64_zero(q + at, 8)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v128.load64_zero(p + at, 16)));
+      b2 = f64x2.add(b2, f64x2.promote_low_f32x4(v128.load64_zero(q + at, 16)));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.load64_zero(p + at, 24)));
+      b3 = f64x2.add(b3, f64x2.promote_low_f32x4(v128.load64_zero(q + at, 24)));
+    }
+    const s = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+    const t = f64x2.add(f64x2.add(b0, b1), f64x2.add(b2, b3));
+    let sums = f64x2.add(v128.shuffle<f64>(s, t, 0, 2), v128.shuffle<f64>(s, t, 1, 3));
+    for (let i = whole; i < size; i++) sums = f64x2.add(sums, promotePair(p + (<usize>i << 2), q + (<usize>i << 2)));
+    const means = f32x4.demote_f64x2_zero(f64x2.div(f64x2.add(sums, f64x2.splat(0)), divisors));
     store<f64>(y + (<usize>plane << 2), f64x2.extract_lane(means, 0));
   }
   for (; plane < planes; plane++) {
@@ -803,7 +840,9 @@ export function max_values_cf_f32(x: usize, y: usize, planes: i32, geo: usize, f
 // output row over its height window's rows. The maximum taken is the first in row-major order
 // (pmax keeps its first operand unless the second is larger, and "the first of the largest" is
 // associative), so -0 and +0 come out as the reference's. NaN-free planes go without NaN
-// bookkeeping; a plane where the cheap probe sees one is done again NaN-exact.
+// bookkeeping; a plane where the cheap probe sees one is done again NaN-exact. Windows of three
+// rows two apart over three-tap stride-2 width windows (the ResNet stem's) take their two new rows
+// and the output row in one pass (threeRowsK3S2).
 
 // The run of whole width windows of the plan being executed: outputs [wholeFrom, wholeTo) hold
 // `wideW` taps each (the widest count), `strideW` apart; empty when they are not.
@@ -989,6 +1028,65 @@ function wholeRunF32(p: usize, q: usize, row: usize, strideW: i32): v128 {
 }
 
 /**
+ * Output row `out` of a height window of three rows for three-tap stride-2 width windows (the
+ * ResNet stem's), NaN-free rows only: the first row's maxima are held at `m0`, the other two rows
+ * (`p1`, `p2`) are new. Both new rows' maxima and the output come from one pass, which keeps them
+ * in registers; only the last row's maxima are stored (at `m2`: the next window shares that row).
+ * The third taps of a group are its evens moved one lane on, with the next group's first tap.
+ * Returns whether the rows may hold a NaN (the sum of their taps is NaN, as wholeRunF32's probe).
+ */
+function threeRowsK3S2(p1: usize, p2: usize, m0: usize, m2: usize, out: usize): bool {
+  let nan = false;
+  for (let o = 0; o < OW; o++) {
+    if (o == wholeFrom) o = wholeTo;
+    if (o == OW) break;
+    const w0 = at32(fW, o), wn = at32(cW, o);
+    // Lane 0: the first row's running maximum, lane 1: the second's, without a branch on the data
+    // (a mispredicted one waits on the row's first, uncached, load).
+    let best = f32x4.replace_lane(f32x4.splat(-Infinity), 0, load<f32>(m0 + (<usize>o << 2)));
+    let taps = f32x4.splat(0);
+    for (let k = 0; k < wn; k++) {
+      const v = v128.load32_lane(p2 + (<usize>(w0 + k) << 2), v128.load32_zero(p1 + (<usize>(w0 + k) << 2)), 1);
+      taps = f32x4.add(taps, v);
+      best = f32x4.pmax(best, v);
+    }
+    const last = f32x4.extract_lane(best, 1);
+    store<f32>(m2 + (<usize>o << 2), last);
+    store<f32>(out + (<usize>o << 2), f32x4.extract_lane(f32x4.pmax(best, f32x4.splat(last)), 0));
+    nan = nan || v128.any_true(f32x4.ne(taps, taps));
+  }
+  const first = <usize>at32(fW, wholeFrom) << 2;
+  p1 += first;
+  p2 += first;
+  let probe1 = f32x4.splat(0), probe2 = f32x4.splat(0);
+  const lastGroup = <usize>(wholeTo - 4) << 2;
+  let at = <usize>wholeFrom << 2;
+  let s1 = f32x4.splat(0), s2 = f32x4.splat(0);
+  while (true) {
+    // The last group ends at wholeTo, overlapping its predecessor.
+    if (at > lastGroup) at = lastGroup;
+    const from = (at - (<usize>wholeFrom << 2)) << 1;
+    const a1 = v128.load(p1 + from), b1 = v128.load(p1 + from, 16);
+    const a2 = v128.load(p2 + from), b2 = v128.load(p2 + from, 16);
+    s1 = v128.load32_splat(p1 + from, 32);
+    s2 = v128.load32_splat(p2 + from, 32);
+    const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+    const e2 = v128.shuffle<f32>(a2, b2, 0, 2, 4, 6);
+    const r1 = f32x4.pmax(f32x4.pmax(e1, v128.shuffle<f32>(a1, b1, 1, 3, 5, 7)), v128.shuffle<f32>(e1, s1, 1, 2, 3, 4));
+    const r2 = f32x4.pmax(f32x4.pmax(e2, v128.shuffle<f32>(a2, b2, 1, 3, 5, 7)), v128.shuffle<f32>(e2, s2, 1, 2, 3, 4));
+    v128.store(m2 + at, r2);
+    v128.store(out + at, f32x4.pmax(f32x4.pmax(v128.load(m0 + at), r1), r2));
+    probe1 = f32x4.add(probe1, f32x4.add(a1, b1));
+    probe2 = f32x4.add(probe2, f32x4.add(a2, b2));
+    if (at == lastGroup) break;
+    at += 16;
+  }
+  // The last group's third taps past its eight columns.
+  const probe = f32x4.add(f32x4.add(probe1, s1), f32x4.add(probe2, s2));
+  return nan || v128.any_true(f32x4.ne(probe, probe));
+}
+
+/**
  * One plane, from `xb` into `yb`. Not `exact`: gives up (returns false) as soon as the plane may
  * hold a NaN. `scratch`: `ringRows` row maxima of OW values, then which input row each holds
  * (ringRows i32), then the addresses of an output row's window rows (ringRows).
@@ -999,8 +1097,21 @@ function wholeRunF32(p: usize, q: usize, row: usize, strideW: i32): v128 {
   const rows = held + (<usize>ringRows << 2);
   for (let s = 0; s < ringRows; s++) store<i32>(held + (<usize>s << 2), -1);
   let mayHoldNaN = false;
+  const k3s2 = !exact && strideW == 2 && wideW == 3 && wholeTo - wholeFrom >= 4 && ringRows == 3;
   for (let oh = 0; oh < OH; oh++) {
     const h0 = at32(fH, oh), hn = at32(cH, oh);
+    if (k3s2 && hn == 3) {
+      const s0 = h0 % 3, s1 = s0 == 2 ? 0 : s0 + 1, s2 = s1 == 2 ? 0 : s1 + 1;
+      if (load<i32>(held + (<usize>s0 << 2)) == h0 && load<i32>(held + (<usize>s1 << 2)) != h0 + 1) {
+        // Row h0 + 1's maxima are not kept: a later window that takes it computes them again.
+        store<i32>(held + (<usize>s1 << 2), -1);
+        store<i32>(held + (<usize>s2 << 2), h0 + 2);
+        const p1 = xb + (<usize>((h0 + 1) * W) << 2);
+        const nan = threeRowsK3S2(p1, p1 + (<usize>W << 2), scratch + <usize>s0 * rowBytes, scratch + <usize>s2 * rowBytes, yb + <usize>oh * rowBytes);
+        if (nan) return false;
+        continue;
+      }
+    }
     // A window's rows are consecutive and at most ringRows: they sit in distinct slots, row r in
     // slot r % ringRows.
     let slot = h0 % ringRows;
