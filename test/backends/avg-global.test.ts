@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { allocWasmTensor, globalAvgPool, init, observeRuns, poolInto, toWasmTensor, type PoolPlan, type Tensor } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
 import { randomTensor, rng, type Random } from './compare.js';
+import { assertSameBits } from '../helpers/ulp.js';
 
 /** Planes of `size` values each: as drawn, then one kind of special values per plane. */
 function plant(r: Random, x: Tensor, size: number): void {
@@ -29,17 +30,6 @@ function plant(r: Random, x: Tensor, size: number): void {
     if (kind === 6) for (let i = 0; i < size; i++) x.data[at(i)] = r.pick([-1, 1]) * 2 ** r.int(-20, 8) * (1 + r.int(0, 3) / 4);
     // Values that cancel to zero, with -0 at the end.
     if (kind === 7) for (let i = 0; i < size; i++) x.data[at(i)] = i === size - 1 ? -0 : (i % 2 ? -1 : 1) * 0.75;
-  }
-}
-
-/** Element by element: the same bits, but for NaN (any NaN). */
-function assertSameBits(got: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  assert.equal(got.length, expected.length, `length ${label}`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = got[i]!;
-    const b = expected[i]!;
-    if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
-    assert.fail(`${label}: element ${i} is ${Object.is(a, -0) ? '-0' : a}, the reference ${Object.is(b, -0) ? '-0' : b}`);
   }
 }
 

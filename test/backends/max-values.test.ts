@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { adaptiveMaxPool, allocWasmTensor, init, maxPool, planMaxPool, poolInto, toWasmTensor, type PoolPlan, type Tensor } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
 import { randomTensor, rng, type Random } from './compare.js';
+import { assertSameBits } from '../helpers/ulp.js';
 
 const WINDOWS = [
   { kernel: 3, stride: 2, padding: 1 },
@@ -58,17 +59,6 @@ function plant(r: Random, x: Tensor): void {
   }
 }
 
-/** Element by element: the same bits, but for NaN (any NaN). */
-function assertSameValues(got: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  assert.equal(got.length, expected.length, `length ${label}`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = got[i]!;
-    const b = expected[i]!;
-    if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
-    assert.fail(`${label}: element ${i} is ${Object.is(a, -0) ? '-0' : a}, the reference ${Object.is(b, -0) ? '-0' : b}`);
-  }
-}
-
 test('wasm float32 max values, rows first, equal the reference bit for bit', async () => {
   assert.equal((await init()).wasm, true);
   const r = rng(2024);
@@ -78,7 +68,7 @@ test('wasm float32 max values, rows first, equal the reference bit for bit', asy
     for (const window of WINDOWS) {
       const label = `${JSON.stringify(shape)} ${JSON.stringify(window)}`;
       const expected = maxPool(x, { ...window, backend: 'reference' });
-      assertSameValues(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, label);
+      assertSameBits(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, label);
     }
   }
 });
@@ -90,7 +80,7 @@ test('wasm float32 max values of 1-D planes equal the reference bit for bit', as
   plant(r, { shape: [2, 6, 1, 37], data: x.data });
   for (const window of [{ kernel: 3, stride: 2, padding: 1 }, { kernel: 2, stride: 2, ceilMode: true }, { kernel: 5, stride: 1, padding: 2 }]) {
     const expected = maxPool(x, { ...window, backend: 'reference' });
-    assertSameValues(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, JSON.stringify(window));
+    assertSameBits(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, JSON.stringify(window));
   }
 });
 
@@ -106,7 +96,7 @@ test('wasm float32 max values skip NaN under the ignore rule (TF.js) bit for bit
     const x = toWasmTensor(host);
     const out = allocWasmTensor(plan.outputShape);
     poolInto(plan, x, out);
-    assertSameValues(out.data, referenceForward(plan, host).y, `ignore ${JSON.stringify(window)}`);
+    assertSameBits(out.data, referenceForward(plan, host).y, `ignore ${JSON.stringify(window)}`);
     x.free();
     out.free();
   }
@@ -118,14 +108,14 @@ test('wasm float32 max values of the ResNet stem (k3 s2 pad 1, 112x112) equal th
   const x = randomTensor(r, [1, 6, 112, 112], 'float32');
   plant(r, x);
   const window = { kernel: 3, stride: 2, padding: 1 };
-  assertSameValues(maxPool(x, { ...window, backend: 'wasm' }).data, maxPool(x, { ...window, backend: 'reference' }).data, 'stem');
+  assertSameBits(maxPool(x, { ...window, backend: 'wasm' }).data, maxPool(x, { ...window, backend: 'reference' }).data, 'stem');
 });
 
 test('a 3-D map of depth 1 pooled to depth 2 (adaptive) equals the reference: the 2-D kernel is not for it', async () => {
   assert.equal((await init()).wasm, true);
   const x = randomTensor(rng(41), [1, 2, 1, 5, 4], 'float32');
   const options = { outputSize: [2, 2, 3] };
-  assertSameValues(adaptiveMaxPool(x, { ...options, backend: 'wasm' }).data, adaptiveMaxPool(x, { ...options, backend: 'reference' }).data, 'depth 1 -> 2');
+  assertSameBits(adaptiveMaxPool(x, { ...options, backend: 'wasm' }).data, adaptiveMaxPool(x, { ...options, backend: 'reference' }).data, 'depth 1 -> 2');
 });
 
 test('wasm float32 max values find a lone NaN in any edge column of any row (k3 s2: two rows at once), under both NaN rules', async () => {
@@ -145,7 +135,7 @@ test('wasm float32 max values find a lone NaN in any edge column of any row (k3 
         const x = toWasmTensor(host);
         const out = allocWasmTensor(plan.outputShape);
         poolInto(plan, x, out);
-        assertSameValues(out.data, referenceForward(plan, host).y, `${h}x${w} ${JSON.stringify(window)} ${nan}`);
+        assertSameBits(out.data, referenceForward(plan, host).y, `${h}x${w} ${JSON.stringify(window)} ${nan}`);
         x.free();
         out.free();
       }

@@ -67,6 +67,11 @@ export type TypedNumbers = FloatArray | Int32Array | Uint8Array;
  * them: x86 gives Infinity - Infinity a negative NaN, while V8's constant folding gives a positive one,
  * so the same code yields either depending on which tier compiled it.
  */
+/** A number as a message shows it, -0 included. */
+function showNumber(value: number): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
 export function assertSameBits(a: TypedNumbers, b: TypedNumbers, context: string): void {
   assert.equal(a.constructor, b.constructor, `${context}: array type`);
   const bytesA = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -76,7 +81,7 @@ export function assertSameBits(a: TypedNumbers, b: TypedNumbers, context: string
   for (let element = 0; element < a.length; element++) {
     if (Number.isNaN(a[element]) && Number.isNaN(b[element])) continue;
     for (let i = element * size; i < (element + 1) * size; i++) {
-      if (bytesA[i] !== bytesB[i]) assert.fail(`${context}: element ${element} differs: ${a[element]} and ${b[element]}`);
+      if (bytesA[i] !== bytesB[i]) assert.fail(`${context}: element ${element} differs: ${showNumber(a[element]!)} and ${showNumber(b[element]!)}`);
     }
   }
 }
