@@ -1,5 +1,5 @@
 import { selectBackend, type Backend } from '../backends.js';
-import { checkThreads, withThreads } from '../kernels/workers/threaded.js';
+import { checkThreads, threadsWorthIt, withThreads } from '../kernels/workers/threaded.js';
 import { recordRun, runStarted } from './observe.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
@@ -21,7 +21,7 @@ export type RunChoice = string | { readonly backend?: string; readonly threads?:
 
 function chooseBackend(plan: PoolPlan, choice: RunChoice, wantsIndices = false): Backend {
   const { backend, threads } = typeof choice === 'object' ? choice : { backend: choice, threads: undefined };
-  return withThreads(selectBackend(plan, backend), checkThreads(plan.op, threads), wantsIndices);
+  return withThreads(selectBackend(plan, backend), threadsWorthIt(plan, checkThreads(plan.op, threads)), wantsIndices);
 }
 
 export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: RunChoice): Tensor<T> {

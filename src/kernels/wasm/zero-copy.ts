@@ -16,7 +16,7 @@ import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { checkTensor, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import { recordRun, runStarted } from '../../ops/observe.js';
-import { checkThreads, withThreads } from '../workers/threaded.js';
+import { checkThreads, threadsWorthIt, withThreads } from '../workers/threaded.js';
 import type { WasmHeap } from './heap.js';
 import { requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
 import { wasmBackend, wasmView } from './wasm-backend.js';
@@ -159,7 +159,7 @@ export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, options: PoolIn
     throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
   }
   runtimeFor(op);
-  const backend = withThreads(wasmBackend, threads, withIndices);
+  const backend = withThreads(wasmBackend, threadsWorthIt(plan, threads), withIndices);
   const started = runStarted();
   const indices = backend.forwardInto!(plan, x, out.data, withIndices);
   recordRun(plan, backend.name, 'forward', started);

@@ -146,6 +146,12 @@ function splitRows(plan: PoolPlan, parts: number): Part[] | undefined {
   return result;
 }
 
+/** How many of `threads` parts `plan`'s work repays (input plus output elements per part). */
+export function partsWorthIt(plan: PoolPlan, threads: number, minElementsPerPart = MIN_ELEMENTS_PER_PART): number {
+  const work = plan.batch * plan.channels * (plan.inputSpatialSize + plan.outputSpatialSize);
+  return Math.min(threads, Math.floor(work / minElementsPerPart));
+}
+
 /**
  * Parts for running `plan` on up to `threads` threads: a single part when the work is too small to
  * repay a dispatch or cannot be cut.
@@ -156,8 +162,7 @@ export function splitPlan(
   direction: Direction,
   minElementsPerPart = MIN_ELEMENTS_PER_PART,
 ): Part[] | undefined {
-  const work = plan.batch * plan.channels * (plan.inputSpatialSize + plan.outputSpatialSize);
-  const wanted = Math.min(threads, Math.floor(work / minElementsPerPart));
+  const wanted = partsWorthIt(plan, threads, minElementsPerPart);
   if (wanted < 2) return undefined;
   const outerUnits = plan.layout === 'channels-first' ? plan.batch * plan.channels : plan.batch;
   if (outerUnits >= 2) return splitOuter(plan, wanted);

@@ -20,7 +20,7 @@ import { residentAddress } from '../wasm/wasm-backend.js';
 import { dispatch, readyWorkers, startWorkers, workersCanRun, workersUnavailable } from './pool.js';
 import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
-import { splitPlan, type Direction, type Part, type Span } from './split.js';
+import { partsWorthIt, splitPlan, type Direction, type Part, type Span } from './split.js';
 
 /** More threads than this is a mistake (a typo, a byte count) rather than a machine. */
 export const MAX_THREADS = 256;
@@ -182,6 +182,14 @@ function backward(inner: Backend, parts: readonly Part[], plan: PoolPlan, dy: Te
     }),
   );
   return dx;
+}
+
+/**
+ * The thread count to run `plan` with: 1 when its work would not repay a dispatch to even one
+ * worker, so that small calls skip the threads wrapper altogether.
+ */
+export function threadsWorthIt(plan: PoolPlan, threads: number): number {
+  return threads > 1 && partsWorthIt(plan, threads) >= 2 ? threads : 1;
 }
 
 /**
