@@ -34,6 +34,7 @@ export interface KernelExports {
   global_avg_cf_f32(x: Ptr, y: Ptr, planes: number, size: number, divisor: number): void;
   avg_pairs_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number): void;
   avg_quads_cf_f32(x: Ptr, y: Ptr, rows: number, outWidth: number, divisor: number): void;
+  avg_octets_cf_f32(x: Ptr, y: Ptr, slabs: number, outHeight: number, outWidth: number, divisor: number, band: number, scratch: Ptr): void;
   avg_running_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, unitStrideW: number, scratch: Ptr): void;
   avg_rows_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
   max_separable_cf_f32(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
