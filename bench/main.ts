@@ -4,10 +4,19 @@
  * run on the cases of issue 3. Writes docs/benchmarks.md, docs/bench-results.json and
  * docs/bench-chart.svg (or under --out). `--quick` runs tiny shapes to prove the harness;
  * `--cases B,G` picks cases; `--report results.json` re-renders the report from a results file.
+ *
+ * Times are taken under the C library's default allocator settings, which recycle freed memory,
+ * as every user's process has them. Peak memory is measured in a child process (`--memory-only`)
+ * that has glibc map every block over 128 KiB afresh (MALLOC_MMAP_THRESHOLD_): only then does an
+ * allocation show in the resident set; timing under that setting would charge every contender
+ * that allocates per run (onnxruntime natively, TF.js and our host-array ops in JS) for page
+ * faults it never pays otherwise (onnxruntime's B measured 3x slower with it).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allocSharedTensor, backendNames, init, observeRuns, startWorkers, type Tensor } from '../src/index.js';
 import { loadedWasm } from '../src/kernels/wasm/runtime.js';
@@ -27,6 +36,8 @@ const { values: args } = parseArgs({
     cases: { type: 'string' },
     /** Re-render the report from a results file without measuring. */
     report: { type: 'string' },
+    /** Only measure peak memory of each contender, and print it as JSON (see MemoryRows). */
+    'memory-only': { type: 'boolean', default: false },
   },
 });
 const quick = args.quick!;
@@ -101,14 +112,26 @@ async function prepareEntries(c: BenchCase, input: CaseInput): Promise<{ entries
   return { entries, failed };
 }
 
-async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
+/** Each contender's peak memory in one run, by case id and label (measured by the `--memory-only` child). */
+type MemoryRows = Record<string, Record<string, Pick<ContenderResult, 'peakExtraBytes' | 'wasmScratchBytes'>>>;
+
+/** The case's input: in shared memory, and a plain copy (see CaseInput). */
+function caseInput(c: BenchCase, index: number): CaseInput {
   const x = filled(c.shape, 1 + index);
-  const input: CaseInput = { shared: x, plain: { shape: x.shape, data: x.data.slice() } };
+  return { shared: x, plain: { shape: x.shape, data: x.data.slice() } };
+}
+
+function tooSlow(c: BenchCase, e: Entry, outputElements: number): boolean {
+  return e.result.backend === 'reference' && !quick && taps(c, outputElements) > REFERENCE_MAX_TAPS;
+}
+
+async function runCase(c: BenchCase, index: number, memory: MemoryRows[string] | undefined): Promise<CaseResult> {
+  const input = caseInput(c, index);
+  const x = input.shared;
   const y = callOp(c, x, 'auto', 1);
   const { entries, failed } = await prepareEntries(c, input);
-  const tooSlow = (e: Entry) => e.result.backend === 'reference' && !quick && taps(c, y.data.length) > REFERENCE_MAX_TAPS;
   // The slow oracle runs alone, so that it does not stretch every round of the others.
-  const oracle = entries.filter((e) => e.result.backend === 'reference' && !tooSlow(e));
+  const oracle = entries.filter((e) => e.result.backend === 'reference' && !tooSlow(c, e, y.data.length));
   const rest = entries.filter((e) => e.result.backend !== 'reference');
   const timings = new Map<Entry, Timing>();
   for (const e of oracle) timings.set(e, await time(e.timed.run, timing));
@@ -122,19 +145,54 @@ async function runCase(c: BenchCase, index: number): Promise<CaseResult> {
     }
     await e.timed.before?.();
     const ran = e.result.kind === 'ours' ? observeRuns(e.timed.run).runs[0]?.backend : undefined;
-    contenders.push({
-      ...e.result,
-      ...(ran ? { ran } : {}),
-      ...measured,
-      ...(e.ours ? { wasmScratchBytes: wasmScratchBytes(e.timed.run) } : {}),
-      peakExtraBytes: await peakExtraBytes(e.timed.run),
-    });
+    contenders.push({ ...e.result, ...(ran ? { ran } : {}), ...measured, ...memory?.[e.result.label] });
     log(`  ${c.id} ${e.result.label}: ${measured.medianMs.toFixed(3)} ms (${measured.runs} runs)`);
   }
   for (const e of entries) await e.release();
   for (const f of failed) log(`  ${c.id} ${f.label}: failed (${f.skipped})`);
   contenders.push(...failed);
   return { id: c.id, title: c.title, op: c.op, shape: [...c.shape], outputShape: [...y.shape], inBytes: x.data.length * 4, outBytes: y.data.length * 4, contenders };
+}
+
+/** Peak memory of one run of every contender (after two warm-up runs), case by case. */
+async function measureMemory(cases: readonly BenchCase[]): Promise<MemoryRows> {
+  const rows: MemoryRows = {};
+  for (const [i, c] of cases.entries()) {
+    const input = caseInput(c, i);
+    const outputElements = callOp(c, input.shared, 'auto', 1).data.length;
+    const { entries } = await prepareEntries(c, input);
+    rows[c.id] = {};
+    for (const e of entries) {
+      if (tooSlow(c, e, outputElements)) continue;
+      await e.timed.before?.();
+      for (let run = 0; run < 2; run++) await e.timed.run();
+      rows[c.id]![e.result.label] = {
+        ...(e.ours ? { wasmScratchBytes: wasmScratchBytes(e.timed.run) } : {}),
+        peakExtraBytes: await peakExtraBytes(e.timed.run),
+      };
+      await e.release();
+    }
+  }
+  return rows;
+}
+
+/** The child process that measures memory (see the top of this file); undefined where it cannot. */
+function memoryFromChild(cases: readonly BenchCase[]): MemoryRows | undefined {
+  const script = fileURLToPath(import.meta.url);
+  const childArgs = ['--expose-gc', script, '--memory-only', '--cases', cases.map((c) => c.id).join(','), ...(quick ? ['--quick'] : [])];
+  try {
+    const output = execFileSync(process.execPath, childArgs, {
+      env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' },
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // The JSON is the last line: a peer library may print to stdout before it.
+    return JSON.parse(output.trimEnd().split('\n').at(-1)!) as MemoryRows;
+  } catch (error) {
+    log(`  memory: not measured (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
 }
 
 async function accuracy(): Promise<{ count: number; exactMean: number; rows: AccuracyRow[] }> {
@@ -181,10 +239,12 @@ async function main(): Promise<void> {
   const roofBefore = await measureRoofNow();
   const wanted = args.cases?.split(',').map((id) => id.trim().toUpperCase());
   const cases = (quick ? QUICK_CASES : FULL_CASES).filter((c) => !wanted || wanted.includes(c.id));
+  log('memory: one run of each contender in a child process');
+  const memory = memoryFromChild(cases);
   const caseResults: CaseResult[] = [];
   for (const [i, c] of cases.entries()) {
     log(`case ${c.id}: ${c.title}, ${c.shape.join('x')}`);
-    caseResults.push(await runCase(c, i));
+    caseResults.push(await runCase(c, i, memory?.[c.id]));
   }
   log('accuracy probe');
   const probe = await accuracy();
@@ -207,7 +267,7 @@ async function main(): Promise<void> {
       loadAverage: os.loadavg(),
     },
     timing,
-    memoryMeasured: canMeasureMemory(),
+    memoryMeasured: memory !== undefined,
     backends: backendNames(),
     roof,
     roofMeasurements: [roofBefore, roofAfter],
@@ -226,5 +286,17 @@ function writeReport(results: BenchResults): void {
   writeFileSync(join(args.out!, 'benchmarks.md'), renderMarkdown(results, 'bench-chart.svg'));
 }
 
+async function memoryOnly(): Promise<void> {
+  if (!canMeasureMemory()) throw new Error('peak memory cannot be measured here (Linux /proc and node --expose-gc needed)');
+  await init();
+  await startWorkers(2);
+  const wanted = args.cases?.split(',').map((id) => id.trim().toUpperCase());
+  const cases = (quick ? QUICK_CASES : FULL_CASES).filter((c) => !wanted || wanted.includes(c.id));
+  process.stdout.write(`${JSON.stringify(await measureMemory(cases))}\n`);
+  // Workers are unref'd, but onnxruntime's and TF.js's threads may not be.
+  process.exit(0);
+}
+
 if (args.report) writeReport(JSON.parse(readFileSync(args.report, 'utf8')) as BenchResults);
+else if (args['memory-only']) await memoryOnly();
 else await main();

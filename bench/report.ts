@@ -146,7 +146,9 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
     'arrays; every contender copies its output out to a new array, as onnxruntime\'s `session.run` and TF.js\'s ' +
     '`dataSync()` do; "ours" is the public op with the default backend choice, `auto`) and **resident tensors** ' +
     '(tensors stay in each library\'s own memory: ours `WasmTensor`s pooled by `poolInto` into a preallocated ' +
-    'output, onnxruntime with a preallocated output, TF.js wasm with the result left in the backend).');
+    'output, onnxruntime with a preallocated output, TF.js wasm with the result left in the backend). Times are ' +
+    'taken under the C library\'s default allocator settings; peak memory in a separate process that maps every ' +
+    'block over 128 KiB afresh (`MALLOC_MMAP_THRESHOLD_=131072`), so that allocations show in the resident set.');
   out.push('');
   out.push('## Summary: host arrays');
   out.push('');

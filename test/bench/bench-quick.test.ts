@@ -25,6 +25,7 @@ describe('npm run bench -- --quick', () => {
       const results = JSON.parse(readFileSync(join(out, 'bench-results.json'), 'utf8')) as BenchResults;
       assert.deepEqual(results.cases.map((c) => c.id), ['B', 'G', 'I']);
       assert.equal(results.quick, true);
+      assert.equal(results.memoryMeasured, true);
       assert.deepEqual(results.roof.map((r) => r.threads), [1, 2]);
       for (const roof of results.roof) assert.ok(roof.readGBs > 0 && roof.copyGBs > 0);
       for (const c of results.cases) {
@@ -40,6 +41,11 @@ describe('npm run bench -- --quick', () => {
           assert.equal(k.contest, resident ? 'resident' : 'host', k.label);
         }
         assert.ok(c.outBytes > 0 && c.inBytes > c.outBytes);
+        // Memory comes from the child process that maps every large block afresh; times from this one.
+        for (const k of c.contenders.filter((k) => k.medianMs !== undefined)) {
+          assert.equal(typeof k.peakExtraBytes, 'number', `${c.id} ${k.label}: peak memory measured`);
+          if (k.kind === 'ours') assert.equal(typeof k.wasmScratchBytes, 'number', `${c.id} ${k.label}: wasm scratch measured`);
+        }
       }
       const probe = results.accuracy;
       for (const label of ['ours auto 1t', 'onnxruntime 1t', 'onnxruntime 1t, output preallocated', 'tfjs-wasm, result left in the backend']) {
