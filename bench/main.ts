@@ -22,7 +22,7 @@ import { allocSharedTensor, backendNames, init, observeRuns, startWorkers, type 
 import { loadedWasm } from '../src/kernels/wasm/runtime.js';
 import { float32Ulps, probeInput } from './accuracy.js';
 import { elements, FULL_CASES, QUICK_CASES, type BenchCase } from './cases.js';
-import { canMeasureMemory, peakExtraBytes, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
+import { canMeasureMemory, peakExtraBytes, repeated, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
 import { callOp, prepareOurs, wasmScratchBytes, type CaseInput, type OurConfig } from './ours.js';
 import { PEERS } from './peers.js';
 import { renderChart, renderMarkdown } from './report.js';
@@ -87,11 +87,12 @@ interface Entry {
 async function prepareEntries(c: BenchCase, input: CaseInput): Promise<{ entries: Entry[]; failed: ContenderResult[] }> {
   const entries: Entry[] = [];
   const failed: ContenderResult[] = [];
+  const calls = c.callsPerRun ?? 1;
   for (const config of ourConfigs()) {
     const prepared = prepareOurs(c, input, config);
     entries.push({
       result: { label: config.label, kind: 'ours', contest: config.contest, backend: config.backend, threads: config.threads },
-      timed: { run: prepared.run },
+      timed: { run: repeated(prepared.run, calls) },
       ours: true,
       release: () => prepared.release(),
     });
@@ -101,7 +102,7 @@ async function prepareEntries(c: BenchCase, input: CaseInput): Promise<{ entries
       const prepared = await peer.prepare(c, input.plain.data);
       entries.push({
         result: { label: peer.label, kind: 'peer', contest: peer.contest, threads: peer.threads },
-        timed: { run: prepared.run, ...(prepared.before ? { before: prepared.before } : {}) },
+        timed: { run: repeated(prepared.run, calls), ...(prepared.before ? { before: prepared.before } : {}) },
         ours: false,
         release: () => prepared.release(),
       });
@@ -137,8 +138,10 @@ async function runCase(c: BenchCase, index: number, memory: MemoryRows[string] |
   for (const e of oracle) timings.set(e, await time(e.timed.run, timing));
   (await timeInterleaved(rest.map((e) => e.timed), timing)).forEach((t, i) => timings.set(rest[i]!, t));
   const contenders: ContenderResult[] = [];
+  const calls = c.callsPerRun ?? 1;
   for (const e of entries) {
-    const measured = timings.get(e);
+    const timed = timings.get(e);
+    const measured = timed && { ...timed, medianMs: timed.medianMs / calls, minMs: timed.minMs / calls };
     if (!measured) {
       contenders.push({ ...e.result, skipped: 'the slow oracle; too large to time' });
       continue;
@@ -151,7 +154,17 @@ async function runCase(c: BenchCase, index: number, memory: MemoryRows[string] |
   for (const e of entries) await e.release();
   for (const f of failed) log(`  ${c.id} ${f.label}: failed (${f.skipped})`);
   contenders.push(...failed);
-  return { id: c.id, title: c.title, op: c.op, shape: [...c.shape], outputShape: [...y.shape], inBytes: x.data.length * 4, outBytes: y.data.length * 4, contenders };
+  return {
+    id: c.id,
+    title: c.title,
+    op: c.op,
+    shape: [...c.shape],
+    outputShape: [...y.shape],
+    inBytes: x.data.length * 4,
+    outBytes: y.data.length * 4,
+    ...(calls > 1 ? { callsPerRun: calls } : {}),
+    contenders,
+  };
 }
 
 /** Peak memory of one run of every contender (after two warm-up runs), case by case. */

@@ -24,6 +24,23 @@ export interface Timing {
 
 export type Run = () => unknown;
 
+/** `run` called `times` times in a row (awaiting each call that is asynchronous) as one run. */
+export function repeated(run: Run, times: number): Run {
+  if (times <= 1) return run;
+  return () => {
+    for (let i = 0; i < times; i++) {
+      const result = run();
+      if (isPromise(result)) {
+        return (async () => {
+          await result;
+          for (let j = i + 1; j < times; j++) await run();
+        })();
+      }
+    }
+    return undefined;
+  };
+}
+
 function isPromise(value: unknown): value is Promise<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

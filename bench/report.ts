@@ -165,10 +165,12 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
     }),
   ));
   out.push('');
+  const batched = results.cases.filter((c) => (c.callsPerRun ?? 1) > 1);
   out.push('Times in ms. Speed-up: the best peer\'s median over ours. GB/s: input plus output bytes over the ' +
     'median time. Extra memory: the resident-set peak of one call over the resident set before it (it includes ' +
     'the output), plus the wasm heap\'s peak of scratch blocks, which live in pages resident from earlier calls; ' +
-    'a copy of the input would show as the input\'s size.');
+    'a copy of the input would show as the input\'s size.' +
+    batched.map((c) => ` ${c.id}: every contender's time per call over runs of ${c.callsPerRun} calls in a row (one call alone measures the timer).`).join(''));
   out.push('');
   out.push('## Summary: resident tensors');
   out.push('');

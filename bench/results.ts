@@ -36,6 +36,8 @@ export interface CaseResult {
   readonly outputShape: readonly number[];
   readonly inBytes: number;
   readonly outBytes: number;
+  /** Calls per timed run (times are per call); absent for 1. */
+  readonly callsPerRun?: number;
   readonly contenders: readonly ContenderResult[];
 }
 
