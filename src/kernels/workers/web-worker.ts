@@ -7,7 +7,7 @@
 import { backendNames } from '../../backends.js';
 import { init } from '../../init.js';
 import { joinSharedWasmMemory } from '../wasm/runtime.js';
-import type { Job, WebWorkerSetup, WebJob, WorkerReady } from './protocol.js';
+import type { WebWorkerSetup, WebJob, WorkerReady } from './protocol.js';
 import { runJob } from './run-job.js';
 
 interface WorkerScope {
@@ -21,7 +21,7 @@ scope.onmessage = (event: MessageEvent<WebWorkerSetup>) => {
   const { control: controlBuffer, wasmMemory } = event.data;
   const control = new Int32Array(controlBuffer);
   if (wasmMemory) joinSharedWasmMemory(wasmMemory);
-  scope.onmessage = (job: MessageEvent<WebJob>) => runJob(control, job.data.number, job.data.job as Job);
+  scope.onmessage = (message: MessageEvent<WebJob>) => runJob(control, message.data.number, message.data.job);
   void init().then(() => {
     const ready: WorkerReady = { ready: true, backends: backendNames() };
     scope.postMessage(ready);

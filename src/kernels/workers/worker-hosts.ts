@@ -96,7 +96,7 @@ function webHost(): WorkerHost {
     cores: scope.navigator?.hardwareConcurrency ?? 1,
     canSleep: threadMaySleep(),
     spawn(control, wasmMemory) {
-      // A literal URL beside this module, so that bundlers (Vite, webpack) emit the worker too.
+      // A literal URL beside this module, the pattern bundlers follow to emit the worker too (Vite's build does).
       const worker = new Worker(new URL('./web-worker.js', import.meta.url), { type: 'module' });
       return new Promise<StartedWorker>((resolve, reject) => {
         worker.onerror = (event) => reject(new Error(`a pooling Web Worker did not start: ${event.message || 'failed to load'}`));
