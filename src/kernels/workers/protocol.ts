@@ -18,7 +18,9 @@ export const CONTROL = {
   length: 4 + 256,
 } as const;
 
-const MESSAGE_UNITS = (CONTROL.length - 4) * 2;
+/** Where the failure message starts: after the four int32 slots. */
+const MESSAGE_BYTE = 16;
+const MESSAGE_UNITS = (CONTROL.length - MESSAGE_BYTE / 4) * 2;
 
 /** Records how the job ended: `error` undefined for success. Call before publishing `finished`. */
 export function recordOutcome(control: Int32Array, error: unknown): void {
@@ -27,7 +29,7 @@ export function recordOutcome(control: Int32Array, error: unknown): void {
     return;
   }
   const text = (error instanceof Error ? error.message : String(error)).slice(0, MESSAGE_UNITS) || 'no message';
-  const units = new Uint16Array(control.buffer, 16, MESSAGE_UNITS);
+  const units = new Uint16Array(control.buffer, MESSAGE_BYTE, MESSAGE_UNITS);
   for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
   Atomics.store(control, CONTROL.failed, text.length);
 }
@@ -36,7 +38,7 @@ export function recordOutcome(control: Int32Array, error: unknown): void {
 export function failureOf(control: Int32Array): string | undefined {
   const length = Atomics.load(control, CONTROL.failed);
   if (length === 0) return undefined;
-  return String.fromCharCode(...new Uint16Array(control.buffer, 16, length));
+  return String.fromCharCode(...new Uint16Array(control.buffer, MESSAGE_BYTE, length));
 }
 
 export type ElementType = 'float32' | 'float64' | 'int32';

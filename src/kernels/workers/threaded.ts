@@ -13,7 +13,7 @@
 import type { Backend } from '../../backends.js';
 import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
-import { dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
+import { allocate, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import type { ForwardResult } from '../reference/reference.js';
 import { loadedSharedWasm } from '../wasm/runtime.js';
 import { residentAddress } from '../wasm/wasm-backend.js';
@@ -50,8 +50,7 @@ function sharedArray(type: DType, length: number): FloatArray {
  * calling thread there), so portable code need not ask.
  */
 function sharedOrPlainArray(type: DType, length: number): FloatArray {
-  if (typeof SharedArrayBuffer !== 'undefined') return sharedArray(type, length);
-  return type === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  return typeof SharedArrayBuffer !== 'undefined' ? sharedArray(type, length) : allocate(type, length);
 }
 
 /**
