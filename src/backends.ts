@@ -3,12 +3,12 @@
  * results; selection never changes a result, only how fast it arrives.
  */
 import { PoolingError, show } from './plan/errors.js';
-import type { PoolPlan } from './plan/plan.js';
+import { checkPlan, type PoolPlan } from './plan/plan.js';
 import { referenceBackward, referenceForward, type ForwardResult } from './kernels/reference/reference.js';
 import { geometry3d, jsBackward, jsForward } from './kernels/js/windows-3d.js';
 import { runningAverageApplies, runningAverageForward } from './kernels/js/running-average.js';
 import { wasmBackend } from './kernels/wasm/wasm-backend.js';
-import type { FloatArray, Tensor } from './tensor.js';
+import { readCallerValue, type FloatArray, type Tensor } from './tensor.js';
 
 export interface Backend {
   readonly name: string;
@@ -56,11 +56,46 @@ const registry: Backend[] = [wasmBackend, jsBackend, referenceBackend];
 
 export type BackendChoice = 'auto' | string;
 
-/** Adds a backend ahead of the built-in ones (the fast backends register themselves here). */
+const BACKEND_METHODS = ['supports', 'forward', 'backward'] as const;
+const OPTIONAL_METHODS = ['available', 'prepare', 'forwardInto'] as const;
+
+/**
+ * Adds a backend ahead of the built-in ones, or replaces the one of the same name. It must have a
+ * name (1-64 characters) and the methods of `Backend`; they are read once, so the registered
+ * backend is a frozen copy that later changes to the caller's object do not reach.
+ */
 export function registerBackend(backend: Backend): void {
-  const existing = registry.findIndex((b) => b.name === backend.name);
+  const op = 'registerBackend';
+  if (typeof backend !== 'object' || backend === null) {
+    throw new PoolingError('INVALID_PARAMETER', op, `backend must be an object with a name and the Backend methods; got ${show(backend)}`);
+  }
+  const copy = readCallerValue(op, 'backend', () => {
+    const read: Record<string, unknown> = { name: backend.name };
+    for (const method of [...BACKEND_METHODS, ...OPTIONAL_METHODS]) read[method] = backend[method];
+    return read;
+  });
+  const name = copy.name;
+  if (typeof name !== 'string' || name.length < 1 || name.length > 64 || name === 'auto') {
+    throw new PoolingError('INVALID_PARAMETER', op, `backend.name must be a string of 1 to 64 characters other than 'auto'; got ${show(name)}`);
+  }
+  for (const method of BACKEND_METHODS) {
+    if (typeof copy[method] !== 'function') {
+      throw new PoolingError('INVALID_PARAMETER', op, `backend.${method} must be a function; got ${show(copy[method])}`);
+    }
+  }
+  for (const method of OPTIONAL_METHODS) {
+    if (copy[method] !== undefined && typeof copy[method] !== 'function') {
+      throw new PoolingError('INVALID_PARAMETER', op, `backend.${method} must be a function when given; got ${show(copy[method])}`);
+    }
+  }
+  const bound: Record<string, unknown> = { name };
+  for (const method of [...BACKEND_METHODS, ...OPTIONAL_METHODS]) {
+    const fn = copy[method];
+    if (typeof fn === 'function') bound[method] = fn.bind(backend);
+  }
+  const existing = registry.findIndex((b) => b.name === name);
   if (existing >= 0) registry.splice(existing, 1);
-  registry.unshift(backend);
+  registry.unshift(Object.freeze(bound) as unknown as Backend);
 }
 
 export function backendNames(): string[] {
@@ -68,6 +103,7 @@ export function backendNames(): string[] {
 }
 
 export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): Backend {
+  checkPlan('selectBackend', 'plan', plan);
   if (choice === 'auto') return registry.find((b) => (b.available?.() ?? true) && b.supports(plan))!;
   const backend = registry.find((b) => b.name === choice);
   if (!backend) {

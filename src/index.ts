@@ -3,12 +3,12 @@
  * backward, with each ecosystem's exact rules. Options in any dialect become one validated plan;
  * kernels only execute plans.
  */
-export { tensor, dtypeOf, MAX_ELEMENTS } from './tensor.js';
+export { tensor, dtypeOf, MAX_ELEMENTS, MAX_RANK, setMaxBytes, getMaxBytes } from './tensor.js';
 export type { Tensor, FloatArray, DType, Layout } from './tensor.js';
 export { PoolingError } from './plan/errors.js';
 export type { PoolingErrorCode } from './plan/errors.js';
 export type { PaddingOption } from './plan/padding.js';
-export type { PoolPlan, PlanAxis, SlidingAxis, AdaptiveAxis, Reducer, AxisWindows } from './plan/plan.js';
+export type { PoolPlan, PlanAxis, SlidingAxis, AdaptiveAxis, Reducer } from './plan/plan.js';
 export { slidingOutputSize, samePadding, effectiveKernel } from './plan/output-size.js';
 export { adaptiveStart, adaptiveEnd } from './plan/adaptive.js';
 

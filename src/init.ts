@@ -4,6 +4,7 @@
  * platform allows). After it, 'auto' picks the fastest available backend.
  */
 import { backendNames } from './backends.js';
+import { PoolingError, show } from './plan/errors.js';
 import { startWasm, wasmLoadError } from './kernels/wasm/runtime.js';
 
 export interface InitResult {
@@ -18,6 +19,9 @@ const startupTasks: (() => Promise<unknown>)[] = [startWasm];
 
 /** Lets another backend (workers) add its own start-up to what `init()` awaits. */
 export function addStartupTask(task: () => Promise<unknown>): void {
+  if (typeof task !== 'function') {
+    throw new PoolingError('INVALID_PARAMETER', 'addStartupTask', `task must be a function returning a promise; got ${show(task)}`);
+  }
   startupTasks.push(task);
 }
 

@@ -13,26 +13,144 @@ export interface Tensor<T extends FloatArray = FloatArray> {
 export type Layout = 'channels-first' | 'channels-last';
 
 /**
- * The most elements one tensor may hold. Typed arrays index with 32-bit integers in every
- * engine we target, and so do the kernels' offset arithmetic.
+ * The most elements one tensor may hold, and the largest size of one axis. Typed arrays index with
+ * 32-bit integers in every engine we target, and so do the kernels' offset arithmetic.
  */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
+/** The most axes a tensor may have (NumPy's limit): a shape is data, not a loop count. */
+export const MAX_RANK = 32;
+
+const DEFAULT_MAX_BYTES = 2 ** 31;
+let maxBytes = DEFAULT_MAX_BYTES;
+
+/**
+ * The most bytes one buffer a call allocates may take (a result, a float64 gradient accumulator,
+ * a copy into shared or wasm memory); larger calls throw `SIZE_TOO_LARGE` before allocating
+ * anything. Default 2 GiB, so that a small input cannot make a call allocate gigabytes (a
+ * backward pass or an unpooling sized by a one-element input). Raise it for work that needs
+ * more: `setMaxBytes(8 * 2 ** 30)`. Returns the previous limit.
+ */
+export function setMaxBytes(bytes: number): number {
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new PoolingError('INVALID_PARAMETER', 'setMaxBytes', `bytes must be a positive safe integer; got ${show(bytes)}`);
+  }
+  const previous = maxBytes;
+  maxBytes = bytes;
+  return previous;
+}
+
+/** The current limit of `setMaxBytes`. */
+export function getMaxBytes(): number {
+  return maxBytes;
+}
+
+/** Bytes per element of each dtype. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = Object.freeze({ float32: 4, float64: 8 });
+
+/** Throws SIZE_TOO_LARGE unless a buffer of `elements` x `bytesPerElement` fits the limit of `setMaxBytes`. */
+export function checkAllocation(op: string, what: string, elements: number, bytesPerElement: number): void {
+  const bytes = elements * bytesPerElement;
+  if (bytes > maxBytes) {
+    throw new PoolingError(
+      'SIZE_TOO_LARGE',
+      op,
+      `${what} would take ${bytes} bytes (${elements} elements of ${bytesPerElement} bytes); the limit is ${maxBytes} bytes. ` +
+        `Raise it with setMaxBytes(bytes) if this machine can serve it`,
+    );
+  }
+}
+
 export function dtypeOf(data: FloatArray): DType {
-  return data instanceof Float64Array ? 'float64' : 'float32';
+  return typedArrayTag.call(data) === 'Float64Array' ? 'float64' : 'float32';
 }
 
 export function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
 }
 
-export function tensor<T extends FloatArray>(shape: readonly number[], data: T): Tensor<T> {
-  const t = { shape: Object.freeze([...shape]), data };
-  checkTensor('tensor', 'x', t);
-  return t;
+// A caller's typed array is read through the intrinsic getters of %TypedArray%.prototype: a
+// subclass may override `length`, `byteOffset` or `buffer` with getters that lie, and the kernels
+// (wasm among them) must see the memory the array really has.
+const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
+function intrinsicGetter(name: PropertyKey): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(typedArrayPrototype, name)!.get!;
+}
+const typedArrayTag = intrinsicGetter(Symbol.toStringTag) as (this: unknown) => string | undefined;
+const typedArrayLength = intrinsicGetter('length') as (this: unknown) => number;
+const typedArrayOffset = intrinsicGetter('byteOffset') as (this: unknown) => number;
+const typedArrayBuffer = intrinsicGetter('buffer') as (this: unknown) => ArrayBufferLike;
+
+/** The name of a typed array's kind ('Float32Array', …), or undefined for anything else. */
+export function typedArrayKind(value: unknown): string | undefined {
+  return typedArrayTag.call(value);
 }
 
-/** Product of a shape, checked against what can be allocated. */
+/** A typed array's real element count (not what a subclass's `length` says). */
+export function typedArrayRealLength(value: unknown): number {
+  return typedArrayLength.call(value);
+}
+
+/**
+ * A plain view of the memory a caller's typed array really covers: the same buffer, offset and
+ * length, with none of a subclass's overrides. Views of detached buffers come back empty.
+ */
+export function plainView<T extends FloatArray | Int32Array | Uint8Array>(data: T): T {
+  const kind = typedArrayTag.call(data);
+  const length = typedArrayLength.call(data);
+  const View = kind === 'Float64Array' ? Float64Array : kind === 'Int32Array' ? Int32Array : kind === 'Uint8Array' ? Uint8Array : Float32Array;
+  if (length === 0) return new View(new ArrayBuffer(0)) as T;
+  return new View(typedArrayBuffer.call(data) as ArrayBuffer, typedArrayOffset.call(data), length) as T;
+}
+
+/**
+ * Reads `read()` (a caller's property) into a PoolingError when it throws: a getter or a revoked
+ * proxy is the caller's, and the message says which parameter could not be read.
+ */
+export function readCallerValue<V>(op: string, name: string, read: () => V): V {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof PoolingError) throw error;
+    throw new PoolingError(
+      'INVALID_PARAMETER',
+      op,
+      `${name} could not be read (${error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : show(error)})`,
+    );
+  }
+}
+
+/**
+ * A caller's shape as a copy of its integers: read once (a proxy or getter cannot change it
+ * later), at most MAX_RANK axes, each a non-negative integer of at most MAX_ELEMENTS. The copy is
+ * the library's own; freeze it before handing it out.
+ */
+export function readShape(op: string, name: string, shape: unknown): readonly number[] {
+  return readCallerValue(op, name, () => {
+    if (!Array.isArray(shape)) {
+      throw new PoolingError('INVALID_PARAMETER', op, `${name} must be an array of non-negative integers; got ${show(shape)}`);
+    }
+    const rank = shape.length;
+    if (rank > MAX_RANK) {
+      throw new PoolingError('INVALID_RANK', op, `${name} has ${rank} axes; at most ${MAX_RANK} are supported`);
+    }
+    const copy = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) {
+      const d: unknown = shape[i];
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS) {
+        throw new PoolingError(
+          'INVALID_PARAMETER',
+          op,
+          `${name} must be an array of integers from 0 to ${MAX_ELEMENTS}; got ${show(shape)} (axis ${i} is ${show(d)})`,
+        );
+      }
+      copy[i] = d;
+    }
+    return copy;
+  });
+}
+
+/** Product of a shape, checked against what one tensor may hold. */
 export function elementCount(op: string, name: string, shape: readonly number[]): number {
   let count = 1;
   for (const d of shape) count *= d;
@@ -46,33 +164,58 @@ export function elementCount(op: string, name: string, shape: readonly number[])
   return count;
 }
 
-/** Checks that a caller's tensor is well formed: float data whose length matches its shape. */
-export function checkTensor(op: string, name: string, x: unknown): asserts x is Tensor {
-  if (typeof x !== 'object' || x === null || !('shape' in x) || !('data' in x)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor { shape, data }; got ${show(x)}`);
+/**
+ * A tensor as readTensor read it: the library's own copy of the shape and a plain view of the
+ * data's real memory. Only this module makes them, and the library hands them to kernels only, so
+ * reading one again costs nothing.
+ */
+class ReadTensor<T extends FloatArray> implements Tensor<T> {
+  constructor(
+    readonly shape: readonly number[],
+    readonly data: T,
+  ) {}
+}
+
+/**
+ * A caller's tensor read once into a `{ shape, data }` the kernels can trust: a copy of the shape
+ * and a plain view of the data's real memory, whose element count matches the shape. Float32Array
+ * or Float64Array data only.
+ */
+export function readTensor<T extends FloatArray = FloatArray>(op: string, name: string, x: unknown): Tensor<T> {
+  if (x instanceof ReadTensor) return x as Tensor<T>;
+  const { shape: rawShape, data } = readCallerValue(op, name, () => {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) {
+      throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor { shape, data }; got ${show(x)}`);
+    }
+    const t = x as { shape?: unknown; data?: unknown };
+    return { shape: t.shape, data: t.data };
+  });
+  const kind = typedArrayTag.call(data);
+  if (kind !== 'Float32Array' && kind !== 'Float64Array') {
+    const got = kind ?? (Array.isArray(data) ? 'Array' : data === null ? 'null' : typeof data);
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `${name}.data must be a Float32Array or Float64Array; got ${got}`);
   }
-  const { shape, data } = x as { shape: unknown; data: unknown };
-  if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
-    const got = ArrayBuffer.isView(data) ? data.constructor.name : Array.isArray(data) ? 'Array' : typeof data;
-    throw new PoolingError(
-      'UNSUPPORTED_DTYPE',
-      op,
-      `${name}.data must be a Float32Array or Float64Array; got ${got}`,
-    );
-  }
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new PoolingError(
-      'INVALID_PARAMETER',
-      op,
-      `${name}.shape must be an array of non-negative integers; got ${show(shape)}`,
-    );
-  }
-  const count = elementCount(op, `${name}`, shape);
-  if (count !== data.length) {
+  const shape = readShape(op, `${name}.shape`, rawShape);
+  const count = elementCount(op, name, shape);
+  const length = typedArrayLength.call(data);
+  if (count !== length) {
     throw new PoolingError(
       'DATA_LENGTH_MISMATCH',
       op,
-      `${name}.data has ${data.length} elements but ${name}.shape ${show(shape)} needs ${count}`,
+      `${name}.data has ${length} elements but ${name}.shape ${show(shape)} needs ${count}`,
     );
   }
+  return new ReadTensor(shape, plainView(data as T));
+}
+
+/** Checks that a caller's tensor is well formed (see readTensor); prefer readTensor, which also returns what to use. */
+export function checkTensor(op: string, name: string, x: unknown): asserts x is Tensor {
+  readTensor(op, name, x);
+}
+
+export function tensor<T extends FloatArray>(shape: readonly number[], data: T): Tensor<T> {
+  const t = readTensor<T>('tensor', 'x', { shape, data });
+  // The caller's own array object stays the tensor's data (a subclass keeps its methods); the
+  // kernels read it through readTensor again, which sees its real memory.
+  return { shape: Object.freeze([...t.shape]), data };
 }

@@ -4,6 +4,8 @@
  * with the map's area and fix the input size; the pooled head depends on the channels alone.
  */
 import { PoolingError, show } from '../plan/errors.js';
+import { checkInteger } from '../plan/validate.js';
+import { readShape } from '../tensor.js';
 import { poolOutputShape } from './output-shape.js';
 
 export interface HeadParameters {
@@ -23,18 +25,20 @@ export interface HeadParameters {
  */
 export function headParameters(featureShape: readonly number[], classes: number): HeadParameters {
   const op = 'headParameters';
-  if (!Array.isArray(featureShape) || featureShape.length < 2 || featureShape.some((d) => !Number.isInteger(d) || d < 1)) {
+  const shape = readShape(op, 'featureShape', featureShape);
+  if (shape.length < 2 || shape.some((d) => d < 1)) {
     throw new PoolingError(
       'INVALID_PARAMETER',
       op,
       `featureShape must be (C, ...spatial): at least 2 positive integers; got ${show(featureShape)}`,
     );
   }
-  if (!Number.isInteger(classes) || classes < 1) {
-    throw new PoolingError('INVALID_PARAMETER', op, `classes must be a positive integer; got ${show(classes)}`);
+  checkInteger(op, 'classes', classes, 1);
+  const flattenInputs = shape.reduce((p, d) => p * d, 1);
+  if (!Number.isSafeInteger(flattenInputs * classes + classes)) {
+    throw new PoolingError('SIZE_TOO_LARGE', op, `a dense layer from ${flattenInputs} inputs to ${classes} classes has more parameters than a number counts exactly`);
   }
-  const flattenInputs = featureShape.reduce((p, d) => p * d, 1);
-  const pooled = poolOutputShape([1, ...featureShape], { global: true });
+  const pooled = poolOutputShape([1, ...shape], { global: true, spatialDims: shape.length - 1 });
   const globalAverageInputs = pooled.slice(1).reduce((p, d) => p * d, 1);
   return {
     flattenInputs,

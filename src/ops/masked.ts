@@ -5,10 +5,21 @@
 import { maskedGlobalAvgBackward, maskedGlobalAvgForward, type Weights } from '../kernels/js/masked-global-avg.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
-import { checkInteger } from '../plan/validate.js';
-import { checkTensor, type FloatArray, type Tensor } from '../tensor.js';
-import { planGlobalOp, type GlobalOptions } from './global-ops.js';
-import { checkGradient, shapeOfInput } from './run.js';
+import { checkInteger, readOptions } from '../plan/validate.js';
+import {
+  BYTES_PER_ELEMENT,
+  checkAllocation,
+  dtypeOf,
+  plainView,
+  readCallerValue,
+  readShape,
+  readTensor,
+  typedArrayKind,
+  type FloatArray,
+  type Tensor,
+} from '../tensor.js';
+import { GLOBAL_KEYS, planGlobalOp, type GlobalOptions } from './global-ops.js';
+import { readGradient, shapeOfInput } from './run.js';
 
 export interface MaskedGlobalOptions extends GlobalOptions {
   /**
@@ -30,62 +41,67 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function resolve(op: string, shape: readonly number[], options: MaskedGlobalOptions): Resolved {
-  const plan = planGlobalOp(op, shape, options, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' }, [
-    'mask',
-    'validLengths',
-  ]);
-  const spatial = plan.axes.map((a) => a.size);
-  const sampleShape = plan.batched ? [plan.batch, ...spatial] : spatial;
-  if ((options.mask === undefined) === (options.validLengths === undefined)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `give exactly one of mask and validLengths`);
+const MASK_KINDS = ['Uint8Array', 'Float32Array', 'Float64Array'];
+
+function readMask(op: string, mask: unknown, shape: readonly number[], sampleShape: readonly number[]): { weights: Weights; perChannel: boolean } {
+  if (typeof mask !== 'object' || mask === null || Array.isArray(mask)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `mask must be a tensor { shape, data }; got ${show(mask)}`);
   }
-  if (options.mask !== undefined) {
-    const m = options.mask;
-    if (typeof m !== 'object' || m === null || !Array.isArray(m.shape)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `mask must be a tensor { shape, data }; got ${show(m)}`);
-    }
-    if (!(m.data instanceof Float32Array || m.data instanceof Float64Array || m.data instanceof Uint8Array)) {
-      const data: unknown = m.data;
-      const got = ArrayBuffer.isView(data) ? data.constructor.name : Array.isArray(data) ? 'Array' : typeof data;
-      throw new PoolingError('UNSUPPORTED_DTYPE', op, `mask.data must be a Uint8Array, Float32Array or Float64Array; got ${got}`);
-    }
-    const perChannel = sameShape(m.shape, shape);
-    if (!perChannel && !sameShape(m.shape, sampleShape)) {
-      throw new PoolingError(
-        'MASK_SHAPE_MISMATCH',
-        op,
-        `mask must have shape ${show(sampleShape)} (one weight per sample and position) or the input's shape ` +
-          `${show(shape)}; got ${show(m.shape)}`,
-      );
-    }
-    const expectedLength = m.shape.reduce((p, d) => p * d, 1);
-    if (m.data.length !== expectedLength) {
-      throw new PoolingError(
-        'DATA_LENGTH_MISMATCH',
-        op,
-        `mask.data has ${m.data.length} elements but mask.shape ${show(m.shape)} needs ${expectedLength}`,
-      );
-    }
-    for (let i = 0; i < m.data.length; i++) {
-      const w = m.data[i]!;
-      if (!(w >= 0) || !Number.isFinite(w)) {
-        throw new PoolingError('INVALID_PARAMETER', op, `mask weights must be finite and >= 0; got ${w} at index ${i}`);
-      }
-    }
-    return { plan, weights: m.data, perChannel };
+  const { shape: rawShape, data } = readCallerValue(op, 'mask', () => ({ shape: (mask as Tensor).shape as unknown, data: (mask as Tensor).data as unknown }));
+  const kind = typedArrayKind(data);
+  if (kind === undefined || !MASK_KINDS.includes(kind)) {
+    const got = kind ?? (Array.isArray(data) ? 'Array' : data === null ? 'null' : typeof data);
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `mask.data must be a Uint8Array, Float32Array or Float64Array; got ${got}`);
   }
-  const lengths = options.validLengths!;
-  if (!Array.isArray(lengths) || lengths.length !== plan.batch || lengths.some((l) => !Array.isArray(l) || l.length !== spatial.length)) {
+  const maskShape = readShape(op, 'mask.shape', rawShape);
+  const perChannel = sameShape(maskShape, shape);
+  if (!perChannel && !sameShape(maskShape, sampleShape)) {
+    throw new PoolingError(
+      'MASK_SHAPE_MISMATCH',
+      op,
+      `mask must have shape ${show(sampleShape)} (one weight per sample and position) or the input's shape ` +
+        `${show(shape)}; got ${show(maskShape)}`,
+    );
+  }
+  const expectedLength = maskShape.reduce((p, d) => p * d, 1);
+  const weights = plainView(data as Weights);
+  if (weights.length !== expectedLength) {
+    throw new PoolingError(
+      'DATA_LENGTH_MISMATCH',
+      op,
+      `mask.data has ${weights.length} elements but mask.shape ${show(maskShape)} needs ${expectedLength}`,
+    );
+  }
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i]!;
+    if (!(w >= 0) || !Number.isFinite(w)) {
+      throw new PoolingError('INVALID_PARAMETER', op, `mask weights must be finite and >= 0; got ${w} at index ${i}`);
+    }
+  }
+  return { weights, perChannel };
+}
+
+function lengthsMask(op: string, lengths: unknown, plan: PoolPlan, spatial: readonly number[]): Uint8Array {
+  const rows = readCallerValue(op, 'validLengths', () => {
+    const copy: number[][] = [];
+    const valid = Array.isArray(lengths) && lengths.length === plan.batch;
+    for (let n = 0; valid && n < plan.batch; n++) {
+      const row: unknown = lengths[n];
+      if (!Array.isArray(row) || row.length !== spatial.length) return undefined;
+      copy.push(Array.from(row as unknown[], (v) => v as number));
+    }
+    return valid ? copy : undefined;
+  });
+  if (rows === undefined) {
     throw new PoolingError(
       'MASK_SHAPE_MISMATCH',
       op,
       `validLengths must hold ${plan.batch} rows (one per sample) of ${spatial.length} lengths (one per spatial axis); got ${show(lengths)}`,
     );
   }
-  lengths.forEach((row) =>
-    row.forEach((len: number, a: number) => {
-      checkInteger(op, 'validLengths', len, 0, lengths);
+  for (const row of rows) {
+    row.forEach((len, a) => {
+      checkInteger(op, 'validLengths', len, 0, row);
       if (len > spatial[a]!) {
         throw new PoolingError(
           'MASK_SHAPE_MISMATCH',
@@ -93,29 +109,44 @@ function resolve(op: string, shape: readonly number[], options: MaskedGlobalOpti
           `validLengths ${show(row)} exceeds the input's spatial size ${show(spatial)} on axis ${a}`,
         );
       }
-    }),
-  );
+    });
+  }
+  checkAllocation(op, 'the mask of validLengths', plan.batch * plan.inputSpatialSize, 1);
   const weights = new Uint8Array(plan.batch * plan.inputSpatialSize);
   for (let n = 0; n < plan.batch; n++) {
     for (let s = 0; s < plan.inputSpatialSize; s++) {
       let rest = s;
       let inside = true;
       for (let a = spatial.length - 1; a >= 0; a--) {
-        if (rest % spatial[a]! >= lengths[n]![a]!) inside = false;
+        if (rest % spatial[a]! >= rows[n]![a]!) inside = false;
         rest = Math.floor(rest / spatial[a]!);
       }
       weights[n * plan.inputSpatialSize + s] = inside ? 1 : 0;
     }
   }
-  return { plan, weights, perChannel: false };
+  return weights;
+}
+
+function resolve(op: string, shape: readonly number[], options: unknown): Resolved {
+  const o = readOptions(op, options, [...GLOBAL_KEYS, 'mask', 'validLengths'], ['mask', 'validLengths']);
+  const { mask, validLengths, ...global } = o;
+  const plan = planGlobalOp(op, shape, global, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' });
+  const spatial = plan.axes.map((a) => a.size);
+  const sampleShape = plan.batched ? [plan.batch, ...spatial] : spatial;
+  if ((mask === undefined) === (validLengths === undefined)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `give exactly one of mask and validLengths`);
+  }
+  if (mask !== undefined) return { plan, ...readCallerValue(op, 'mask', () => readMask(op, mask, shape, sampleShape)) };
+  return { plan, weights: lengthsMask(op, validLengths, plan, spatial), perChannel: false };
 }
 
 /** Average of each channel over the positions the mask keeps (weighted by it), per sample. */
 export function maskedGlobalAvgPool<T extends FloatArray>(x: Tensor<T>, options: MaskedGlobalOptions): Tensor<T> {
   const op = 'maskedGlobalAvgPool';
-  checkTensor(op, 'x', x);
-  const { plan, weights, perChannel } = resolve(op, x.shape, options);
-  return { shape: plan.outputShape, data: maskedGlobalAvgForward(plan, x, weights, perChannel) as T };
+  const t = readTensor<T>(op, 'x', x);
+  const { plan, weights, perChannel } = resolve(op, t.shape, options);
+  checkAllocation(op, 'the output', plan.batch * plan.channels, BYTES_PER_ELEMENT[dtypeOf(t.data)]);
+  return { shape: plan.outputShape, data: maskedGlobalAvgForward(plan, t, weights, perChannel) as T };
 }
 
 export function maskedGlobalAvgPoolBackward<T extends FloatArray>(
@@ -126,6 +157,7 @@ export function maskedGlobalAvgPoolBackward<T extends FloatArray>(
   const op = 'maskedGlobalAvgPoolBackward';
   const shape = shapeOfInput(op, input);
   const { plan, weights, perChannel } = resolve(op, shape, options);
-  checkGradient(plan, dy, undefined);
-  return { shape: plan.inputShape, data: maskedGlobalAvgBackward(plan, dy, weights, perChannel) as T };
+  const gradient = readGradient(plan, dy, undefined);
+  checkAllocation(op, 'the gradient', plan.batch * plan.channels * plan.inputSpatialSize, BYTES_PER_ELEMENT[dtypeOf(gradient.data)]);
+  return { shape: plan.inputShape, data: maskedGlobalAvgBackward(plan, gradient, weights, perChannel) as T };
 }

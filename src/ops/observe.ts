@@ -4,6 +4,7 @@
  * plan the dialect built. Observing is scoped to the callback; outside it nothing is recorded and a
  * run costs one comparison more.
  */
+import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
 
 export interface RunRecord {
@@ -41,6 +42,9 @@ export function recordRun(plan: PoolPlan, backend: string, direction: RunRecord[
  * rules gave, and `.backend` the backend that ran it. Nested calls each see their own runs.
  */
 export function observeRuns<T>(fn: () => T): Observed<T> {
+  if (typeof fn !== 'function') {
+    throw new PoolingError('INVALID_PARAMETER', 'observeRuns', `fn must be a function to call; got ${show(fn)}`);
+  }
   const outer = active;
   const runs: RunRecord[] = [];
   active = runs;

@@ -71,25 +71,57 @@ export function layoutOf(op: string, options: CommonOptions): Layout {
     : checkOneOf(op, 'layout', options.layout, ['channels-first', 'channels-last'] as const);
 }
 
-/** Spatial rank: explicit, else the length of an array-valued option, else rank - 2. */
+/**
+ * Spatial rank: explicit, else the length of an array-valued option, else rank - 2. A rank-3 input
+ * with no per-axis option is refused: it is as often a batch of 1-D signals (N, C, W) as one
+ * unbatched map (C, H, W) (or, channels-last, an H x W x C image), and guessing pools the wrong
+ * axes without a word. `perAxisName` is the option that would say it (kernel, outputSize).
+ */
 export function spatialRankOf(
   op: string,
   shape: readonly number[],
   options: CommonOptions,
   arrays: readonly unknown[] = [],
+  perAxisName?: string,
 ): number {
-  if (options.spatialDims !== undefined) return checkInteger(op, 'spatialDims', options.spatialDims, 1);
+  const rank = shape.length;
+  if (options.spatialDims !== undefined) {
+    const dims = checkInteger(op, 'spatialDims', options.spatialDims, 1);
+    if (dims > rank - 1) {
+      throw new PoolingError(
+        'INVALID_RANK',
+        op,
+        `spatialDims ${dims} needs an input of rank ${dims + 2} (N, C, ...spatial) or ${dims + 1} (C, ...spatial); ` +
+          `got rank ${rank}, shape ${show(shape)}`,
+      );
+    }
+    return dims;
+  }
   const fromArray = arrays.find((v): v is readonly unknown[] => Array.isArray(v));
   if (fromArray) return fromArray.length;
-  if (shape.length < 3) {
+  if (rank < 3) {
     throw new PoolingError(
       'INVALID_RANK',
       op,
-      `expected an input of rank 3 or more (N, C, ...spatial); got rank ${shape.length}, shape ${show(shape)}. ` +
-        `For an unbatched input (C, ...spatial) give kernel per axis or spatialDims`,
+      `expected an input of rank 3 or more (N, C, ...spatial); got rank ${rank}, shape ${show(shape)}. ` +
+        `For an unbatched input (C, ...spatial) give ${perAxisName ? `${perAxisName} per axis or ` : ''}spatialDims`,
     );
   }
-  return shape.length - 2;
+  if (rank === 3) {
+    const last = options.layout === 'channels-last';
+    const [a, b, c] = shape as [number, number, number];
+    const batch = last ? `(N=${a}, W=${b}, C=${c})` : `(N=${a}, C=${b}, W=${c})`;
+    const single = last ? `(H=${a}, W=${b}, C=${c})` : `(C=${a}, H=${b}, W=${c})`;
+    throw new PoolingError(
+      'INVALID_RANK',
+      op,
+      `a rank-3 input of shape ${show(shape)} reads two ways: ${batch}, a batch with 1 spatial axis, or ${single}, ` +
+        `one unbatched map with 2 spatial axes; say which with spatialDims: 1 or spatialDims: 2` +
+        (perAxisName ? ` (or give ${perAxisName} one value per spatial axis)` : '') +
+        (last ? '' : `. An image stored (H, W, C) is layout: 'channels-last' with spatialDims: 2`),
+    );
+  }
+  return rank - 2;
 }
 
 /** Plans a sliding-window op from the library's own options. */
@@ -99,7 +131,7 @@ export function planWindowOp(
   options: WindowOptions,
   reducer: Reducer,
 ): PoolPlan {
-  const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.dilation, options.padding]);
+  const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.dilation, options.padding], 'kernel');
   if (options.kernel === undefined) {
     throw new PoolingError('INVALID_PARAMETER', op, `kernel is required (one positive integer or one per spatial axis)`);
   }

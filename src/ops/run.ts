@@ -3,7 +3,17 @@ import { checkThreads, threadsWorthIt, withThreads } from '../kernels/workers/th
 import { recordRun, runStarted } from './observe.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
-import { checkTensor, dtypeOf, type FloatArray, type Tensor } from '../tensor.js';
+import {
+  BYTES_PER_ELEMENT,
+  allocate,
+  checkAllocation,
+  dtypeOf,
+  readCallerValue,
+  readShape,
+  readTensor,
+  type FloatArray,
+  type Tensor,
+} from '../tensor.js';
 
 /** Indices of the maxima: the flat spatial index inside each (n, c) plane, as PyTorch returns them. */
 export interface IndexTensor {
@@ -16,18 +26,47 @@ export interface ValuesWithIndices<T extends FloatArray = FloatArray> {
   readonly indices: IndexTensor;
 }
 
-/** How to run a plan: an op's options (backend, threads), or just a backend name. */
-export type RunChoice = string | { readonly backend?: string; readonly threads?: number } | undefined;
+/** How to run a plan: an op's options (backend, threads, read once already), or just a backend name. */
+export type RunChoice = string | { readonly backend?: unknown; readonly threads?: unknown } | undefined;
 
 function chooseBackend(plan: PoolPlan, choice: RunChoice, wantsIndices = false): Backend {
   const { backend, threads } = typeof choice === 'object' ? choice : { backend: choice, threads: undefined };
+  if (backend !== undefined && typeof backend !== 'string') {
+    throw new PoolingError('INVALID_PARAMETER', plan.op, `backend must be a backend's name or 'auto'; got ${show(backend)}`);
+  }
   return withThreads(selectBackend(plan, backend), threadsWorthIt(plan, checkThreads(plan.op, threads)), wantsIndices);
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * The tensor a kernel runs on: read once (see readTensor) and of exactly the plan's input shape, so
+ * a kernel never reads past its data whatever a caller's object says on a second read.
+ */
+function planInput<T extends FloatArray>(plan: PoolPlan, name: string, x: Tensor<T>): Tensor<T> {
+  const t = readTensor<T>(plan.op, name, x);
+  if (!sameShape(t.shape, plan.inputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', plan.op, `${name} must have the shape ${show(plan.inputShape)} it was planned for; got ${show(t.shape)}`);
+  }
+  return t;
+}
+
+function outputLength(plan: PoolPlan): number {
+  return plan.batch * plan.channels * plan.outputSpatialSize;
+}
+
 export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: RunChoice): Tensor<T> {
+  const input = planInput(plan, 'x', x);
+  const dtype = dtypeOf(input.data);
+  const length = outputLength(plan);
+  checkAllocation(plan.op, 'the output', length, BYTES_PER_ELEMENT[dtype]);
   const chosen = chooseBackend(plan, backend);
+  // Nothing to compute: no kernel needs the window tables of an empty tensor's axes.
+  if (length === 0) return { shape: plan.outputShape, data: allocate(dtype, 0) as T };
   const started = runStarted();
-  const { y } = chosen.forward(plan, x);
+  const { y } = chosen.forward(plan, input);
   recordRun(plan, chosen.name, 'forward', started);
   return { shape: plan.outputShape, data: y as T };
 }
@@ -37,31 +76,39 @@ export function runForwardWithIndices<T extends FloatArray>(
   x: Tensor<T>,
   backend?: RunChoice,
 ): ValuesWithIndices<T> {
+  const input = planInput(plan, 'x', x);
+  const dtype = dtypeOf(input.data);
+  const length = outputLength(plan);
+  checkAllocation(plan.op, 'the output', length, BYTES_PER_ELEMENT[dtype] + Int32Array.BYTES_PER_ELEMENT);
   const chosen = chooseBackend(plan, backend, true);
+  if (length === 0) {
+    return { values: { shape: plan.outputShape, data: allocate(dtype, 0) as T }, indices: { shape: plan.outputShape, data: new Int32Array(0) } };
+  }
   const started = runStarted();
-  const { y, indices } = chosen.forward(plan, x);
+  const { y, indices } = chosen.forward(plan, input);
   recordRun(plan, chosen.name, 'forward', started);
   return { values: { shape: plan.outputShape, data: y as T }, indices: { shape: plan.outputShape, data: indices! } };
 }
 
-/** Checks dy against the plan's output shape, and its dtype against x's. */
-export function checkGradient(plan: PoolPlan, dy: Tensor, x: Tensor | undefined): void {
-  checkTensor(plan.op, 'dy', dy);
+/** dy read once, of the plan's output shape, and of x's dtype. */
+export function readGradient<T extends FloatArray>(plan: PoolPlan, dy: Tensor<T>, x: Tensor | undefined): Tensor<T> {
+  const gradient = readTensor<T>(plan.op, 'dy', dy);
   const expected = plan.outputShape;
-  if (dy.shape.length !== expected.length || dy.shape.some((d, i) => d !== expected[i])) {
+  if (!sameShape(gradient.shape, expected)) {
     throw new PoolingError(
       'SHAPE_MISMATCH',
       plan.op,
-      `dy must have the forward output's shape ${show(expected)} (input ${show(plan.inputShape)}); got ${show(dy.shape)}`,
+      `dy must have the forward output's shape ${show(expected)} (input ${show(plan.inputShape)}); got ${show(gradient.shape)}`,
     );
   }
-  if (x && dtypeOf(x.data) !== dtypeOf(dy.data)) {
+  if (x && dtypeOf(x.data) !== dtypeOf(gradient.data)) {
     throw new PoolingError(
       'UNSUPPORTED_DTYPE',
       plan.op,
-      `dy and x must have the same dtype; got dy ${dtypeOf(dy.data)} and x ${dtypeOf(x.data)}`,
+      `dy and x must have the same dtype; got dy ${dtypeOf(gradient.data)} and x ${dtypeOf(x.data)}`,
     );
   }
+  return gradient;
 }
 
 export function runBackward<T extends FloatArray>(
@@ -70,22 +117,23 @@ export function runBackward<T extends FloatArray>(
   x: Tensor | undefined,
   backend?: RunChoice,
 ): Tensor<T> {
-  checkGradient(plan, dy, x);
+  const input = x === undefined ? undefined : planInput(plan, 'x', x);
+  const gradient = readGradient(plan, dy, input);
+  const length = plan.batch * plan.channels * plan.inputSpatialSize;
+  // Gradients are accumulated in float64 before their single rounding.
+  checkAllocation(plan.op, 'the gradient', length, BYTES_PER_ELEMENT.float64);
   const chosen = chooseBackend(plan, backend);
+  if (length === 0 || outputLength(plan) === 0) {
+    return { shape: plan.inputShape, data: allocate(dtypeOf(gradient.data), length) as T };
+  }
   const started = runStarted();
-  const dx = chosen.backward(plan, dy, x);
+  const dx = chosen.backward(plan, gradient, input);
   recordRun(plan, chosen.name, 'backward', started);
   return { shape: plan.inputShape, data: dx as T };
 }
 
 /** For backward ops that need only the input's shape: accept the input tensor or its shape. */
 export function shapeOfInput(op: string, input: Tensor | readonly number[]): readonly number[] {
-  if (Array.isArray(input)) {
-    if (input.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `input shape must be non-negative integers; got ${show(input)}`);
-    }
-    return input;
-  }
-  checkTensor(op, 'x', input);
-  return (input as Tensor).shape;
+  if (readCallerValue(op, 'input', () => Array.isArray(input))) return readShape(op, 'input shape', input);
+  return readTensor(op, 'x', input).shape;
 }

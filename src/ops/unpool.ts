@@ -5,10 +5,23 @@
  */
 import { PoolingError, show } from '../plan/errors.js';
 import { splitShape } from '../plan/plan.js';
-import { checkKnownKeys, checkInteger, perAxis } from '../plan/validate.js';
+import { checkInteger, perAxis, readOptions } from '../plan/validate.js';
 import { resolvePadding } from '../plan/padding.js';
-import { allocate, checkTensor, dtypeOf, elementCount, type FloatArray, type Tensor } from '../tensor.js';
-import { COMMON_KEYS, checkOptionsObject, layoutOf, spatialRankOf, type CommonOptions } from './options.js';
+import {
+  BYTES_PER_ELEMENT,
+  allocate,
+  checkAllocation,
+  dtypeOf,
+  elementCount,
+  plainView,
+  readCallerValue,
+  readShape,
+  readTensor,
+  typedArrayKind,
+  type FloatArray,
+  type Tensor,
+} from '../tensor.js';
+import { COMMON_KEYS, layoutOf, spatialRankOf, type CommonOptions } from './options.js';
 import type { IndexTensor } from './run.js';
 
 export interface MaxUnpoolOptions extends CommonOptions {
@@ -30,12 +43,17 @@ export interface UnpoolPlan {
   readonly channels: number;
 }
 
-export function planMaxUnpool(op: string, shape: readonly number[], options: MaxUnpoolOptions): UnpoolPlan {
-  checkOptionsObject(op, options);
-  checkKnownKeys(op, options, [...COMMON_KEYS, 'kernel', 'stride', 'padding', 'outputSize']);
-  const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.padding, options.outputSize]);
+const UNPOOL_KEYS = [...COMMON_KEYS, 'kernel', 'stride', 'padding', 'outputSize'] as const;
+
+export function planMaxUnpool(op: string, inputShape: readonly number[], raw: MaxUnpoolOptions): UnpoolPlan {
+  const options = readOptions(op, raw, UNPOOL_KEYS) as unknown as MaxUnpoolOptions;
+  const shape = readShape(op, 'the input shape', inputShape);
+  const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.padding, options.outputSize], 'kernel');
   const layout = layoutOf(op, options);
   const split = splitShape(op, shape, layout, rank);
+  if (options.kernel === undefined) {
+    throw new PoolingError('INVALID_PARAMETER', op, `kernel is required (one positive integer or one per spatial axis)`);
+  }
   const kernel = perAxis(op, 'kernel', options.kernel, rank, 1);
   const stride = options.stride === undefined ? kernel : perAxis(op, 'stride', options.stride, rank, 1);
   const { pads } = resolvePadding(op, 'padding', options.padding ?? 0, split.spatial, kernel, stride);
@@ -45,8 +63,15 @@ export function planMaxUnpool(op: string, shape: readonly number[], options: Max
     const given = options.outputSize;
     // A whole output shape is accepted too; its spatial sizes sit where the layout puts them.
     const spatialEnd = layout === 'channels-first' ? shape.length : shape.length - 1;
-    const spatialGiven =
-      Array.isArray(given) && given.length === shape.length ? given.slice(spatialEnd - rank, spatialEnd) : given;
+    const whole = Array.isArray(given) && given.length === shape.length;
+    if (whole && given.some((d, i) => (i < spatialEnd - rank || i >= spatialEnd) && d !== shape[i])) {
+      throw new PoolingError(
+        'SHAPE_MISMATCH',
+        op,
+        `outputSize ${show(given)} as a whole output shape must keep the input's batch and channel sizes (input shape ${show(shape)})`,
+      );
+    }
+    const spatialGiven = whole ? given.slice(spatialEnd - rank, spatialEnd) : given;
     if (!Array.isArray(spatialGiven) || spatialGiven.length !== rank) {
       throw new PoolingError('INVALID_PARAMETER', op, `outputSize must give ${rank} spatial sizes; got ${show(given)}`);
     }
@@ -94,16 +119,33 @@ function planeOffset(plan: UnpoolPlan, spatialSize: number, plane: number, s: nu
   return (n * spatialSize + s) * plan.channels + c;
 }
 
-function checkIndices(plan: UnpoolPlan, indices: IndexTensor): void {
-  if (!(indices.data instanceof Int32Array) || indices.shape.length !== plan.inputShape.length || indices.shape.some((d, i) => d !== plan.inputShape[i])) {
+/**
+ * The caller's index tensor read once: an Int32Array (its real memory, see plainView) of exactly
+ * `shape`, every index inside the output plane.
+ */
+function readIndices(plan: UnpoolPlan, indices: unknown): Int32Array {
+  const op = plan.op;
+  const { shape: rawShape, data: rawData } = readCallerValue(op, 'indices', () => {
+    if (typeof indices !== 'object' || indices === null || Array.isArray(indices)) {
+      throw new PoolingError('INVALID_PARAMETER', op, `indices must be an index tensor { shape, data: Int32Array }; got ${show(indices)}`);
+    }
+    return { shape: (indices as IndexTensor).shape as unknown, data: (indices as IndexTensor).data as unknown };
+  });
+  const shape = readShape(op, 'indices.shape', rawShape);
+  if (typedArrayKind(rawData) !== 'Int32Array' || !sameShape(shape, plan.inputShape)) {
     throw new PoolingError(
       'SHAPE_MISMATCH',
-      plan.op,
-      `indices must be an Int32Array tensor of the input's shape ${show(plan.inputShape)}; got ${show(indices?.shape)}`,
+      op,
+      `indices must be an Int32Array tensor of the input's shape ${show(plan.inputShape)}; got ${show(shape)} (${typedArrayKind(rawData) ?? typeof rawData})`,
     );
   }
-  for (let i = 0; i < indices.data.length; i++) {
-    const v = indices.data[i]!;
+  const data = plainView(rawData as Int32Array);
+  const expected = shape.reduce((p, d) => p * d, 1);
+  if (data.length !== expected) {
+    throw new PoolingError('DATA_LENGTH_MISMATCH', op, `indices.data has ${data.length} elements but indices.shape ${show(shape)} needs ${expected}`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
     if (v < 0 || v >= plan.outputSpatialSize) {
       throw new PoolingError(
         'INDEX_OUT_OF_RANGE',
@@ -112,18 +154,25 @@ function checkIndices(plan: UnpoolPlan, indices: IndexTensor): void {
       );
     }
   }
+  return data;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 export function maxUnpool<T extends FloatArray>(x: Tensor<T>, indices: IndexTensor, options: MaxUnpoolOptions): Tensor<T> {
   const op = 'maxUnpool';
-  checkTensor(op, 'x', x);
-  const plan = planMaxUnpool(op, x.shape, options);
-  checkIndices(plan, indices);
-  const y = allocate(dtypeOf(x.data), plan.planes * plan.outputSpatialSize);
+  const t = readTensor<T>(op, 'x', x);
+  const plan = planMaxUnpool(op, t.shape, options);
+  const at = readIndices(plan, indices);
+  const dtype = dtypeOf(t.data);
+  checkAllocation(op, 'the output', plan.planes * plan.outputSpatialSize, BYTES_PER_ELEMENT[dtype]);
+  const y = allocate(dtype, plan.planes * plan.outputSpatialSize);
   for (let plane = 0; plane < plan.planes; plane++) {
     for (let s = 0; s < plan.inputSpatialSize; s++) {
       const from = planeOffset(plan, plan.inputSpatialSize, plane, s);
-      y[planeOffset(plan, plan.outputSpatialSize, plane, indices.data[from]!)] = x.data[from]!;
+      y[planeOffset(plan, plan.outputSpatialSize, plane, at[from]!)] = t.data[from]!;
     }
   }
   return { shape: plan.outputShape, data: y as T };
@@ -136,17 +185,22 @@ export function maxUnpoolBackward<T extends FloatArray>(
   options: MaxUnpoolOptions,
 ): Tensor<T> {
   const op = 'maxUnpoolBackward';
-  checkTensor(op, 'dy', dy);
-  const plan = planMaxUnpool(op, indices.shape, options);
-  if (dy.shape.length !== plan.outputShape.length || dy.shape.some((d, i) => d !== plan.outputShape[i])) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the output's shape ${show(plan.outputShape)}; got ${show(dy.shape)}`);
+  const gradient = readTensor<T>(op, 'dy', dy);
+  if (typeof indices !== 'object' || indices === null) {
+    throw new PoolingError('INVALID_PARAMETER', op, `indices must be an index tensor { shape, data: Int32Array }; got ${show(indices)}`);
   }
-  checkIndices(plan, indices);
-  const dx = allocate(dtypeOf(dy.data), plan.planes * plan.inputSpatialSize);
+  const plan = planMaxUnpool(op, readCallerValue(op, 'indices.shape', () => indices.shape), options);
+  if (!sameShape(gradient.shape, plan.outputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the output's shape ${show(plan.outputShape)}; got ${show(gradient.shape)}`);
+  }
+  const positions = readIndices(plan, indices);
+  const dtype = dtypeOf(gradient.data);
+  checkAllocation(op, 'the gradient', plan.planes * plan.inputSpatialSize, BYTES_PER_ELEMENT[dtype]);
+  const dx = allocate(dtype, plan.planes * plan.inputSpatialSize);
   for (let plane = 0; plane < plan.planes; plane++) {
     for (let s = 0; s < plan.inputSpatialSize; s++) {
       const at = planeOffset(plan, plan.inputSpatialSize, plane, s);
-      dx[at] = dy.data[planeOffset(plan, plan.outputSpatialSize, plane, indices.data[at]!)]!;
+      dx[at] = gradient.data[planeOffset(plan, plan.outputSpatialSize, plane, positions[at]!)]!;
     }
   }
   return { shape: plan.inputShape, data: dx as T };

@@ -8,7 +8,34 @@
 import { adaptiveEnd, adaptiveStart } from './adaptive.js';
 import { PoolingError, show } from './errors.js';
 import { effectiveKernel, samePadding } from './output-size.js';
-import { axisName, type PlanAxis, type PoolPlan, type SlidingAxis } from './plan.js';
+import { axisName, checkPlan, type PlanAxis, type PoolPlan, type SlidingAxis } from './plan.js';
+import { checkInteger, readOptions } from './validate.js';
+
+/**
+ * How much an explanation lists: the first `maxWindows` windows of each axis and the first
+ * `maxTaps` taps of each window (default 1024 each), so that explaining a plan over a huge input
+ * costs what fits on a screen, not what the plan computes. What is left out is counted.
+ */
+export interface ExplainOptions {
+  readonly maxWindows?: number;
+  readonly maxTaps?: number;
+}
+
+const DEFAULT_LIMIT = 1024;
+
+/** Warnings scan each axis's windows in arithmetic; axes with more windows than this are not scanned. */
+const MAX_SCANNED_WINDOWS = 1 << 24;
+
+interface Limits {
+  readonly maxWindows: number;
+  readonly maxTaps: number;
+}
+
+function readLimits(op: string, options: unknown): Limits {
+  const o = readOptions(op, options, ['maxWindows', 'maxTaps']);
+  const limit = (name: string) => (o[name] === undefined ? DEFAULT_LIMIT : checkInteger(op, name, o[name], 0));
+  return { maxWindows: limit('maxWindows'), maxTaps: limit('maxTaps') };
+}
 
 /** Where a tap lies: in the input, in the explicit padding, or past it (the ceil-mode overhang). */
 export type TapKind = 'input' | 'padding' | 'overhang';
@@ -21,7 +48,10 @@ export interface AxisTap {
 
 export interface AxisWindowExplanation {
   readonly output: number;
+  /** The window's taps in order: the first `maxTaps` of them. */
   readonly taps: readonly AxisTap[];
+  /** Taps of this window not listed in `taps`. */
+  readonly omittedTaps: number;
   /** Taps inside the input. */
   readonly inInput: number;
   /** Taps inside input + explicit padding. */
@@ -36,7 +66,10 @@ export interface AxisExplanation {
   readonly out: number;
   /** How the output size follows from the geometry, with the numbers filled in. */
   readonly formula: string;
+  /** The axis's first `maxWindows` windows. */
   readonly windows: readonly AxisWindowExplanation[];
+  /** Windows of this axis not listed in `windows` (`out` minus those listed). */
+  readonly omittedWindows: number;
   /**
    * The window that rounding the output size up would add but that would start inside the end
    * padding: PyTorch's and ONNX's ceil mode drop it (TF.js keeps it). Null when there is none.
@@ -57,8 +90,10 @@ export interface PlanExplanation {
 
 export interface WindowExplanation {
   readonly outputIndex: readonly number[];
-  /** The taps of each axis; the window is their Cartesian product. */
+  /** The taps of each axis (the first `maxTaps`); the window is their Cartesian product. */
   readonly taps: readonly (readonly AxisTap[])[];
+  /** Taps of each axis not listed in `taps`. */
+  readonly omittedTaps: readonly number[];
   readonly kernelSize: number;
   readonly inInput: number;
   readonly inPadded: number;
@@ -68,15 +103,19 @@ export interface WindowExplanation {
   readonly reason: string;
 }
 
-function axisTaps(axis: PlanAxis, o: number): AxisTap[] {
+/** How many taps window `o` of an axis has. */
+function tapCount(axis: PlanAxis, o: number): number {
+  return axis.kind === 'adaptive' ? adaptiveEnd(o, axis.size, axis.out) - adaptiveStart(o, axis.size, axis.out) : axis.kernel;
+}
+
+/** The first `limit` taps of window `o` of an axis, in order. */
+function axisTaps(axis: PlanAxis, o: number, limit: number): AxisTap[] {
+  const shown = Math.min(limit, tapCount(axis, o));
   if (axis.kind === 'adaptive') {
-    const taps: AxisTap[] = [];
-    for (let i = adaptiveStart(o, axis.size, axis.out); i < adaptiveEnd(o, axis.size, axis.out); i++) {
-      taps.push({ position: i, kind: 'input' });
-    }
-    return taps;
+    const start = adaptiveStart(o, axis.size, axis.out);
+    return Array.from({ length: shown }, (_, j) => ({ position: start + j, kind: 'input' as const }));
   }
-  return Array.from({ length: axis.kernel }, (_, j) => {
+  return Array.from({ length: shown }, (_, j) => {
     const position = o * axis.stride - axis.padBegin + j * axis.dilation;
     const kind: TapKind =
       position >= 0 && position < axis.size
@@ -86,6 +125,22 @@ function axisTaps(axis: PlanAxis, o: number): AxisTap[] {
           : 'overhang';
     return { position, kind };
   });
+}
+
+/** In-bounds taps and taps inside input + padding of window `o`, by arithmetic (as the plan resolves them). */
+function tapCounts(axis: PlanAxis, o: number): { inInput: number; inPadded: number } {
+  if (axis.kind === 'adaptive') {
+    const n = tapCount(axis, o);
+    return { inInput: n, inPadded: n };
+  }
+  const { size, kernel, stride, dilation, padBegin, padEnd } = axis;
+  const start = o * stride - padBegin;
+  const within = (low: number, high: number) => {
+    const lo = start >= low ? 0 : Math.ceil((low - start) / dilation);
+    const hi = Math.min(kernel - 1, Math.floor((high - 1 - start) / dilation));
+    return Math.max(0, hi - lo + 1);
+  };
+  return { inInput: within(0, size), inPadded: within(-padBegin, size + padEnd) };
 }
 
 function trimmed(value: number): string {
@@ -177,55 +232,95 @@ function ceilDropped(axis: PlanAxis): AxisExplanation['ceilDropped'] {
   return !Number.isInteger(quotient) && axis.out === window && start >= axis.size ? { window, start } : null;
 }
 
-function explainAxis(axis: PlanAxis, a: number, rank: number, plan: PoolPlan): AxisExplanation {
-  const windows = plan.windows[a]!;
+function explainAxis(axis: PlanAxis, a: number, rank: number, limits: Limits): AxisExplanation {
+  const shown = Math.min(axis.out, limits.maxWindows);
   return {
     name: axisName(a, rank),
     kind: axis.kind,
     size: axis.size,
     out: axis.out,
     formula: axis.kind === 'sliding' ? slidingFormula(axis) : adaptiveFormula(axis),
-    windows: Array.from({ length: axis.out }, (_, o) => ({
-      output: o,
-      taps: axisTaps(axis, o),
-      inInput: windows.count[o]!,
-      inPadded: windows.padded[o]!,
-    })),
+    windows: Array.from({ length: shown }, (_, o) => {
+      const taps = axisTaps(axis, o, limits.maxTaps);
+      return { output: o, taps, omittedTaps: tapCount(axis, o) - taps.length, ...tapCounts(axis, o) };
+    }),
+    omittedWindows: axis.out - shown,
     ceilDropped: ceilDropped(axis),
   };
 }
 
-function warningsOf(axes: readonly AxisExplanation[], plan: PoolPlan): string[] {
+/** Window indices listed in a warning before it says how many more there are. */
+const LISTED_WINDOWS = 8;
+
+/**
+ * Windows of a sliding axis that hold no input, and input positions no window reads, in one pass
+ * over the windows in arithmetic: window o's in-bounds taps are one run of positions that share
+ * their remainder mod the dilation, and runs of one remainder only move right as o grows, so each
+ * remainder's reach so far says what a run adds.
+ */
+function scanSlidingAxis(axis: SlidingAxis): { empty: number[]; emptyCount: number; unread: number } {
+  const { size, stride, dilation, padBegin } = axis;
+  const empty: number[] = [];
+  let emptyCount = 0;
+  let read = 0;
+  const reach = new Map<number, number>();
+  for (let o = 0; o < axis.out; o++) {
+    const { inInput } = tapCounts(axis, o);
+    if (inInput === 0) {
+      emptyCount++;
+      if (empty.length < LISTED_WINDOWS) empty.push(o);
+      continue;
+    }
+    const start = o * stride - padBegin;
+    const first = start >= 0 ? start : start + Math.ceil(-start / dilation) * dilation;
+    const last = first + (inInput - 1) * dilation;
+    const remainder = first % dilation;
+    const before = reach.get(remainder) ?? remainder - dilation;
+    const from = Math.max(first, before + dilation);
+    if (last >= from) read += (last - from) / dilation + 1;
+    reach.set(remainder, Math.max(before, last));
+  }
+  return { empty, emptyCount, unread: size - read };
+}
+
+function warningsOf(plan: PoolPlan): string[] {
   const warnings: string[] = [];
-  axes.forEach((axis, a) => {
-    for (const w of axis.windows) {
-      if (w.inInput === 0) {
-        const what = plan.reducer.op === 'avg' ? (plan.reducer.emptyWindow === 'nan' ? ' (average NaN)' : ' (average 0)') : '';
-        warnings.push(`axis ${axis.name}: window ${w.output} lies only in the padding and holds no input${what}`);
-      }
+  const rank = plan.axes.length;
+  plan.axes.forEach((axis, a) => {
+    // Adaptive bins cover every position and are never empty.
+    if (axis.kind !== 'sliding') return;
+    const name = axisName(a, rank);
+    if (axis.out > MAX_SCANNED_WINDOWS) {
+      warnings.push(`axis ${name}: ${axis.out} windows are too many to check for empty windows and unread positions`);
+      return;
     }
-    const planAxis = plan.axes[a]!;
-    if (planAxis.kind === 'sliding') {
-      const read = new Set<number>();
-      for (const w of axis.windows) for (const t of w.taps) if (t.kind === 'input') read.add(t.position);
-      const unread = planAxis.size - read.size;
-      if (unread > 0) warnings.push(`axis ${axis.name}: ${unread} of ${planAxis.size} input positions are in no window`);
-    }
+    const { empty, emptyCount, unread } = scanSlidingAxis(axis);
+    const what = plan.reducer.op === 'avg' ? (plan.reducer.emptyWindow === 'nan' ? ' (average NaN)' : ' (average 0)') : '';
+    for (const o of empty) warnings.push(`axis ${name}: window ${o} lies only in the padding and holds no input${what}`);
+    if (emptyCount > empty.length) warnings.push(`axis ${name}: ${emptyCount - empty.length} more windows hold no input${what}`);
+    if (unread > 0) warnings.push(`axis ${name}: ${unread} of ${axis.size} input positions are in no window`);
   });
   return warnings;
 }
 
-/** Every axis's formula and windows, the reduction in words, and warnings about odd windows. */
-export function explainPlan(plan: PoolPlan): PlanExplanation {
+/**
+ * Every axis's formula and windows (the first `maxWindows` of each, see ExplainOptions), the
+ * reduction in words, and warnings about odd windows (windows with no input, input positions in
+ * no window), which cover every window whether listed or not.
+ */
+export function explainPlan(plan: PoolPlan, options?: ExplainOptions): PlanExplanation {
+  const op = 'explainPlan';
+  checkPlan(op, 'plan', plan);
+  const limits = readLimits(op, options);
   const rank = plan.axes.length;
-  const axes = plan.axes.map((axis, a) => explainAxis(axis, a, rank, plan));
+  const axes = plan.axes.map((axis, a) => explainAxis(axis, a, rank, limits));
   return {
     op: plan.op,
     inputShape: plan.inputShape,
     outputShape: plan.outputShape,
     reducer: reducerText(plan),
     axes,
-    warnings: warningsOf(axes, plan),
+    warnings: warningsOf(plan),
   };
 }
 
@@ -237,11 +332,14 @@ function product(values: readonly number[]): number {
  * One output element's window: its taps on every axis, how many lie in the input and in the padded
  * input, and for average plans the divisor and why. `outputIndex` has one index per spatial axis.
  */
-export function explainWindow(plan: PoolPlan, outputIndex: readonly number[]): WindowExplanation {
+export function explainWindow(plan: PoolPlan, outputIndex: readonly number[], options?: ExplainOptions): WindowExplanation {
+  checkPlan('explainWindow', 'plan', plan);
+  const limits = readLimits('explainWindow', options);
+  const index = readOptions('explainWindow', { outputIndex }, ['outputIndex']).outputIndex;
   if (
-    !Array.isArray(outputIndex) ||
-    outputIndex.length !== plan.axes.length ||
-    outputIndex.some((o, a) => !Number.isInteger(o) || o < 0 || o >= plan.axes[a]!.out)
+    !Array.isArray(index) ||
+    index.length !== plan.axes.length ||
+    index.some((o, a) => !Number.isInteger(o) || o < 0 || o >= plan.axes[a]!.out)
   ) {
     throw new PoolingError(
       'INDEX_OUT_OF_RANGE',
@@ -249,11 +347,14 @@ export function explainWindow(plan: PoolPlan, outputIndex: readonly number[]): W
       `outputIndex must hold ${plan.axes.length} integers within the output's spatial size ${show(plan.axes.map((a) => a.out))}; got ${show(outputIndex)}`,
     );
   }
-  const taps = plan.axes.map((axis, a) => axisTaps(axis, outputIndex[a]!));
-  const inInput = product(outputIndex.map((o, a) => plan.windows[a]!.count[o]!));
-  const inPadded = product(outputIndex.map((o, a) => plan.windows[a]!.padded[o]!));
-  const kernelSize = product(taps.map((t) => t.length));
-  const padding = taps.some((axisTaps) => axisTaps.some((t) => t.kind === 'padding'));
+  const at = index as readonly number[];
+  const taps = plan.axes.map((axis, a) => axisTaps(axis, at[a]!, limits.maxTaps));
+  const omittedTaps = plan.axes.map((axis, a) => tapCount(axis, at[a]!) - taps[a]!.length);
+  const counts = plan.axes.map((axis, a) => tapCounts(axis, at[a]!));
+  const inInput = product(counts.map((c) => c.inInput));
+  const inPadded = product(counts.map((c) => c.inPadded));
+  const kernelSize = product(plan.axes.map((axis, a) => tapCount(axis, at[a]!)));
+  const padding = counts.some((c, a) => c.inPadded > c.inInput && plan.axes[a]!.kind === 'sliding');
   const overhang = kernelSize - inPadded;
   const cut = inInput < kernelSize;
   const r = plan.reducer;
@@ -280,11 +381,11 @@ export function explainWindow(plan: PoolPlan, outputIndex: readonly number[]): W
     if (inInput === 0) {
       why = `the window holds no input: ${r.emptyWindow === 'nan' ? 'the average is NaN (0/0)' : 'the average is 0'}`;
     }
-    return { outputIndex: [...outputIndex], taps, kernelSize, inInput, inPadded, divisor, reason: `${where}; ${why}` };
+    return { outputIndex: [...at], taps, omittedTaps, kernelSize, inInput, inPadded, divisor, reason: `${where}; ${why}` };
   }
   const reduction =
     r.op === 'max'
       ? 'the maximum of the taps in the input (padding never wins)'
       : `the Lp norm (p = ${r.p}) of the taps in the input (padding adds nothing)`;
-  return { outputIndex: [...outputIndex], taps, kernelSize, inInput, inPadded, divisor: null, reason: `${where}; ${reduction}` };
+  return { outputIndex: [...at], taps, omittedTaps, kernelSize, inInput, inPadded, divisor: null, reason: `${where}; ${reduction}` };
 }

@@ -1,5 +1,5 @@
 import type { Layout } from '../tensor.js';
-import { elementCount } from '../tensor.js';
+import { MAX_ELEMENTS, elementCount } from '../tensor.js';
 import { adaptiveEnd, adaptiveStart } from './adaptive.js';
 import { PoolingError, show } from './errors.js';
 import { effectiveKernel, slidingOutputSize, type OutputRounding } from './output-size.js';
@@ -52,7 +52,8 @@ export type PlanAxis = SlidingAxis | AdaptiveAxis;
 /**
  * Window geometry of one axis, resolved per output index: the input index of the first in-bounds
  * tap, how many taps are in bounds, how many lie inside input + explicit padding, and the step
- * between taps. Kernels read these; nobody recomputes window bounds.
+ * between taps. Kernels read these (through `windowsOf`); nobody recomputes window bounds. They are
+ * the library's own: a plan does not expose them, so no caller can write into what a kernel trusts.
  */
 export interface AxisWindows {
   readonly first: Int32Array;
@@ -72,7 +73,6 @@ export interface PoolPlan {
   readonly outputShape: readonly number[];
   /** Spatial axes, outermost first. */
   readonly axes: readonly PlanAxis[];
-  readonly windows: readonly AxisWindows[];
   readonly reducer: Reducer;
   readonly inputSpatialSize: number;
   readonly outputSpatialSize: number;
@@ -89,6 +89,14 @@ export interface ShapeSplit {
 export function axisName(axis: number, rank: number): string {
   const names = rank === 1 ? ['W'] : rank === 2 ? ['H', 'W'] : rank === 3 ? ['D', 'H', 'W'] : [];
   return names[axis] ?? `${axis}`;
+}
+
+/** How an input's axes were read, for messages: "(N=1, C=3, H=5, W=5), channels-first". */
+export function readingOf(split: ShapeSplit, layout: Layout): string {
+  const rank = split.spatial.length;
+  const spatial = split.spatial.map((size, a) => `${axisName(a, rank)}=${size}`);
+  const axes = layout === 'channels-first' ? [`C=${split.channels}`, ...spatial] : [...spatial, `C=${split.channels}`];
+  return `${split.batched ? '' : 'unbatched '}(${[...(split.batched ? [`N=${split.batch}`] : []), ...axes].join(', ')}), ${layout}`;
 }
 
 /**
@@ -125,6 +133,41 @@ export function splitShape(
     channels: channelsFirst ? rest[0]! : rest[rest.length - 1]!,
     spatial: channelsFirst ? rest.slice(1) : rest.slice(0, -1),
   };
+}
+
+/** Plans made by makePlan: the only ones a kernel runs (a look-alike object is refused). */
+const madePlans = new WeakSet<object>();
+const planWindows = new WeakMap<PoolPlan, readonly AxisWindows[]>();
+
+/** Whether `value` is a plan made by this library (not a copy or a look-alike). */
+export function isPlan(value: unknown): value is PoolPlan {
+  return typeof value === 'object' && value !== null && madePlans.has(value);
+}
+
+/** `value` as a plan made by this library, else a coded error naming `name`. */
+export function checkPlan(op: string, name: string, value: unknown): PoolPlan {
+  if (!isPlan(value)) {
+    throw new PoolingError(
+      'INVALID_PARAMETER',
+      op,
+      `${name} must be a plan made by planAvgPool, planMaxPool or planLpPool (or observed from a run); got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The window tables of a plan's axes, built on first use: planning a shape (poolOutputShape, a
+ * plan nobody runs) costs arithmetic only, and a kernel builds tables only for what it runs. The
+ * tables are private to the library: kernels trust them, so no caller can reach them.
+ */
+export function windowsOf(plan: PoolPlan): readonly AxisWindows[] {
+  let windows = planWindows.get(plan);
+  if (!windows) {
+    windows = Object.freeze(plan.axes.map((axis) => (axis.kind === 'sliding' ? slidingWindows(axis) : adaptiveWindows(axis))));
+    planWindows.set(plan, windows);
+  }
+  return windows;
 }
 
 function slidingWindows(axis: SlidingAxis): AxisWindows {
@@ -187,7 +230,8 @@ export function makePlan(request: PlanRequest): PoolPlan {
       throw new PoolingError(
         'OUTPUT_EMPTY',
         op,
-        `input size on axis ${axisName(a, rank)} is 0 (input shape ${show(request.inputShape)}); every spatial axis needs at least one element`,
+        `input size on axis ${axisName(a, rank)} is 0 (input shape ${show(request.inputShape)} read as ${readingOf(split, layout)}); ` +
+          `every spatial axis needs at least one element`,
       );
     }
     if (!Number.isFinite(axis.out) || axis.out < 1) {
@@ -196,8 +240,8 @@ export function makePlan(request: PlanRequest): PoolPlan {
       throw new PoolingError(
         'OUTPUT_EMPTY',
         op,
-        `output size on axis ${axisName(a, rank)} would be ${axis.out} (${describeAxis(axis)})${fit}. ` +
-          `Given input shape ${show(request.inputShape)}`,
+        `output size on axis ${axisName(a, rank)} would be ${axis.out} (${describeAxis(axis)})${fit}; ` +
+          `input shape ${show(request.inputShape)} read as ${readingOf(split, layout)}`,
       );
     }
   });
@@ -209,8 +253,7 @@ export function makePlan(request: PlanRequest): PoolPlan {
       : [...outSpatial, split.channels];
   const outputShape = split.batched ? [split.batch, ...rest] : rest;
   elementCount(op, 'the output', outputShape);
-  const windows = axes.map((axis) => (axis.kind === 'sliding' ? slidingWindows(axis) : adaptiveWindows(axis)));
-  return Object.freeze({
+  const plan: PoolPlan = Object.freeze({
     op,
     layout,
     batched: split.batched,
@@ -218,12 +261,13 @@ export function makePlan(request: PlanRequest): PoolPlan {
     channels: split.channels,
     inputShape: Object.freeze([...request.inputShape]),
     outputShape: Object.freeze(outputShape),
-    axes: Object.freeze(axes.map((axis) => Object.freeze({ ...axis }))),
-    windows: Object.freeze(windows.map((w) => Object.freeze(w))),
+    axes: Object.freeze(axes.map((axis) => Object.freeze({ ...axis, ...(axis.kind === 'sliding' && typeof axis.sizeRule === 'object' ? { sizeRule: Object.freeze({ ...axis.sizeRule }) } : {}) }))),
     reducer: Object.freeze({ ...request.reducer }),
     inputSpatialSize: split.spatial.reduce((p, s) => p * s, 1),
     outputSpatialSize: outSpatial.reduce((p, s) => p * s, 1),
   });
+  madePlans.add(plan);
+  return plan;
 }
 
 export interface SlidingRequest {
@@ -264,7 +308,15 @@ export function planSliding(r: SlidingRequest): PoolPlan {
         `${r.limitPadding.paddingName} must be at most half the effective kernel size on every axis; ` +
           `got padding ${padBegin}+${padEnd} with kernel ${geometry.kernel}` +
           (geometry.dilation > 1 ? `, dilation ${geometry.dilation}` : '') +
-          ` (effective ${keff}) on axis ${axisName(a, rank)}`,
+          ` (effective ${keff}) on axis ${axisName(a, rank)}; input read as ${readingOf(r.split, r.layout)}`,
+      );
+    }
+    if (keff > MAX_ELEMENTS) {
+      throw new PoolingError(
+        'INVALID_PARAMETER',
+        r.op,
+        `kernel ${geometry.kernel} with dilation ${geometry.dilation} spans ${keff} positions on axis ${axisName(a, rank)}; ` +
+          `a window may span at most ${MAX_ELEMENTS}`,
       );
     }
     const same = r.padding.mode === 'same' || r.padding.mode === 'same-lower';

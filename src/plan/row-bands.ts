@@ -13,7 +13,11 @@
  * A band's input rows are one contiguous slice of the data when the outermost spatial axis is the
  * outermost axis of the data: an unbatched channels-last image (H, W, C), or a single plane.
  */
-import { makePlan, type PoolPlan, type SlidingAxis } from './plan.js';
+import { PoolingError, show } from './errors.js';
+import { checkPlan, makePlan, type PoolPlan, type SlidingAxis } from './plan.js';
+
+/** Each band is a plan object of its own: a caller asking for millions of them has mistaken the unit. */
+const MAX_BANDS = 1 << 16;
 import { effectiveKernel } from './output-size.js';
 
 export interface RowBand {
@@ -65,11 +69,24 @@ function band(plan: PoolPlan, axis: SlidingAxis, outputStart: number, outputEnd:
  * from the output) comes back as one band: the plan itself over all its input rows.
  */
 export function planRowBands(plan: PoolPlan, rowsPerBand: number): RowBand[] {
+  const op = 'planRowBands';
+  checkPlan(op, 'plan', plan);
+  if (typeof rowsPerBand !== 'number' || !(rowsPerBand >= 1)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `rowsPerBand must be a number >= 1 (at most that many output rows a band); got ${show(rowsPerBand)}`);
+  }
   const axis = plan.axes[0];
   const whole: RowBand[] = [{ plan, outputStart: 0, outputEnd: axis?.out ?? 1, inputStart: 0, inputEnd: axis?.size ?? 1 }];
   const dropsSpatial = plan.outputShape.length !== plan.inputShape.length;
   if (axis === undefined || axis.kind !== 'sliding' || axis.out <= 1 || dropsSpatial) return whole;
-  const rows = Math.max(1, Math.floor(rowsPerBand));
+  const rows = Math.min(Math.floor(rowsPerBand), axis.out);
+  const count = Math.ceil(axis.out / rows);
+  if (count > MAX_BANDS) {
+    throw new PoolingError(
+      'SIZE_TOO_LARGE',
+      op,
+      `${axis.out} output rows in bands of ${rows} would make ${count} bands; at most ${MAX_BANDS}: give rowsPerBand of at least ${Math.ceil(axis.out / MAX_BANDS)}`,
+    );
+  }
   const bands: RowBand[] = [];
   for (let start = 0; start < axis.out; start += rows) {
     const end = Math.min(axis.out, start + rows);

@@ -1,3 +1,4 @@
+import { MAX_ELEMENTS } from '../tensor.js';
 import { PoolingError, show } from './errors.js';
 
 /**
@@ -23,12 +24,19 @@ export function perAxis(
   return [...values];
 }
 
-/** Throws unless `v` is an integer >= min; `whole` is what the caller passed, for the message. */
-export function checkInteger(op: string, name: string, v: unknown, min: number, whole: unknown = v): number {
+/**
+ * Throws unless `v` is an integer from `min` to `max` (by default the largest axis a tensor may
+ * have: sizes beyond it describe no tensor and lose precision in window arithmetic); `whole` is
+ * what the caller passed, for the message.
+ */
+export function checkInteger(op: string, name: string, v: unknown, min: number, whole: unknown = v, max = MAX_ELEMENTS): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     const what = min === 1 ? 'positive integer' : min === 0 ? 'non-negative integer' : `integer >= ${min}`;
     const rule = Array.isArray(whole) ? `hold only ${what}s` : `be a ${what}`;
     throw new PoolingError('INVALID_PARAMETER', op, `${name} must ${rule}; got ${show(whole)}`);
+  }
+  if (v > max) {
+    throw new PoolingError('INVALID_PARAMETER', op, `${name} must be at most ${max}; got ${show(whole)}`);
   }
   return v;
 }
@@ -53,13 +61,93 @@ export function checkOneOf<T extends string>(op: string, name: string, v: unknow
 
 /** Throws if an options object names a key the op does not know (a typo would otherwise be silently ignored). */
 export function checkKnownKeys(op: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
+  const keys = Object.keys(options);
+  for (const key of keys) {
     if (!known.includes(key)) {
       throw new PoolingError(
         'INVALID_PARAMETER',
         op,
-        `unknown option ${show(key)}; expected one of ${known.map((k) => show(k)).join(', ')}`,
+        `unknown option ${show(key)}; expected one of ${known.map((k) => JSON.stringify(k)).join(', ')}`,
       );
     }
   }
+}
+
+/** Per-axis option values are short: more items than a tensor has axes is a mistake, not a plan. */
+const MAX_OPTION_ITEMS = 64;
+
+/** An option's value read once: primitives as they are, short arrays (and arrays of pairs) copied. */
+function copyOptionValue(op: string, name: string, value: unknown, depth: number): unknown {
+  if (!Array.isArray(value)) return value;
+  const length = value.length;
+  if (length > MAX_OPTION_ITEMS || depth > 1) {
+    throw new PoolingError(
+      'INVALID_PARAMETER',
+      op,
+      `${name} must be one value or one per spatial axis; got ${depth > 1 ? 'arrays nested too deep' : `an array of ${length} items`}: ${show(value)}`,
+    );
+  }
+  const copy = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) copy[i] = copyOptionValue(op, name, value[i], depth + 1);
+  return Object.freeze(copy);
+}
+
+/** Each list of known names as a set, made once per list (the lists are the ops' constants). */
+const knownSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function setOf(known: readonly string[]): ReadonlySet<string> {
+  let set = knownSets.get(known);
+  if (!set) knownSets.set(known, (set = new Set(known)));
+  return set;
+}
+
+/**
+ * A caller's options read exactly once into a plain snapshot: the snapshot is both what is planned
+ * and the plan cache's key, so an options object that answers differently on a second read (a
+ * getter, a proxy) cannot plan one thing and be cached as another. A plain object (an object
+ * literal) is read by its own enumerable properties; any other object (a class instance,
+ * `Object.create(defaults)`, a proxy) by every known name, inherited ones included, each getter
+ * called once. Own enumerable names that are not known are refused (a typo would otherwise be
+ * ignored). `dataNames` hold data (masks, per-sample lengths), kept as read for their own
+ * validation; every other array value is copied. `undefined` options mean none. Anything the
+ * caller's object throws while being read becomes a coded error.
+ */
+export function readOptions(
+  op: string,
+  options: unknown,
+  known: readonly string[],
+  dataNames: readonly string[] = [],
+): Readonly<Record<string, unknown>> {
+  // No prototype: a name the caller did not give is undefined here, whatever Object.prototype holds.
+  const snapshot: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (options === undefined) return snapshot;
+  try {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new PoolingError('INVALID_PARAMETER', op, `options must be an object; got ${show(options)}`);
+    }
+    const knownSet = setOf(known);
+    const own = Object.keys(options);
+    for (const key of own) {
+      if (!knownSet.has(key)) {
+        throw new PoolingError('INVALID_PARAMETER', op, `unknown option ${show(key)}; expected one of ${known.map((k) => JSON.stringify(k)).join(', ')}`);
+      }
+    }
+    const proto: unknown = Object.getPrototypeOf(options);
+    const names = proto === Object.prototype || proto === null ? own : known;
+    for (const name of names) {
+      const value: unknown = (options as Record<string, unknown>)[name];
+      if (value === undefined) continue;
+      snapshot[name] = dataNames.length > 0 && dataNames.includes(name) ? value : copyOptionValue(op, name, value, 0);
+    }
+  } catch (error) {
+    if (error instanceof PoolingError) throw error;
+    throw new PoolingError(
+      'INVALID_PARAMETER',
+      op,
+      `options could not be read (${error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : show(error)})`,
+    );
+  }
+  // The snapshot stays the library's: never frozen (freezing a dictionary object costs more than
+  // the whole read), never handed out.
+  return snapshot;
 }

@@ -18,6 +18,7 @@ import {
 import {
   adaptiveAvgPool,
   avgPool,
+  batchedByDefault,
   channelsLastByDefault,
   globalAvgPool,
   globalMaxPool,
@@ -108,7 +109,9 @@ abstract class PoolingLayer<O extends object> extends layers.Layer {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    return outputShapeWithUnknowns(firstShape(inputShape), this.poolingOptions, (shape) => this.plan(shape, this.poolingOptions));
+    return outputShapeWithUnknowns(firstShape(inputShape), this.poolingOptions, (shape) =>
+      this.plan(shape, batchedByDefault(this.poolingOptions, shape.length)),
+    );
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {

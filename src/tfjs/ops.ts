@@ -40,6 +40,15 @@ export function channelsLastByDefault<T extends { readonly layout?: unknown }>(o
 }
 
 /**
+ * TF.js tensors here have a batch axis, as in Keras layers: a rank-3 tensor is (N, W, C), not an
+ * unbatched 2-D map, unless `spatialDims` says otherwise (the core refuses to guess for rank 3).
+ */
+export function batchedByDefault<T extends { readonly spatialDims?: unknown }>(options: T, rank: unknown): T {
+  if (options.spatialDims !== undefined || typeof rank !== 'number' || rank < 3) return options;
+  return { ...options, spatialDims: rank - 2 } as T;
+}
+
+/**
  * Wraps a core forward/backward pair as one differentiable TF.js op. The backward receives the
  * forward input, which max pooling needs to find its maxima and averages use for the shape.
  */
@@ -65,13 +74,13 @@ function differentiable(
 }
 
 /** A TF.js op from a core op and its backward, with the channels-last default applied once. */
-function poolingOp<O extends { readonly layout?: unknown }>(
+function poolingOp<O extends { readonly layout?: unknown; readonly spatialDims?: unknown }>(
   op: string,
   forward: (x: Float32Tensor, options: O) => Float32Tensor,
   backward: (dy: Float32Tensor, x: Float32Tensor, options: O) => Float32Tensor,
 ): (x: tf.Tensor, options: O) => tf.Tensor {
   return (x, options) => {
-    const resolved = channelsLastByDefault(options);
+    const resolved = batchedByDefault(channelsLastByDefault(options), (x as { rank?: unknown } | null)?.rank);
     return differentiable(
       op,
       x,

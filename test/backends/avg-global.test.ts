@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { allocWasmTensor, globalAvgPool, init, observeRuns, poolInto, toWasmTensor, type PoolPlan, type Tensor } from '../../src/index.js';
+import { withReducer } from '../helpers/plans.js';
+import { allocWasmTensor, globalAvgPool, init, observeRuns, poolInto, toWasmTensor, type Tensor } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
 import { randomTensor, rng, type Random } from './compare.js';
 import { assertSameBits } from '../helpers/ulp.js';
@@ -44,7 +45,7 @@ test('wasm float32 global average equals the reference bit for bit, two planes a
       const expected = observeRuns(() => globalAvgPool(host, { backend: 'reference' }));
       assertSameBits(globalAvgPool(host, { backend: 'wasm' }).data, expected.result.data, label);
       const plan = expected.runs[0]!.plan;
-      const override: PoolPlan = { ...plan, reducer: { op: 'avg', divisor: 3, emptyWindow: 'zero' } };
+      const override = withReducer(plan, { op: 'avg', divisor: 3, emptyWindow: 'zero' });
       for (const p of [plan, override]) {
         const x = toWasmTensor(host);
         const out = allocWasmTensor(p.outputShape);

@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adaptiveMaxPool, allocWasmTensor, init, maxPool, planMaxPool, poolInto, toWasmTensor, type PoolPlan, type Tensor } from '../../src/index.js';
+import { withReducer } from '../helpers/plans.js';
+import { adaptiveMaxPool, allocWasmTensor, init, maxPool, planMaxPool, poolInto, toWasmTensor, type Tensor } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
 import { randomTensor, rng, type Random } from './compare.js';
 import { assertSameBits } from '../helpers/ulp.js';
@@ -78,7 +79,7 @@ test('wasm float32 max values of 1-D planes equal the reference bit for bit', as
   const r = rng(77);
   const x = randomTensor(r, [2, 6, 37], 'float32');
   plant(r, { shape: [2, 6, 1, 37], data: x.data });
-  for (const window of [{ kernel: 3, stride: 2, padding: 1 }, { kernel: 2, stride: 2, ceilMode: true }, { kernel: 5, stride: 1, padding: 2 }]) {
+  for (const window of [{ kernel: [3], stride: 2, padding: 1 }, { kernel: [2], stride: 2, ceilMode: true }, { kernel: [5], stride: 1, padding: 2 }]) {
     const expected = maxPool(x, { ...window, backend: 'reference' });
     assertSameBits(maxPool(x, { ...window, backend: 'wasm' }).data, expected.data, JSON.stringify(window));
   }
@@ -92,7 +93,7 @@ test('wasm float32 max values skip NaN under the ignore rule (TF.js) bit for bit
     plant(r, host);
     // A window of NaN only: -Infinity under 'ignore'.
     host.data.fill(NaN, 2 * 130, 2 * 130 + 26);
-    const plan: PoolPlan = { ...planMaxPool(host.shape, window), reducer: { op: 'max', nan: 'ignore' } };
+    const plan = withReducer(planMaxPool(host.shape, window), { op: 'max', nan: 'ignore' });
     const x = toWasmTensor(host);
     const out = allocWasmTensor(plan.outputShape);
     poolInto(plan, x, out);
@@ -131,7 +132,7 @@ test('wasm float32 max values find a lone NaN in any edge column of any row (k3 
     }
     for (const window of [{ kernel: 3, stride: 2, padding: 1 }, { kernel: 3, stride: 2, padding: 1, ceilMode: true }]) {
       for (const nan of ['propagate', 'ignore'] as const) {
-        const plan: PoolPlan = { ...planMaxPool(host.shape, window), reducer: { op: 'max', nan } };
+        const plan = withReducer(planMaxPool(host.shape, window), { op: 'max', nan });
         const x = toWasmTensor(host);
         const out = allocWasmTensor(plan.outputShape);
         poolInto(plan, x, out);

@@ -104,14 +104,14 @@ test('INVALID_RANK: the input has no room for batch, channels and the spatial ax
 
 test('DATA_LENGTH_MISMATCH: data whose length is not the product of the shape', () => {
   const x = { shape: [1, 1, 4], data: new Float32Array(3) };
-  expectFailure(() => avgPool(x, frozen({ kernel: 2 })), {
+  expectFailure(() => avgPool(x, frozen({ kernel: [2] })), {
     code: 'DATA_LENGTH_MISMATCH',
     op: 'avgPool',
     mentions: ['x.data has 3 elements', 'x.shape [1, 1, 4] needs 4'],
     inputs: [x.data],
   });
   const dy = { shape: [1, 1, 2], data: new Float64Array(5) };
-  expectFailure(() => avgPoolBackward(dy, [1, 1, 4], frozen({ kernel: 2 })), {
+  expectFailure(() => avgPoolBackward(dy, [1, 1, 4], frozen({ kernel: [2] })), {
     code: 'DATA_LENGTH_MISMATCH',
     op: 'avgPoolBackward',
     mentions: ['dy.data has 5 elements', 'dy.shape [1, 1, 2] needs 2'],
@@ -131,20 +131,20 @@ test('DATA_LENGTH_MISMATCH: data whose length is not the product of the shape', 
 
 test('UNSUPPORTED_DTYPE: data that is not float32 or float64, or gradients of another dtype', () => {
   const ints = { shape: [1, 1, 4], data: new Int32Array(4) };
-  expectFailure(() => avgPool(ints as never, frozen({ kernel: 2 })), {
+  expectFailure(() => avgPool(ints as never, frozen({ kernel: [2] })), {
     code: 'UNSUPPORTED_DTYPE',
     op: 'avgPool',
     mentions: ['x.data must be a Float32Array or Float64Array', 'got Int32Array'],
     inputs: [ints.data],
   });
-  expectFailure(() => lpPool({ shape: [1, 1, 2], data: [1, 2] } as never, frozen({ kernel: 2 })), {
+  expectFailure(() => lpPool({ shape: [1, 1, 2], data: [1, 2] } as never, frozen({ kernel: [2] })), {
     code: 'UNSUPPORTED_DTYPE',
     op: 'lpPool',
     mentions: ['x.data', 'got Array'],
   });
   const x = zeros([1, 1, 4], 'float64');
   const dy = zeros([1, 1, 2], 'float32');
-  expectFailure(() => maxPoolBackward(dy, x as never, frozen({ kernel: 2 })), {
+  expectFailure(() => maxPoolBackward(dy, x as never, frozen({ kernel: [2] })), {
     code: 'UNSUPPORTED_DTYPE',
     op: 'maxPoolBackward',
     mentions: ['dy and x must have the same dtype', 'dy float32', 'x float64'],
@@ -234,16 +234,16 @@ test('OUTPUT_EMPTY: a kernel that does not fit, an empty spatial axis, an unpool
     inputs: [x.data],
   });
   const short = zeros([1, 1, 3]);
-  expectFailure(() => maxPool(short, frozen({ kernel: 3, dilation: 2 })), {
+  expectFailure(() => maxPool(short, frozen({ kernel: [3], dilation: 2 })), {
     code: 'OUTPUT_EMPTY',
     op: 'maxPool',
     mentions: ['would be 0', 'input 3', 'padding 0+0', 'kernel 3 (dilation 2, effective 5)', 'stride 3'],
   });
   const empty = zeros([1, 2, 0]);
-  expectFailure(() => globalAvgPool(empty), { code: 'OUTPUT_EMPTY', op: 'globalAvgPool', mentions: ['input size on axis W is 0', '[1, 2, 0]'] });
+  expectFailure(() => globalAvgPool(empty, { spatialDims: 1 }), { code: 'OUTPUT_EMPTY', op: 'globalAvgPool', mentions: ['input size on axis W is 0', '[1, 2, 0]'] });
   const one = zeros([1, 1, 1]);
   const oneIndex = { shape: [1, 1, 1], data: new Int32Array(1) };
-  expectFailure(() => maxUnpool(one, oneIndex, frozen({ kernel: 2, padding: 1 })), {
+  expectFailure(() => maxUnpool(one, oneIndex, frozen({ kernel: [2], padding: 1 })), {
     code: 'OUTPUT_EMPTY',
     op: 'maxUnpool',
     mentions: ['output size on axis 0 would be 0', 'input 1', 'stride 2', 'padding 1+1', 'kernel 2'],
@@ -314,7 +314,7 @@ test('SIZE_TOO_LARGE: shapes beyond what can be allocated fail before anything i
 test('INDEX_OUT_OF_RANGE: an unpooling index outside its output plane', () => {
   const x = zeros([1, 1, 2]);
   const indices = { shape: [1, 1, 2], data: Int32Array.of(0, 9) };
-  expectFailure(() => maxUnpool(x, indices, frozen({ kernel: 2 })), {
+  expectFailure(() => maxUnpool(x, indices, frozen({ kernel: [2] })), {
     code: 'INDEX_OUT_OF_RANGE',
     op: 'maxUnpool',
     mentions: ['indices[1] = 9', 'output plane of 4 positions', 'output shape [1, 1, 4]'],
@@ -322,7 +322,7 @@ test('INDEX_OUT_OF_RANGE: an unpooling index outside its output plane', () => {
   });
   const negative = { shape: [1, 1, 2], data: Int32Array.of(-1, 0) };
   const unpooledGradient = zeros([1, 1, 4]);
-  expectFailure(() => maxUnpoolBackward(unpooledGradient, negative, frozen({ kernel: 2 })), {
+  expectFailure(() => maxUnpoolBackward(unpooledGradient, negative, frozen({ kernel: [2] })), {
     code: 'INDEX_OUT_OF_RANGE',
     op: 'maxUnpoolBackward',
     mentions: ['indices[0] = -1'],
@@ -332,7 +332,7 @@ test('INDEX_OUT_OF_RANGE: an unpooling index outside its output plane', () => {
 
 test('SHAPE_MISMATCH: gradients and indices of the wrong shape', () => {
   const dy = zeros([1, 1, 3]);
-  expectFailure(() => avgPoolBackward(dy, [1, 1, 4], frozen({ kernel: 2 })), {
+  expectFailure(() => avgPoolBackward(dy, [1, 1, 4], frozen({ kernel: [2] })), {
     code: 'SHAPE_MISMATCH',
     op: 'avgPoolBackward',
     mentions: ["dy must have the forward output's shape [1, 1, 2]", 'input [1, 1, 4]', 'got [1, 1, 3]'],
@@ -348,7 +348,7 @@ test('SHAPE_MISMATCH: gradients and indices of the wrong shape', () => {
   });
   const indices = { shape: [1, 1, 3], data: new Int32Array(3) };
   const pooled = zeros([1, 1, 2]);
-  expectFailure(() => maxUnpool(pooled, indices, frozen({ kernel: 2 })), {
+  expectFailure(() => maxUnpool(pooled, indices, frozen({ kernel: [2] })), {
     code: 'SHAPE_MISMATCH',
     op: 'maxUnpool',
     mentions: ["indices must be an Int32Array tensor of the input's shape [1, 1, 2]", 'got [1, 1, 3]'],

@@ -1,7 +1,9 @@
 /**
  * Counts the typed arrays constructed while a function runs, to show that an error comes before
  * any buffer is allocated. The global constructors are swapped for counting proxies for the
- * duration of the call; instanceof keeps working because a proxy forwards `prototype`.
+ * duration of the call; instanceof keeps working because a proxy forwards `prototype`. A view of
+ * an existing buffer (`new Float32Array(buffer, offset, length)`) allocates no memory and is not
+ * counted.
  */
 const COUNTED = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array', 'BigInt64Array'] as const;
 
@@ -19,7 +21,8 @@ export function runCountingAllocations(run: () => unknown): Outcome {
     globals[name] = new Proxy(originals[i] as new (...args: unknown[]) => ArrayLike<unknown>, {
       construct(target, args) {
         const made = new target(...args);
-        allocations.push(made.length);
+        const isView = args[0] instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && args[0] instanceof SharedArrayBuffer);
+        if (!isView) allocations.push(made.length);
         return made;
       },
     });

@@ -46,11 +46,15 @@ export function frameOfCase(c: TensorCase): Frame {
   return frameOf(shapeOf(c), c.layout, c.spatial.length);
 }
 
-/** Options every op shares: layout when spelled, spatialDims when nothing else gives the rank. */
+/**
+ * Options every op shares: layout when spelled, spatialDims when nothing else gives the rank (an
+ * unbatched input, or a rank-3 one, which reads as (N, C, W) or (C, H, W) alike).
+ */
 export function commonOptions(c: TensorCase, rankFromArrays: boolean): { layout?: Layout; spatialDims?: number } {
+  const ambiguous = c.batch === 0 || shapeOf(c).length === 3;
   return {
     ...(c.layoutSpelled || c.layout === 'channels-last' ? { layout: c.layout } : {}),
-    ...(c.batch === 0 && !rankFromArrays ? { spatialDims: c.spatial.length } : {}),
+    ...(ambiguous && !rankFromArrays ? { spatialDims: c.spatial.length } : {}),
   };
 }
 

@@ -37,32 +37,32 @@ function assertValues(actual: FloatArray | Int32Array, expected: readonly number
 for (const dtype of ['float32', 'float64'] as const) {
   test(`NaN propagates through average, max and Lp pooling (${dtype})`, () => {
     const x = row([1, NaN, 3, 4, 5], dtype);
-    for (const { backend, result } of onEveryBackend((b) => avgPool(x, { kernel: 2, stride: 1, backend: b }))) {
+    for (const { backend, result } of onEveryBackend((b) => avgPool(x, { spatialDims: 1, kernel: 2, stride: 1, backend: b }))) {
       assertValues(result.data, [NaN, NaN, 3.5, 4.5], `avgPool [${backend}]`);
-      const max = maxPoolWithIndices(x, { kernel: 2, stride: 1, backend });
+      const max = maxPoolWithIndices(x, { spatialDims: 1, kernel: 2, stride: 1, backend });
       assertValues(max.values.data, [NaN, NaN, 4, 5], `maxPool [${backend}]`);
       // As in PyTorch, the index of a NaN maximum is the NaN's position.
       assertValues(max.indices.data, [1, 1, 3, 4], `maxPool indices [${backend}]`);
-      assertValues(lpPool(x, { kernel: 2, stride: 1, p: 1, backend }).data, [NaN, NaN, 7, 9], `lpPool [${backend}]`);
-      assertValues(globalAvgPool(x, { backend }).data, [NaN], `globalAvgPool [${backend}]`);
-      assertValues(globalMaxPool(x, { backend }).data, [NaN], `globalMaxPool [${backend}]`);
-      assertValues(globalLpPool(x, { backend }).data, [NaN], `globalLpPool [${backend}]`);
-      assertValues(adaptiveMaxPool(x, { outputSize: 2, backend }).data, [NaN, 5], `adaptiveMaxPool [${backend}]`);
+      assertValues(lpPool(x, { spatialDims: 1, kernel: 2, stride: 1, p: 1, backend }).data, [NaN, NaN, 7, 9], `lpPool [${backend}]`);
+      assertValues(globalAvgPool(x, { spatialDims: 1, backend }).data, [NaN], `globalAvgPool [${backend}]`);
+      assertValues(globalMaxPool(x, { spatialDims: 1, backend }).data, [NaN], `globalMaxPool [${backend}]`);
+      assertValues(globalLpPool(x, { spatialDims: 1, backend }).data, [NaN], `globalLpPool [${backend}]`);
+      assertValues(adaptiveMaxPool(x, { spatialDims: 1, outputSize: 2, backend }).data, [NaN, 5], `adaptiveMaxPool [${backend}]`);
     }
     // A NaN that the mask leaves out does not reach the masked mean.
-    const masked = maskedGlobalAvgPool(x, { mask: { shape: [1, 5], data: Uint8Array.of(1, 0, 1, 1, 1) } });
+    const masked = maskedGlobalAvgPool(x, { spatialDims: 1, mask: { shape: [1, 5], data: Uint8Array.of(1, 0, 1, 1, 1) } });
     assertValues(masked.data, [13 / 4], 'maskedGlobalAvgPool');
   });
 
   test(`infinities follow IEEE: Inf and -Inf in one window average to NaN (${dtype})`, () => {
     const x = row([Infinity, 1, Infinity, -Infinity, -Infinity, -Infinity], dtype);
-    for (const { backend, result } of onEveryBackend((b) => avgPool(x, { kernel: 2, stride: 1, backend: b }))) {
+    for (const { backend, result } of onEveryBackend((b) => avgPool(x, { spatialDims: 1, kernel: 2, stride: 1, backend: b }))) {
       assertValues(result.data, [Infinity, Infinity, NaN, -Infinity, -Infinity], `avgPool [${backend}]`);
-      const max = maxPoolWithIndices(x, { kernel: 2, stride: 1, backend });
+      const max = maxPoolWithIndices(x, { spatialDims: 1, kernel: 2, stride: 1, backend });
       assertValues(max.values.data, [Infinity, Infinity, Infinity, -Infinity, -Infinity], `maxPool [${backend}]`);
       // An all -Infinity window still has a maximum: its first position, not "no index".
       assertValues(max.indices.data, [0, 2, 2, 3, 4], `maxPool indices [${backend}]`);
-      assertValues(lpPool(x, { kernel: 2, stride: 1, p: 2, backend }).data, [Infinity, Infinity, Infinity, Infinity, Infinity], `lpPool [${backend}]`);
+      assertValues(lpPool(x, { spatialDims: 1, kernel: 2, stride: 1, p: 2, backend }).data, [Infinity, Infinity, Infinity, Infinity, Infinity], `lpPool [${backend}]`);
     }
   });
 }
@@ -70,7 +70,7 @@ for (const dtype of ['float32', 'float64'] as const) {
 test('a window with no input position gives 0 for average and Lp pooling and -Infinity with index -1 for max', () => {
   // Length 1, kernel 2 with dilation 3 (effective 4), padding 2: both windows' taps land in padding.
   const x = row([5]);
-  const options = { kernel: 2, dilation: 3, padding: 2, stride: 1 };
+  const options = { kernel: 2, dilation: 3, padding: 2, stride: 1, spatialDims: 1 };
   for (const { backend, result } of onEveryBackend((b) => avgPool(x, { ...options, backend: b }))) {
     assertValues(result.data, [0, 0], `avgPool [${backend}]`);
     assertValues(avgPool(x, { ...options, countIncludePad: true, backend }).data, [0, 0], `avgPool countIncludePad [${backend}]`);
@@ -85,7 +85,7 @@ test('a window with no input position gives 0 for average and Lp pooling and -In
     assertValues(lpPoolBackward(dy, x, { ...options, backend }).data, [0], `lpPoolBackward [${backend}]`);
   }
   // A sample whose mask keeps nothing averages to 0 too.
-  assertValues(maskedGlobalAvgPool(row([1, 2]), { validLengths: [[0]] }).data, [0], 'maskedGlobalAvgPool');
+  assertValues(maskedGlobalAvgPool(row([1, 2]), { spatialDims: 1, validLengths: [[0]] }).data, [0], 'maskedGlobalAvgPool');
 });
 
 test('ties: max pooling keeps the first maximum in scan order and routes the gradient to it alone', () => {

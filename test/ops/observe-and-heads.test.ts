@@ -19,10 +19,10 @@ test('observeRuns: records each run with its plan and backend, and nothing outsi
 
 test('observeRuns: a nested observer sees its own runs and the outer one sees them too; errors restore the state', () => {
   const x = tensor([1, 1, 2], new Float64Array(2));
-  const outer = observeRuns(() => observeRuns(() => avgPool(x, { kernel: 2 })).runs.length);
+  const outer = observeRuns(() => observeRuns(() => avgPool(x, { kernel: [2] })).runs.length);
   assert.equal(outer.result, 1);
   assert.equal(outer.runs.length, 1);
-  assert.throws(() => observeRuns(() => avgPool(x, { kernel: 3 })), PoolingError);
+  assert.throws(() => observeRuns(() => avgPool(x, { kernel: [3] })), PoolingError);
   assert.equal(observeRuns(() => 0).runs.length, 0);
 });
 

@@ -3,7 +3,7 @@ import test from 'node:test';
 import { avgPool, explainPlan, explainWindow, observeRuns, planAvgPool, planMaxPool, PoolingError, tensor, tfjs, torch } from '../../src/index.js';
 
 test('explainPlan: the ceil-mode case L=5, k=2, s=2, pad 1 (PyTorch) names the dropped window', () => {
-  const plan = planAvgPool([1, 1, 5], { kernel: 2, stride: 2, padding: 1, ceilMode: true, countIncludePad: true });
+  const plan = planAvgPool([1, 1, 5], { kernel: [2], stride: 2, padding: 1, ceilMode: true, countIncludePad: true });
   const explained = explainPlan(plan);
   const axis = explained.axes[0]!;
   assert.equal(axis.out, 3);
@@ -13,7 +13,7 @@ test('explainPlan: the ceil-mode case L=5, k=2, s=2, pad 1 (PyTorch) names the d
     /ceil\(2\.5\) \+ 1 = 4 \(ceil mode\), but window 3 would start at 5, inside the end padding, and PyTorch and ONNX drop it: out = 3/,
   );
   // Without ceil mode the same size comes from rounding down, and the formula says what ceil mode would do.
-  const floorAxis = explainPlan(planAvgPool([1, 1, 5], { kernel: 2, stride: 2, padding: 1 })).axes[0]!;
+  const floorAxis = explainPlan(planAvgPool([1, 1, 5], { kernel: [2], stride: 2, padding: 1 })).axes[0]!;
   assert.match(floorAxis.formula, /floor\(2\.5\) \+ 1 = 3 \(rounded down; rounding up \(ceil mode\) would add window 3, but it would start at 5/);
   assert.deepEqual(
     axis.windows.map((w) => w.taps.map((t) => `${t.position}:${t.kind}`)),
@@ -81,6 +81,6 @@ test('explainWindow: max plans have no divisor; an index outside the output is a
 });
 
 test('explainPlan: warns about input positions no window reads', () => {
-  const explained = explainPlan(planAvgPool([1, 1, 7], { kernel: 2, stride: 3 }));
+  const explained = explainPlan(planAvgPool([1, 1, 7], { kernel: [2], stride: 3 }));
   assert.deepEqual(explained.warnings, ['axis W: 3 of 7 input positions are in no window']);
 });

@@ -26,10 +26,10 @@ test('lpPoolBackward in float32 divides by the float64 output, not the float32-r
   const geometry = slidingGeometry({ kernel: [2], stride: [1], dilation: [1], padding: 0, ceilMode: false }, [6]);
   for (const p of [2, 3]) {
     const expected = naiveBackward(dy, x, x.shape, frame, geometry, { op: 'lp', p }).dx;
-    assert.equal(lpPool(x, { kernel: 2, stride: 1, p }).shape[2], 5);
+    assert.equal(lpPool(x, { kernel: [2], stride: 1, p }).shape[2], 5);
     for (const backend of backendNames()) {
       try {
-        assertWithinUlps(lpPoolBackward(dy, x, { kernel: 2, stride: 1, p, backend }), expected, 1, `p ${p} [${backend}]`);
+        assertWithinUlps(lpPoolBackward(dy, x, { kernel: [2], stride: 1, p, backend }), expected, 1, `p ${p} [${backend}]`);
       } catch (error) {
         if (!(error instanceof PoolingError && error.code === 'UNSUPPORTED_OPTION')) throw error;
       }

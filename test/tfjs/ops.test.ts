@@ -29,8 +29,9 @@ function windowCase<O extends core.AvgPoolOptions>(
   options: O,
   kind: 'avg' | 'max',
 ): OpCase {
-  // The core defaults to channels-first; the TF.js entry to channels-last. Pass the same layout to both.
-  const coreOptions = { layout: 'channels-last' as const, ...options };
+  // The core defaults to channels-first and refuses to guess the rank of a rank-3 input; the TF.js
+  // entry defaults to channels-last with a batch axis. Pass the same reading to both.
+  const coreOptions = { layout: 'channels-last' as const, spatialDims: shape.length - 2, ...options };
   return kind === 'avg'
     ? {
         name,
@@ -69,8 +70,8 @@ const CASES: readonly OpCase[] = [
     name: 'global max 1-D',
     shape: [3, 7, 2],
     tfOp: (x) => tfPool.globalMaxPool(x),
-    forward: (x) => core.globalMaxPool(x, { layout: 'channels-last' }),
-    backward: (dy, x) => core.globalMaxPoolBackward(dy, x, { layout: 'channels-last' }),
+    forward: (x) => core.globalMaxPool(x, { layout: 'channels-last', spatialDims: 1 }),
+    backward: (dy, x) => core.globalMaxPoolBackward(dy, x, { layout: 'channels-last', spatialDims: 1 }),
   },
   {
     name: 'adaptive average to 3x2 (uneven bins)',

@@ -8,7 +8,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { backendNames, init, planAvgPool, planLpPool, planMaxPool, selectBackend, type PoolPlan, type Tensor } from '../../src/index.js';
-import { planAdaptive, planGlobal, splitShape } from '../../src/plan/plan.js';
+import { planAdaptive, planGlobal, splitShape, windowsOf } from '../../src/plan/plan.js';
 import { splitPlan, ranges, type Direction } from '../../src/kernels/workers/split.js';
 import { runBackwardPart, runForwardPart } from '../../src/kernels/workers/run-part.js';
 import { allocateLike, randomValues } from '../helpers/random.js';
@@ -118,10 +118,10 @@ describe('split plans: parts equal the whole', () => {
     const plan = planAvgPool(shape, { layout: 'channels-last', kernel: [5, 2], stride: [2, 1], padding: [[1, 2], [1, 0]], ceilMode: true, countIncludePad: true });
     const parts = splitPlan(plan, 3, 'forward', 1)!;
     assert.equal(parts.length, 3);
-    const windows = plan.windows[0]!;
+    const windows = windowsOf(plan)[0]!;
     let o = 0;
     for (const part of parts) {
-      const sub = part.plan.windows[0]!;
+      const sub = windowsOf(part.plan)[0]!;
       for (let i = 0; i < sub.count.length; i++, o++) {
         assert.equal(sub.count[i], windows.count[o], `count of output row ${o}`);
         assert.equal(sub.padded[i], windows.padded[o], `padded count of output row ${o}`);

@@ -4,7 +4,7 @@
  * plane base offset and an element step: channels-first planes are contiguous (step 1),
  * channels-last planes interleave (step C).
  */
-import type { AxisWindows, PoolPlan } from '../../plan/plan.js';
+import { windowsOf, type AxisWindows, type PoolPlan } from '../../plan/plan.js';
 import { allocate, dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
 
 const UNIT_WINDOWS: AxisWindows = Object.freeze({
@@ -36,7 +36,8 @@ function buildGeometry3d(plan: PoolPlan): Geometry3d | undefined {
   const rank = plan.axes.length;
   if (rank > 3) return undefined;
   const lead = 3 - rank;
-  const w = (a: number) => (a < lead ? UNIT_WINDOWS : plan.windows[a - lead]!);
+  const windows = windowsOf(plan);
+  const w = (a: number) => (a < lead ? UNIT_WINDOWS : windows[a - lead]!);
   const inDim = (a: number) => (a < lead ? 1 : plan.axes[a - lead]!.size);
   const outDim = (a: number) => (a < lead ? 1 : plan.axes[a - lead]!.out);
   return {

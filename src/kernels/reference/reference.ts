@@ -1,48 +1,41 @@
 /**
  * The reference kernels: slow, N-D, written straight from the definitions, so that every faster
  * kernel can be checked against them. They read only the plan's axis definitions (kernel, stride,
- * dilation, padding, adaptive bins), never its precomputed windows, and visit every tap of every
- * window, deciding per tap whether it lies in the input and in the padded input.
+ * dilation, padding, adaptive bins), never its precomputed windows. Along each axis a window's tap j
+ * sits at o*stride - padBegin + j*dilation; the taps inside the input are one run of j, found by
+ * arithmetic, so a window costs its taps inside the input, never its padding (a huge kernel with
+ * 'same' padding over a small map stays cheap).
  */
 import type { PoolPlan, PlanAxis } from '../../plan/plan.js';
 import { adaptiveEnd, adaptiveStart } from '../../plan/adaptive.js';
 import { allocate, dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
 
-interface Tap {
-  /** Position along the axis; may lie in the padding or past it. */
-  readonly position: number;
-  readonly inInput: boolean;
-  readonly inPaddedInput: boolean;
+/** One axis of one window: its taps inside the input, in order, and its taps inside input + padding. */
+interface AxisWindow {
+  readonly positions: readonly number[];
+  readonly padded: number;
+  readonly kernel: number;
 }
 
-/** Every tap of output index `o` along one axis, in order. */
-function axisTaps(axis: PlanAxis, o: number): Tap[] {
-  const taps: Tap[] = [];
+function axisWindow(axis: PlanAxis, o: number): AxisWindow {
   if (axis.kind === 'adaptive') {
-    for (let i = adaptiveStart(o, axis.size, axis.out); i < adaptiveEnd(o, axis.size, axis.out); i++) {
-      taps.push({ position: i, inInput: true, inPaddedInput: true });
-    }
-    return taps;
+    const start = adaptiveStart(o, axis.size, axis.out);
+    const end = adaptiveEnd(o, axis.size, axis.out);
+    const positions = Array.from({ length: end - start }, (_, i) => start + i);
+    return { positions, padded: positions.length, kernel: positions.length };
   }
-  for (let j = 0; j < axis.kernel; j++) {
-    const position = o * axis.stride - axis.padBegin + j * axis.dilation;
-    taps.push({
-      position,
-      inInput: position >= 0 && position < axis.size,
-      inPaddedInput: position >= -axis.padBegin && position < axis.size + axis.padEnd,
-    });
-  }
-  return taps;
-}
-
-/** Cartesian product of per-axis taps: every tap of one N-D window, row-major. */
-function windowTaps(plan: PoolPlan, outIndex: readonly number[]): Tap[][] {
-  let product: Tap[][] = [[]];
-  plan.axes.forEach((axis, a) => {
-    const taps = axisTaps(axis, outIndex[a]!);
-    product = product.flatMap((prefix) => taps.map((t) => [...prefix, t]));
-  });
-  return product;
+  const { size, kernel, stride, dilation, padBegin, padEnd } = axis;
+  const start = o * stride - padBegin;
+  // Taps j in [0, kernel) whose position start + j*dilation lies in [low, high).
+  const run = (low: number, high: number): [number, number] => [
+    Math.max(0, Math.ceil((low - start) / dilation)),
+    Math.min(kernel - 1, Math.floor((high - 1 - start) / dilation)),
+  ];
+  const [first, last] = run(0, size);
+  const positions: number[] = [];
+  for (let j = first; j <= last; j++) positions.push(start + j * dilation);
+  const [paddedFirst, paddedLast] = run(-padBegin, size + padEnd);
+  return { positions, padded: Math.max(0, paddedLast - paddedFirst + 1), kernel };
 }
 
 function unravel(flat: number, dims: readonly number[]): number[] {
@@ -54,12 +47,6 @@ function unravel(flat: number, dims: readonly number[]): number[] {
   return index;
 }
 
-function ravel(index: readonly number[], dims: readonly number[]): number {
-  let flat = 0;
-  for (let a = 0; a < dims.length; a++) flat = flat * dims[a]! + index[a]!;
-  return flat;
-}
-
 /** Offset of element (n, c, spatial) in a tensor of the plan's layout. */
 function offset(plan: PoolPlan, n: number, c: number, spatialFlat: number, spatialSize: number): number {
   return plan.layout === 'channels-first'
@@ -69,30 +56,33 @@ function offset(plan: PoolPlan, n: number, c: number, spatialFlat: number, spati
 
 interface WindowValues {
   readonly values: number[];
-  /** Per-plane flat spatial index of each in-bounds tap. */
+  /** Per-plane flat spatial index of each in-bounds tap, row-major. */
   readonly positions: number[];
+  /** Taps inside input + padding: a tap is inside when it is inside on every axis. */
   readonly paddedCount: number;
   readonly kernelSize: number;
 }
 
 function gather(plan: PoolPlan, x: FloatArray, n: number, c: number, outIndex: readonly number[]): WindowValues {
-  const inDims = plan.axes.map((axis) => axis.size);
+  const axes = plan.axes.map((axis, a) => axisWindow(axis, outIndex[a]!));
   const values: number[] = [];
   const positions: number[] = [];
-  let paddedCount = 0;
-  const taps = windowTaps(plan, outIndex);
-  for (const tap of taps) {
-    if (tap.every((t) => t.inPaddedInput)) paddedCount++;
-    if (tap.every((t) => t.inInput)) {
-      const flat = ravel(
-        tap.map((t) => t.position),
-        inDims,
-      );
+  // Every in-bounds tap of the window, row-major: the outermost axis varies slowest.
+  const visit = (a: number, flat: number) => {
+    if (a === axes.length) {
       positions.push(flat);
       values.push(x[offset(plan, n, c, flat, plan.inputSpatialSize)]!);
+      return;
     }
-  }
-  return { values, positions, paddedCount, kernelSize: taps.length };
+    for (const p of axes[a]!.positions) visit(a + 1, flat * plan.axes[a]!.size + p);
+  };
+  visit(0, 0);
+  return {
+    values,
+    positions,
+    paddedCount: axes.reduce((product, w) => product * w.padded, 1),
+    kernelSize: axes.reduce((product, w) => product * w.kernel, 1),
+  };
 }
 
 function lpSum(values: readonly number[], p: number, signed: boolean): number {

@@ -26,6 +26,8 @@ export class WasmHeap {
   private end: number;
   private readonly free: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
+  /** Blocks that hold a WasmTensor's data (address -> bytes): the only memory kernels may use in place. */
+  private readonly tensors = new Map<number, number>();
 
   /**
    * `base` keeps address 0 (the kernels' "no buffer") and any static data out of reach. With
@@ -98,7 +100,27 @@ export class WasmHeap {
     if (this.end - this.top < size) this.claim(size);
   }
 
+  /** Marks a block as a WasmTensor's data until `release`. */
+  holdTensor(ptr: number, bytes: number): void {
+    this.tensors.set(ptr, bytes);
+  }
+
+  /**
+   * Whether [offset, offset + bytes) lies inside one WasmTensor's block. A view of this memory
+   * that does not (a caller's view over the whole buffer, say) may cover window tables or scratch,
+   * so no kernel may write through it or read it in place.
+   */
+  holdsTensorRange(offset: number, bytes: number): boolean {
+    const exact = this.tensors.get(offset);
+    if (exact !== undefined) return bytes <= exact;
+    for (const [start, size] of this.tensors) {
+      if (offset >= start && offset + bytes <= start + size) return true;
+    }
+    return false;
+  }
+
   release(ptr: number): void {
+    this.tensors.delete(ptr);
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`release of an unknown block at ${ptr}`);
     this.sizes.delete(ptr);

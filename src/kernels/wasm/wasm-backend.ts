@@ -56,9 +56,17 @@ export function wasmView(heap: WasmHeap, dtype: DType, ptr: number, length: numb
   return dtype === 'float64' ? new Float64Array(heap.buffer, ptr, length) : new Float32Array(heap.buffer, ptr, length);
 }
 
-/** The address of `data` when it is a view of wasm memory, else undefined. */
+/**
+ * The address of `data` when it is a view of a WasmTensor's memory in this heap, else undefined
+ * (a view of other parts of wasm memory is staged like any host array: see WasmHeap.holdsTensorRange).
+ */
 export function residentAddress(heap: WasmHeap, data: FloatArray): number | undefined {
-  return data.buffer === heap.buffer ? data.byteOffset : undefined;
+  return data.buffer === heap.buffer && heap.holdsTensorRange(data.byteOffset, data.byteLength) ? data.byteOffset : undefined;
+}
+
+/** Whether `data` is a view of this heap's memory at all (a WasmTensor's or not). */
+export function inWasmMemory(heap: WasmHeap, data: FloatArray): boolean {
+  return data.buffer === heap.buffer;
 }
 
 /**
@@ -86,8 +94,10 @@ function stageIn(frame: Frame, ...arrays: FloatArray[]): number[] {
 }
 
 /**
- * Plans whose geometry is staged, per heap, oldest first: a small call repeating a plan
- * (see the plan cache) finds its window tables in wasm memory already. Evicted blocks are freed.
+ * Plans whose geometry block is allocated, per heap, oldest first: a small call repeating a plan
+ * (see the plan cache) finds its block already allocated. Evicted blocks are freed. The block's
+ * contents are written again on every call: a caller holding a view of the whole wasm memory can
+ * reach it, and a kernel must read only the plan's own tables.
  */
 const STAGED_PLANS = 32;
 const staged = new WeakMap<WasmHeap, Map<PoolPlan, number>>();
@@ -97,17 +107,18 @@ function stageGeometry(frame: Frame, plan: PoolPlan, g: Geometry3d): number {
   const heap = frame.heap;
   let blocks = staged.get(heap);
   if (!blocks) staged.set(heap, (blocks = new Map()));
-  const cached = blocks.get(plan);
-  if (cached !== undefined) return cached;
   const [od, oh, ow] = g.outDims;
   const words = 16 + 3 * (od + oh + ow);
-  const ptr = heap.alloc(words * 4);
-  if (blocks.size >= STAGED_PLANS) {
-    const [oldest, block] = blocks.entries().next().value!;
-    blocks.delete(oldest);
-    heap.release(block);
+  let ptr = blocks.get(plan);
+  if (ptr === undefined) {
+    ptr = heap.alloc(words * 4);
+    if (blocks.size >= STAGED_PLANS) {
+      const [oldest, block] = blocks.entries().next().value!;
+      blocks.delete(oldest);
+      heap.release(block);
+    }
+    blocks.set(plan, ptr);
   }
-  blocks.set(plan, ptr);
   const block = new Int32Array(heap.buffer, ptr, words);
   block.set(g.inDims, 0);
   block.set(g.outDims, 3);

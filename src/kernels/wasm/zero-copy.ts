@@ -13,13 +13,14 @@
  * budget never grow it.
  */
 import { PoolingError, show } from '../../plan/errors.js';
-import type { PoolPlan } from '../../plan/plan.js';
-import { checkTensor, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
+import { checkPlan, type PoolPlan } from '../../plan/plan.js';
+import { checkBoolean, readOptions } from '../../plan/validate.js';
+import { BYTES_PER_ELEMENT, checkAllocation, dtypeOf, elementCount, readShape, readTensor, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import { recordRun, runStarted } from '../../ops/observe.js';
 import { checkThreads, threadsWorthIt, withThreads } from '../workers/threaded.js';
 import type { WasmHeap } from './heap.js';
-import { requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
-import { wasmBackend, wasmView } from './wasm-backend.js';
+import { loadedSharedWasm, loadedWasm, requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
+import { inWasmMemory, residentAddress, wasmBackend, wasmView } from './wasm-backend.js';
 
 /** The runtime that holds WasmTensors, or a PoolingError saying why none can load here. */
 function runtimeFor(op: string): WasmRuntime {
@@ -81,14 +82,16 @@ export function allocWasmTensor<D extends DType = 'float32'>(
   dtype: D = 'float32' as D,
 ): WasmTensor<D extends 'float64' ? Float64Array : Float32Array> {
   const op = 'allocWasmTensor';
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `shape must be an array of non-negative integers; got ${show(shape)}`);
-  }
+  return allocIn(op, readShape(op, 'shape', shape), dtype);
+}
+
+function allocIn<D extends DType>(op: string, shape: readonly number[], dtype: D): WasmTensor<D extends 'float64' ? Float64Array : Float32Array> {
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new PoolingError('UNSUPPORTED_DTYPE', op, `dtype must be 'float32' or 'float64'; got ${show(dtype)}`);
   }
   const length = elementCount(op, 'the tensor', shape);
-  const bytes = length * (dtype === 'float64' ? 8 : 4);
+  checkAllocation(op, 'the tensor', length, BYTES_PER_ELEMENT[dtype]);
+  const bytes = length * BYTES_PER_ELEMENT[dtype];
   const heap = runtimeFor(op).heap;
   let address: number;
   try {
@@ -96,28 +99,51 @@ export function allocWasmTensor<D extends DType = 'float32'>(
   } catch (error) {
     throw new PoolingError('SIZE_TOO_LARGE', op, `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
   }
+  heap.holdTensor(address, bytes);
   wasmView(heap, dtype, address, length).fill(0);
   return new WasmTensor(shape, dtype, address, length, heap);
 }
 
 /** A copy of `x` in wasm memory (one copy now, none per pooling call later). */
 export function toWasmTensor<T extends FloatArray>(x: Tensor<T>): WasmTensor<T> {
-  checkTensor('toWasmTensor', 'x', x);
-  const t = allocWasmTensor(x.shape, dtypeOf(x.data)) as unknown as WasmTensor<T>;
-  t.data.set(x.data);
+  const op = 'toWasmTensor';
+  const source = readTensor<T>(op, 'x', x);
+  const t = allocIn(op, source.shape, dtypeOf(source.data)) as unknown as WasmTensor<T>;
+  t.data.set(source.data);
   return t;
 }
 
 /** Grows wasm memory now so that `bytes` more can be allocated without detaching views later. */
 export function reserveWasmMemory(bytes: number): void {
-  if (!Number.isFinite(bytes) || bytes < 0) {
-    throw new PoolingError('INVALID_PARAMETER', 'reserveWasmMemory', `bytes must be a non-negative number; got ${show(bytes)}`);
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new PoolingError('INVALID_PARAMETER', 'reserveWasmMemory', `bytes must be a non-negative integer; got ${show(bytes)}`);
   }
+  checkAllocation('reserveWasmMemory', 'the reservation', bytes, 1);
   const heap = runtimeFor('reserveWasmMemory').heap;
   try {
     heap.release(heap.alloc(bytes));
   } catch (error) {
     throw new PoolingError('SIZE_TOO_LARGE', 'reserveWasmMemory', `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
+  }
+}
+
+/**
+ * `out` is written in place: it must not overlap `x` (an input is never written), and when it is a
+ * view of WebAssembly memory it must lie inside one WasmTensor (other parts of that memory hold
+ * the kernels' window tables and scratch).
+ */
+function checkWritable(op: string, x: FloatArray, out: FloatArray): void {
+  if (x.buffer === out.buffer && x.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < x.byteOffset + x.byteLength) {
+    throw new PoolingError('INVALID_PARAMETER', op, `out overlaps x in memory; the input is never written: give out memory of its own`);
+  }
+  for (const rt of [loadedWasm(), loadedSharedWasm()]) {
+    if (rt && inWasmMemory(rt.heap, out) && residentAddress(rt.heap, out) === undefined) {
+      throw new PoolingError(
+        'INVALID_PARAMETER',
+        op,
+        `out is a view of WebAssembly memory outside every WasmTensor; write into a WasmTensor (allocWasmTensor) or an ordinary array`,
+      );
+    }
   }
 }
 
@@ -142,26 +168,30 @@ export interface PoolIntoOptions {
  */
 export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, options: PoolIntoOptions | boolean = {}): Int32Array | undefined {
   const op = 'poolInto';
-  checkTensor(op, 'x', x);
-  checkTensor(op, 'out', out);
-  const { withIndices = false, threads: given } = typeof options === 'boolean' ? { withIndices: options } : options;
-  const threads = checkThreads(op, given);
-  if (!sameShape(x.shape, plan.inputShape)) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `x must have the plan's input shape ${show(plan.inputShape)}; got ${show(x.shape)}`);
+  checkPlan(op, 'plan', plan);
+  const input = readTensor(op, 'x', x);
+  const output = readTensor(op, 'out', out);
+  const read = typeof options === 'boolean' ? { withIndices: options } : readOptions(op, options, ['withIndices', 'threads']);
+  const withIndices = read.withIndices === undefined ? false : checkBoolean(op, 'withIndices', read.withIndices);
+  const threads = checkThreads(op, read.threads);
+  if (!sameShape(input.shape, plan.inputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `x must have the plan's input shape ${show(plan.inputShape)}; got ${show(input.shape)}`);
   }
-  if (!sameShape(out.shape, plan.outputShape)) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `out must have the plan's output shape ${show(plan.outputShape)}; got ${show(out.shape)}`);
+  if (!sameShape(output.shape, plan.outputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `out must have the plan's output shape ${show(plan.outputShape)}; got ${show(output.shape)}`);
   }
-  if (dtypeOf(x.data) !== dtypeOf(out.data)) {
-    throw new PoolingError('UNSUPPORTED_DTYPE', op, `out must have x's dtype ${dtypeOf(x.data)}; got ${dtypeOf(out.data)}`);
+  if (dtypeOf(input.data) !== dtypeOf(output.data)) {
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `out must have x's dtype ${dtypeOf(input.data)}; got ${dtypeOf(output.data)}`);
   }
+  if (output.data.length === 0) return withIndices ? new Int32Array(0) : undefined;
+  checkWritable(op, input.data, output.data);
   if (plan.axes.length > 3) {
     throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
   }
   runtimeFor(op);
   const backend = withThreads(wasmBackend, threadsWorthIt(plan, threads), withIndices);
   const started = runStarted();
-  const indices = backend.forwardInto!(plan, x, out.data, withIndices);
+  const indices = backend.forwardInto!(plan, input, output.data, withIndices);
   recordRun(plan, backend.name, 'forward', started);
   return withIndices ? indices : undefined;
 }

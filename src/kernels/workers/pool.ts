@@ -53,11 +53,23 @@ async function spawn(platform: WorkerHost): Promise<Slot> {
 }
 
 /**
- * Starts workers until `count - 1` are ready (the calling thread is the count's last one).
- * Resolves once they are; later calls with `threads: count` then split their work.
+ * Threads beyond the machine's cores add no speed, and each worker costs its own engine instance
+ * (~10 MB): `threads: n` uses at most max(cores, this) threads, so a typo cannot start thousands.
+ */
+export const MIN_THREADS_CAP = 4;
+
+/** How many threads `threads: n` really uses here: n, capped by the machine (see MIN_THREADS_CAP). */
+export function threadsCap(platform: WorkerHost): number {
+  return Math.max(Math.floor(platform.cores) || 1, MIN_THREADS_CAP);
+}
+
+/**
+ * Starts workers until `count - 1` are ready (the calling thread is the count's last one), but
+ * never more than threadsCap - 1. `count` is a validated integer (see threaded.ts). Resolves once
+ * they are; later calls with `threads: count` then split their work.
  */
 export async function startWorkers(count: number): Promise<number> {
-  const wanted = Math.max(0, count - 1);
+  let wanted = Math.max(0, count - 1);
   while (slots.length + startingCount < wanted || starting) {
     if (starting) {
       await starting;
@@ -66,6 +78,7 @@ export async function startWorkers(count: number): Promise<number> {
     if (unavailable) break;
     const platform = await loadHost();
     if (!platform) break;
+    wanted = Math.min(wanted, threadsCap(platform) - 1);
     const more = wanted - slots.length;
     if (more <= 0) break;
     startingCount = more;

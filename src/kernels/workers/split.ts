@@ -10,7 +10,7 @@
  *   the outermost axis reads a contiguous band of input rows. Gradients of neighbouring bands
  *   overlap, so backward never splits rows.
  */
-import { makePlan, type PlanRequest, type PoolPlan, type SlidingAxis } from '../../plan/plan.js';
+import { makePlan, windowsOf, type PlanRequest, type PoolPlan, type SlidingAxis } from '../../plan/plan.js';
 
 export type Direction = 'forward' | 'backward';
 
@@ -108,7 +108,7 @@ function splitOuter(plan: PoolPlan, parts: number): Part[] {
 function splitRows(plan: PoolPlan, parts: number): Part[] | undefined {
   const outer = plan.axes[0];
   if (!outer || outer.kind !== 'sliding') return undefined;
-  const windows = plan.windows[0]!;
+  const windows = windowsOf(plan)[0]!;
   const inner = spatialSizes(plan).slice(1);
   const innerSpatial = product(inner);
   const outInnerSpatial = product(plan.axes.slice(1).map((axis) => axis.out));

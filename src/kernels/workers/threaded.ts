@@ -13,11 +13,22 @@
 import type { Backend } from '../../backends.js';
 import { PoolingError, show } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
-import { allocate, dtypeOf, elementCount, type DType, type FloatArray, type Tensor } from '../../tensor.js';
+import {
+  BYTES_PER_ELEMENT,
+  allocate,
+  checkAllocation,
+  dtypeOf,
+  elementCount,
+  readShape,
+  readTensor,
+  type DType,
+  type FloatArray,
+  type Tensor,
+} from '../../tensor.js';
 import type { ForwardResult } from '../reference/reference.js';
 import { loadedSharedWasm } from '../wasm/runtime.js';
 import { residentAddress } from '../wasm/wasm-backend.js';
-import { dispatch, readyWorkers, startWorkers, workersCanRun, workersUnavailable } from './pool.js';
+import { dispatch, readyWorkers, startWorkers as startPool, workersCanRun, workersUnavailable } from './pool.js';
 import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
 import { partsWorthIt, splitPlan, type Direction, type Part, type Span } from './split.js';
@@ -26,13 +37,13 @@ import { partsWorthIt, splitPlan, type Direction, type Part, type Span } from '.
 export const MAX_THREADS = 256;
 
 /** Validates the `threads` option: undefined means 1. */
-export function checkThreads(op: string, threads: unknown): number {
-  if (threads === undefined) return 1;
+export function checkThreads(op: string, threads: unknown, name = 'threads'): number {
+  if (threads === undefined && name === 'threads') return 1;
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new PoolingError(
       'INVALID_PARAMETER',
       op,
-      `threads must be an integer from 1 to ${MAX_THREADS} (1 runs on the calling thread only); got ${show(threads)}`,
+      `${name} must be an integer from 1 to ${MAX_THREADS} (1 runs on the calling thread only); got ${show(threads)}`,
     );
   }
   return threads;
@@ -61,16 +72,39 @@ export function allocSharedTensor<D extends DType = 'float32'>(
   shape: readonly number[],
   dtype: D = 'float32' as D,
 ): Tensor<D extends 'float64' ? Float64Array : Float32Array> {
-  const length = elementCount('allocSharedTensor', 'shape', shape);
+  const op = 'allocSharedTensor';
+  const dims = readShape(op, 'shape', shape);
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `dtype must be 'float32' or 'float64'; got ${show(dtype)}`);
+  }
+  const length = elementCount(op, 'shape', dims);
+  checkAllocation(op, 'the tensor', length, BYTES_PER_ELEMENT[dtype]);
   const data = sharedOrPlainArray(dtype, length) as D extends 'float64' ? Float64Array : Float32Array;
-  return { shape: Object.freeze([...shape]), data };
+  return { shape: Object.freeze(dims), data };
 }
 
 /** A copy of `x` in shared memory (ordinary memory where there is none, as `allocSharedTensor`). */
 export function toSharedTensor<T extends FloatArray>(x: Tensor<T>): Tensor<T> {
-  const copy = sharedOrPlainArray(dtypeOf(x.data), x.data.length) as T;
-  copy.set(x.data);
-  return { shape: Object.freeze([...x.shape]), data: copy };
+  const op = 'toSharedTensor';
+  const source = readTensor<T>(op, 'x', x);
+  const dtype = dtypeOf(source.data);
+  checkAllocation(op, 'the copy', source.data.length, BYTES_PER_ELEMENT[dtype]);
+  const copy = sharedOrPlainArray(dtype, source.data.length) as T;
+  copy.set(source.data);
+  return { shape: source.shape, data: copy };
+}
+
+/**
+ * Starts the workers of `threads: count` now (optional: otherwise the first threaded call starts
+ * them) and resolves to how many are ready: count - 1 at most, fewer where the machine has fewer
+ * cores (see MIN_THREADS_CAP) or none where workers cannot run (`workersUnavailable()` says why).
+ */
+export function startWorkers(count: number): Promise<number> {
+  try {
+    return startPool(checkThreads('startWorkers', count, 'count'));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function elementType(data: FloatArray | Int32Array): ElementType {
@@ -123,7 +157,7 @@ function slice<T extends FloatArray | Int32Array>(data: T, span: Span): T {
  * for the workers and runs alone; calls after they are ready split.
  */
 function partsFor(inner: Backend, plan: PoolPlan, threads: number, direction: Direction): Part[] | undefined {
-  if (readyWorkers() < threads - 1) void startWorkers(threads).catch(() => undefined);
+  if (readyWorkers() < threads - 1) void startPool(threads).catch(() => undefined);
   const usable = Math.min(threads, readyWorkers() + 1);
   if (usable < 2) return undefined;
   const parts = splitPlan(plan, usable, direction);
@@ -228,4 +262,4 @@ export function withThreads(inner: Backend, threads: number, wantsIndices = true
   };
 }
 
-export { startWorkers, readyWorkers, workersUnavailable };
+export { readyWorkers, workersUnavailable };

@@ -1,0 +1,290 @@
+/**
+ * Regression tests for the adversarial review (issue 11): hostile or odd values at the public
+ * doors must give a coded PoolingError or the right result, never poison the plan cache, reach
+ * memory outside the call's tensors, allocate what a small input does not justify, or hang.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  allocSharedTensor,
+  allocWasmTensor,
+  avgPool,
+  avgPoolBackward,
+  explainPlan,
+  explainWindow,
+  getMaxBytes,
+  globalAvgPool,
+  init,
+  maxPool,
+  maxUnpool,
+  maxUnpoolBackward,
+  planAvgPool,
+  planMaxPool,
+  planRowBands,
+  poolInto,
+  poolOutputShape,
+  PoolingError,
+  registerBackend,
+  selectBackend,
+  setMaxBytes,
+  startWorkers,
+  toSharedTensor,
+  toWasmTensor,
+  type PoolPlan,
+} from '../../src/index.js';
+import { runCountingAllocations } from '../helpers/allocations.js';
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof PoolingError, `expected a PoolingError, got ${String(error)}`);
+    assert.ok(error.message.length < 1000, `a short message, got ${error.message.length} characters`);
+    return error.code;
+  }
+  assert.fail('expected a PoolingError, but the call returned');
+}
+
+const map = () => ({ shape: [1, 1, 4, 4], data: Float32Array.from({ length: 16 }, (_, i) => i * i) });
+
+test('inherited options are read once and consistently; they never poison the plan cache', () => {
+  const x = map();
+  const expected2 = [...avgPool(x, { kernel: 2 }).data];
+  const expected4 = [...avgPool(x, { kernel: 4 }).data];
+  assert.deepEqual([...avgPool(x, Object.create({ kernel: 4 })).data], expected4);
+  assert.deepEqual([...avgPool(x, { kernel: 2 }).data], expected2);
+  // An inherited kernel and an own one of another value are different calls.
+  assert.deepEqual([...avgPool(x, Object.create({ kernel: 2 })).data], expected2);
+  assert.deepEqual([...avgPool(x, { kernel: 4 }).data], expected4);
+});
+
+test('an options getter that changes its answer is read once: the plan, the result and the cache agree', () => {
+  const x = map();
+  const expected = new Map([2, 4].map((k) => [k, [...avgPool(x, { kernel: k }).data]]));
+  for (const first of [2, 4]) {
+    let reads = 0;
+    const fickle = {
+      get kernel() {
+        reads++;
+        return reads === 1 ? first : 6 - first;
+      },
+    };
+    const y = avgPool(x, fickle);
+    assert.equal(reads, 1, 'the getter is called once');
+    assert.deepEqual([...y.data], expected.get(first));
+    for (const k of [2, 4]) assert.deepEqual([...avgPool(x, { kernel: k }).data], expected.get(k), `kernel ${k} after a fickle call`);
+  }
+  // A proxy that answers differently on every read.
+  let n = 0;
+  const proxy = new Proxy({ kernel: 2 }, { get: (_, key) => (key === 'kernel' ? (n++ % 2 === 0 ? 4 : 2) : undefined) });
+  assert.deepEqual([...avgPool(x, proxy).data], expected.get(4));
+  assert.deepEqual([...avgPool(x, { kernel: 2 }).data], expected.get(2));
+});
+
+test('options that cannot be read give a coded error naming them', () => {
+  const x = map();
+  const throwing = {
+    get kernel(): number {
+      throw new TypeError('no');
+    },
+  };
+  assert.equal(codeOf(() => avgPool(x, throwing)), 'INVALID_PARAMETER');
+  const revoked = Proxy.revocable({ kernel: 2 }, {});
+  revoked.revoke();
+  assert.equal(codeOf(() => avgPool(x, revoked.proxy)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => avgPool(x, { __proto__: null, kernel: 1n } as never)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => avgPool(x, { kernel: 2, bogus: { __proto__: null, a: 1n } } as never)), 'INVALID_PARAMETER');
+});
+
+test("a plan's window tables are the library's own: not on the plan, and look-alike plans are refused", async () => {
+  await init();
+  const plan = planMaxPool([1, 1, 6, 6], { kernel: 2 });
+  assert.equal((plan as unknown as { windows?: unknown }).windows, undefined);
+  assert.ok(Object.isFrozen(plan) && Object.isFrozen(plan.axes) && Object.isFrozen(plan.axes[0]) && Object.isFrozen(plan.inputShape));
+  const lookAlike = { ...plan, outputShape: [1, 1, 3, 3] } as PoolPlan;
+  const x = toWasmTensor({ shape: [1, 1, 6, 6], data: new Float32Array(36).fill(1) });
+  const y = allocWasmTensor([1, 1, 3, 3]);
+  assert.equal(codeOf(() => poolInto(lookAlike, x, y)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => explainPlan(lookAlike)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => planRowBands(lookAlike, 1)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => selectBackend(lookAlike)), 'INVALID_PARAMETER');
+  poolInto(plan, x, y);
+  assert.deepEqual([...y.data], new Array(9).fill(1));
+  x.free();
+  y.free();
+});
+
+test('poolInto never writes into its input or into wasm memory outside a WasmTensor', async () => {
+  await init();
+  const plan = planAvgPool([1, 1, 4, 4], { kernel: 2 });
+  const x = toWasmTensor({ shape: [1, 1, 4, 4], data: new Float32Array(16).fill(3) });
+  const wholeMemory = { shape: [1, 1, 2, 2], data: new Float32Array(x.data.buffer, 0, 4) };
+  assert.equal(codeOf(() => poolInto(plan, x, wholeMemory)), 'INVALID_PARAMETER');
+  const intoInput = { shape: [1, 1, 2, 2], data: x.data.subarray(0, 4) };
+  assert.equal(codeOf(() => poolInto(plan, x, intoInput)), 'INVALID_PARAMETER');
+  assert.deepEqual([...x.data], new Array(16).fill(3));
+  x.free();
+});
+
+test("a typed array whose length lies is read at its real extent, on every backend", async () => {
+  await init();
+  class Lying extends Float32Array {
+    override get length(): number {
+      return 16;
+    }
+  }
+  const lying = new Lying(4).fill(1);
+  for (const backend of ['reference', 'js', 'wasm']) {
+    assert.equal(codeOf(() => avgPool({ shape: [1, 1, 4, 4], data: lying }, { kernel: 2, backend })), 'DATA_LENGTH_MISMATCH');
+    const y = avgPool({ shape: [1, 1, 2, 2], data: lying }, { kernel: 2, backend });
+    assert.deepEqual([...y.data], [1], backend);
+  }
+  // An index tensor shorter than its shape says.
+  const values = { shape: [1, 1, 2, 2], data: new Float32Array(4) };
+  assert.equal(codeOf(() => maxUnpool(values, { shape: [1, 1, 2, 2], data: new Int32Array(2) }, { kernel: 2 })), 'DATA_LENGTH_MISMATCH');
+  class ShortIndices extends Int32Array {
+    override get length(): number {
+      return 4;
+    }
+  }
+  assert.equal(codeOf(() => maxUnpool(values, { shape: [1, 1, 2, 2], data: new ShortIndices(2) }, { kernel: 2 })), 'DATA_LENGTH_MISMATCH');
+});
+
+test('a rank-3 input with no per-axis option is refused with both readings, and each way of saying it works', () => {
+  const image = { shape: [4, 4, 3], data: new Float32Array(48).fill(2) };
+  let message = '';
+  try {
+    avgPool(image, { kernel: 2 });
+  } catch (error) {
+    assert.ok(error instanceof PoolingError && error.code === 'INVALID_RANK');
+    message = error.message;
+  }
+  assert.match(message, /\(N=4, C=4, W=3\)/);
+  assert.match(message, /\(C=4, H=4, W=3\)/);
+  assert.match(message, /spatialDims/);
+  assert.match(message, /channels-last/);
+  assert.deepEqual(avgPool(image, { kernel: 2, layout: 'channels-last', spatialDims: 2 }).shape, [2, 2, 3]);
+  assert.deepEqual(avgPool(image, { kernel: [2, 2], layout: 'channels-last' }).shape, [2, 2, 3]);
+  assert.deepEqual(avgPool(image, { kernel: 2, spatialDims: 1 }).shape, [4, 4, 1]);
+  assert.equal(codeOf(() => globalAvgPool(image)), 'INVALID_RANK');
+  // Shape errors say how the input was read.
+  assert.throws(() => avgPool(image, { kernel: 5, layout: 'channels-last', spatialDims: 2 }), /read as unbatched \(H=4, W=4, C=3\), channels-last/);
+});
+
+test('hostile sizes are refused in arithmetic, before any loop or allocation', () => {
+  const x = map();
+  for (const spatialDims of [1e7, 2 ** 31 - 1, 2 ** 32, 2 ** 53]) {
+    const outcome = runCountingAllocations(() => avgPool(x, { kernel: 1, spatialDims }));
+    assert.ok(outcome.error instanceof PoolingError && ['INVALID_RANK', 'INVALID_PARAMETER'].includes(outcome.error.code), String(outcome.error));
+    assert.deepEqual(outcome.allocations, []);
+  }
+  // Shapes are arithmetic: no window table for a plan nobody runs.
+  for (const shape of [
+    [1, 1, 1, 2 ** 26],
+    [0, 1, 1, 2 ** 30],
+  ]) {
+    const outcome = runCountingAllocations(() => poolOutputShape(shape, { kernel: 1 }));
+    assert.equal(outcome.error, undefined);
+    assert.deepEqual(outcome.allocations, []);
+  }
+  // An empty tensor with a huge axis pools to an empty result without building tables.
+  const nothing = { shape: [0, 1, 1, 2 ** 30], data: new Float32Array(0) };
+  const empty = runCountingAllocations(() => avgPool(nothing, { kernel: [1, 2] }));
+  assert.equal(empty.error, undefined);
+  assert.deepEqual(empty.allocations, [0]);
+  assert.equal(codeOf(() => avgPool({ shape: [0, 1, 2 ** 40], data: new Float32Array(0) }, { kernel: [2] })), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => avgPool(x, { kernel: [2 ** 20, 1], dilation: [2 ** 20, 1] })), 'INVALID_PARAMETER');
+  let deep: unknown = [2];
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  assert.equal(codeOf(() => avgPool(x, { kernel: deep as number[] })), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => avgPool(x, { kernel: 2, padding: 'x'.repeat(1e6) as never })), 'INVALID_PARAMETER');
+});
+
+test('a call that would allocate more than setMaxBytes allows is refused before allocating, and the limit can be raised', () => {
+  const dy = { shape: [1, 1, 1, 1], data: new Float32Array(1) };
+  // 2^29 float64 gradient elements: 4 GiB for a one-element gradient.
+  const outcome = runCountingAllocations(() => avgPoolBackward(dy, [1, 1, 2 ** 15, 2 ** 14], { kernel: [2 ** 15, 2 ** 14] }));
+  assert.ok(outcome.error instanceof PoolingError && outcome.error.code === 'SIZE_TOO_LARGE');
+  assert.match(outcome.error.message, /setMaxBytes/);
+  assert.deepEqual(outcome.allocations, []);
+  const unpooled = runCountingAllocations(() =>
+    maxUnpool({ shape: [1, 1, 1, 1], data: new Float32Array(1) }, { shape: [1, 1, 1, 1], data: new Int32Array(1) }, { kernel: [2 ** 15, 2 ** 15] }),
+  );
+  assert.ok(unpooled.error instanceof PoolingError && unpooled.error.code === 'SIZE_TOO_LARGE');
+  const previous = setMaxBytes(64);
+  try {
+    assert.equal(codeOf(() => avgPool({ shape: [1, 1, 8, 8], data: new Float64Array(64) }, { kernel: 1 })), 'SIZE_TOO_LARGE');
+    assert.deepEqual(avgPool({ shape: [1, 1, 4, 4], data: new Float32Array(16) }, { kernel: 1 }).shape, [1, 1, 4, 4]);
+  } finally {
+    setMaxBytes(previous);
+  }
+  assert.equal(getMaxBytes(), previous);
+  assert.equal(codeOf(() => setMaxBytes(0)), 'INVALID_PARAMETER');
+});
+
+test('the reference backend costs the taps inside the input, not a huge kernel of padding', () => {
+  const x = { shape: [1, 1, 3, 3, 3, 3], data: Float64Array.from({ length: 81 }, (_, i) => i) };
+  const y = avgPool(x, { kernel: 2 ** 20, stride: 1, padding: 'same' });
+  assert.deepEqual(y.shape, [1, 1, 3, 3, 3, 3]);
+  assert.ok(y.data.every((v) => v === 40));
+});
+
+test('worker counts are validated before anything starts', async () => {
+  for (const count of [1.5, 0, -1, 1e6, NaN, '2' as never]) {
+    await assert.rejects(startWorkers(count), (error: unknown) => error instanceof PoolingError && error.code === 'INVALID_PARAMETER');
+  }
+});
+
+test('null and odd values where a tensor, index tensor, plan, shape or backend belongs are coded errors', async () => {
+  await init();
+  const plan = planAvgPool([1, 1, 2, 2], { kernel: 2 });
+  const x = { shape: [1, 1, 2, 2], data: new Float32Array(4) };
+  const cases: [string, () => unknown][] = [
+    ['poolInto(null plan)', () => poolInto(null as never, x, x)],
+    ['poolInto(null x)', () => poolInto(plan, null as never, x)],
+    ['poolInto(null out)', () => poolInto(plan, x, null as never)],
+    ['poolInto(bad options)', () => poolInto(plan, x, { shape: [1, 1, 1, 1], data: new Float32Array(1) }, { threads: 1.5 })],
+    ['explainPlan(null)', () => explainPlan(null as never)],
+    ['explainWindow(plan, null)', () => explainWindow(plan, null as never)],
+    ['planRowBands(null)', () => planRowBands(null as never, 1)],
+    ['planRowBands(NaN rows)', () => planRowBands(plan, NaN)],
+    ['maxUnpool(null indices)', () => maxUnpool(x, null as never, { kernel: 2 })],
+    ['maxUnpoolBackward(null indices)', () => maxUnpoolBackward(x, null as never, { kernel: 2 })],
+    ['maxUnpool(null x)', () => maxUnpool(null as never, { shape: [1], data: new Int32Array(1) }, { kernel: 2 })],
+    ['allocSharedTensor(string)', () => allocSharedTensor('1,1,4' as never)],
+    ['allocSharedTensor(dtype)', () => allocSharedTensor([1], 'int8' as never)],
+    ['toSharedTensor(null)', () => toSharedTensor(null as never)],
+    ['allocWasmTensor(negative)', () => allocWasmTensor([-1])],
+    ['registerBackend(null)', () => registerBackend(null as never)],
+    ['registerBackend(no methods)', () => registerBackend({ name: 'x' } as never)],
+    ['maxPool(null)', () => maxPool(null as never, { kernel: 2 })],
+    ['maxPool(shape getter throws)', () => maxPool({ get shape(): number[] { throw new Error('no'); }, data: new Float32Array(1) } as never, { kernel: 2 })],
+    ['avgPool(tensor of 20,000 axes)', () => avgPool({ shape: new Array(20_000).fill(1), data: new Float32Array(1) }, { kernel: 1 })],
+  ];
+  for (const [name, run] of cases) {
+    try {
+      run();
+      assert.fail(`${name}: expected a PoolingError`);
+    } catch (error) {
+      assert.ok(error instanceof PoolingError, `${name}: ${String(error)}`);
+    }
+  }
+});
+
+test('explanations of a plan over a huge input list what fits and count the rest', () => {
+  const plan = planAvgPool([1, 1, 1, 1e9], { kernel: [1, 2] });
+  const outcome = runCountingAllocations(() => explainPlan(plan));
+  assert.equal(outcome.error, undefined);
+  assert.deepEqual(outcome.allocations, []);
+  const explained = explainPlan(plan, { maxWindows: 3, maxTaps: 1 });
+  const width = explained.axes[1]!;
+  assert.equal(width.windows.length, 3);
+  assert.equal(width.omittedWindows, 5e8 - 3);
+  assert.equal(width.windows[0]!.taps.length, 1);
+  assert.equal(width.windows[0]!.omittedTaps, 1);
+  assert.match(explained.warnings.join('\n'), /too many to check/);
+  const window = explainWindow(planAvgPool([1, 1, 1, 8], { kernel: [1, 2 ** 20], stride: 1, padding: 'same' }), [0, 0], { maxTaps: 4 });
+  assert.equal(window.taps[1]!.length, 4);
+  assert.equal(window.omittedTaps[1], 2 ** 20 - 4);
+  assert.equal(window.inInput, 8);
+});
