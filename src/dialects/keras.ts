@@ -8,16 +8,23 @@
  * - padding 'valid' (no padding, floor((L - k) / s) + 1 outputs) or 'same' (ceil(L / s) outputs,
  *   the TF split: the odd pad goes at the end). There is no ceil mode and no numeric padding.
  * - Average pooling never counts padding in the divisor.
+ * - A 'valid' window larger than the input: Keras's compute_pooling_output_shape gives
+ *   floor((L - k) / s) + 1 outputs and refuses only a negative count ("Computed output size would
+ *   be negative"), so when that is 0 the result is an empty tensor (shape with a 0).
  * - GlobalAveragePooling1D takes a mask (N, steps): sum(x * mask) / sum(mask) over the steps, so a
- *   sample whose mask is all zero averages to NaN (0 / 0).
+ *   sample whose mask is all zero averages to NaN (0 / 0). Keras expands the mask to (N, steps, 1)
+ *   (channels_first: (N, 1, steps)) before multiplying: any other mask shape is refused
+ *   (MASK_SHAPE_MISMATCH), not broadcast.
+ *
+ * Every argument is read once, and every tensor checked, before anything is allocated.
  */
-import { PoolingError, show } from '../plan/errors.js';
-import { planGlobal, splitShape, type Reducer } from '../plan/plan.js';
-import { checkBoolean, checkKnownKeys, perAxis } from '../plan/validate.js';
+import { PoolingError } from '../plan/errors.js';
+import { axisName, planGlobal, splitShape, type Reducer } from '../plan/plan.js';
 import { maskedGlobalAvgPool } from '../ops/masked.js';
 import { runForward } from '../ops/run.js';
-import { checkTensor, type FloatArray, type Layout, type Tensor } from '../tensor.js';
+import type { FloatArray, Layout, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
+import { describe, emptyLike, readBoolean, readFloatTensor, readOptions, readPerAxis, readTensor } from './common.js';
 
 export type DataFormat = 'channels_last' | 'channels_first';
 
@@ -46,31 +53,46 @@ export interface StepMask {
 
 type Rank = 1 | 2 | 3;
 
-function checkArgs(op: string, args: unknown, known: readonly string[]): asserts args is object {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `arguments must be an object of ${known.join(', ')}; got ${show(args)}`);
-  }
-  checkKnownKeys(op, args, known);
-}
-
 function layoutOf(op: string, dataFormat: unknown): Layout {
   if (dataFormat === undefined || dataFormat === 'channels_last') return 'channels-last';
   if (dataFormat === 'channels_first') return 'channels-first';
-  throw new PoolingError('INVALID_PARAMETER', op, `data_format must be "channels_last" or "channels_first"; got ${show(dataFormat)}`);
+  throw new PoolingError('INVALID_PARAMETER', op, `data_format must be "channels_last" or "channels_first"; got ${describe(dataFormat)}`);
 }
 
-function planPooling(op: string, shape: readonly number[], rank: Rank, args: PoolingArgs, reducer: Reducer) {
-  checkArgs(op, args, ['pool_size', 'strides', 'padding', 'data_format']);
-  const kernel = perAxis(op, 'pool_size', args.pool_size ?? 2, rank, 1);
-  const stride = args.strides === undefined || args.strides === null ? kernel : perAxis(op, 'strides', args.strides, rank, 1);
-  const padding = typeof args.padding === 'string' ? args.padding.toLowerCase() : (args.padding ?? 'valid');
+const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero' };
+const MAX: Reducer = { op: 'max', nan: 'propagate' };
+
+function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>, args: PoolingArgs, reducer: Reducer): Tensor<T> {
+  const x = readFloatTensor(op, 'inputs', inputs);
+  const a = readOptions(op, 'arguments', args, ['pool_size', 'strides', 'padding', 'data_format'], { optional: true });
+  const kernel = readPerAxis(op, 'pool_size', a.pool_size ?? 2, rank, 1);
+  const stride = a.strides === undefined || a.strides === null ? kernel : readPerAxis(op, 'strides', a.strides, rank, 1);
+  // Any case is accepted; a string longer than "valid" cannot be either, whatever its case.
+  const padding = typeof a.padding === 'string' && a.padding.length <= 5 ? a.padding.toLowerCase() : (a.padding ?? 'valid');
   if (padding !== 'valid' && padding !== 'same') {
-    throw new PoolingError('INVALID_PARAMETER', op, `padding must be "valid" or "same"; got ${show(args.padding)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `padding must be "valid" or "same"; got ${describe(a.padding)}`);
   }
-  return planSlidingSpec({
+  const layout = layoutOf(op, a.data_format);
+  const split = splitShape(op, x.shape, layout, rank, false);
+  // compute_pooling_output_shape: 'same' gives floor((L - 1) / s) + 1, 'valid' floor((L - k) / s) + 1.
+  const sizes = split.spatial.map((size, i) => Math.floor((size - (padding === 'same' ? 1 : kernel[i]!)) / stride[i]!) + 1);
+  sizes.forEach((out, i) => {
+    if (out < 0) {
+      throw new PoolingError(
+        'OUTPUT_EMPTY',
+        op,
+        `output size on axis ${axisName(i, rank)} would be ${out} (input ${split.spatial[i]}, pool_size ${kernel[i]}, strides ${stride[i]}, padding "valid"); ` +
+          `Keras: "Computed output size would be negative". Given inputs.shape ${describe(x.shape)}`,
+      );
+    }
+  });
+  const rest = layout === 'channels-first' ? [split.channels, ...sizes] : [...sizes, split.channels];
+  const outputShape = [split.batch, ...rest];
+  if (outputShape.includes(0)) return emptyLike(outputShape, x.data) as Tensor<T>;
+  const plan = planSlidingSpec({
     op,
-    shape,
-    layout: layoutOf(op, args.data_format),
+    shape: x.shape,
+    layout,
     spatialRank: rank,
     allowUnbatched: false,
     kernel,
@@ -83,14 +105,7 @@ function planPooling(op: string, shape: readonly number[], rank: Rank, args: Poo
     limitPadding: false,
     reducer,
   });
-}
-
-const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero' };
-const MAX: Reducer = { op: 'max', nan: 'propagate' };
-
-function pooling<T extends FloatArray>(op: string, rank: Rank, x: Tensor<T>, args: PoolingArgs, reducer: Reducer): Tensor<T> {
-  checkTensor(op, 'inputs', x);
-  return runForward(planPooling(op, x.shape, rank, args, reducer), x);
+  return runForward(plan, x) as Tensor<T>;
 }
 
 export function averagePooling1d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
@@ -112,34 +127,51 @@ export function maxPooling3d<T extends FloatArray>(inputs: Tensor<T>, args: Pool
   return pooling('MaxPooling3D', 3, inputs, args, MAX);
 }
 
-function globalPooling<T extends FloatArray>(op: string, rank: Rank, x: Tensor<T>, args: GlobalPoolingArgs, reducer: Reducer): Tensor<T> {
-  checkTensor(op, 'inputs', x);
-  checkArgs(op, args, ['data_format', 'keepdims']);
-  const layout = layoutOf(op, args.data_format);
-  const keepDims = args.keepdims === undefined ? false : checkBoolean(op, 'keepdims', args.keepdims);
-  const split = splitShape(op, x.shape, layout, rank, false);
-  return runForward(planGlobal(op, x.shape, layout, split, reducer, keepDims), x);
+interface GlobalArgs {
+  readonly layout: Layout;
+  readonly keepDims: boolean;
 }
+
+function readGlobalArgs(op: string, args: unknown): GlobalArgs {
+  const a = readOptions(op, 'arguments', args, ['data_format', 'keepdims'], { optional: true });
+  return { layout: layoutOf(op, a.data_format), keepDims: readBoolean(op, 'keepdims', a.keepdims, false) };
+}
+
+function globalPooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>, args: GlobalPoolingArgs, reducer: Reducer): Tensor<T> {
+  const x = readFloatTensor(op, 'inputs', inputs);
+  const { layout, keepDims } = readGlobalArgs(op, args);
+  const split = splitShape(op, x.shape, layout, rank, false);
+  return runForward(planGlobal(op, x.shape, layout, split, reducer, keepDims), x) as Tensor<T>;
+}
+
+const MASK_DATA = 'a Uint8Array (booleans), Float32Array or Float64Array';
 
 /** GlobalAveragePooling1D, with Keras's optional (N, steps) mask. */
 export function globalAveragePooling1d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}, mask?: StepMask): Tensor<T> {
   const op = 'GlobalAveragePooling1D';
   if (mask === undefined) return globalPooling(op, 1, inputs, args, AVG);
-  checkTensor(op, 'inputs', inputs);
-  checkArgs(op, args, ['data_format', 'keepdims']);
-  const keepDims = args.keepdims === undefined ? false : checkBoolean(op, 'keepdims', args.keepdims);
-  const layout = layoutOf(op, args.data_format);
-  splitShape(op, inputs.shape, layout, 1, false);
-  const y = maskedGlobalAvgPool(inputs, { layout, keepDims, spatialDims: 1, mask });
+  const x = readFloatTensor(op, 'inputs', inputs);
+  const { layout, keepDims } = readGlobalArgs(op, args);
+  const split = splitShape(op, x.shape, layout, 1, false);
+  const m = readTensor(op, 'mask', mask, ['Uint8Array', 'Float32Array', 'Float64Array'], MASK_DATA);
+  const [batch, steps] = [split.batch, split.spatial[0]!];
+  if (m.shape.length !== 2 || m.shape[0] !== batch || m.shape[1] !== steps) {
+    throw new PoolingError(
+      'MASK_SHAPE_MISMATCH',
+      op,
+      `mask must have shape [${batch}, ${steps}] (batch, steps of inputs ${describe(x.shape)}); got ${describe(m.shape)}`,
+    );
+  }
+  const weights = m.data as StepMask['data'];
+  const y = maskedGlobalAvgPool(x, { layout, keepDims, spatialDims: 1, mask: { shape: m.shape, data: weights } });
   // Keras divides by sum(mask) without a guard: an all-zero mask gives 0/0 = NaN, not 0.
-  const [batch, steps] = mask.shape as [number, number];
   const perSample = y.data.length / batch;
   for (let n = 0; n < batch; n++) {
     let total = 0;
-    for (let s = 0; s < steps; s++) total += mask.data[n * steps + s]!;
+    for (let s = 0; s < steps; s++) total += weights[n * steps + s]!;
     if (total === 0) y.data.fill(NaN, n * perSample, (n + 1) * perSample);
   }
-  return y;
+  return y as Tensor<T>;
 }
 export function globalAveragePooling2d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}): Tensor<T> {
   return globalPooling('GlobalAveragePooling2D', 2, inputs, args, AVG);

@@ -15,16 +15,42 @@
  *   (test_maxpool_with_argmax_2d_precomputed_strides). Integer inputs (uint8, int8, ...) are
  *   carried through max pooling exactly (test_maxpool_2d_uint8).
  * - LpPool / GlobalLpPool: (sum |x|^p)^(1/p), p an integer, default 2; padding adds nothing.
- * - MaxUnpool: inputs X, I (indices in MaxPool's convention), optional output_shape.
+ * - MaxUnpool: inputs X, I (indices in MaxPool's convention), optional output_shape. As in ONNX's
+ *   reference (onnx/reference/ops/op_max_unpool.py): each X value goes to position I of the default
+ *   output, (N, C, (L - 1) * stride - pad_begin - pad_end + kernel), I flat over that whole tensor
+ *   (an index may leave its own (n, c) plane); a larger output_shape then holds that result in its
+ *   low corner, zeros elsewhere (test_maxunpool_export_with_output_shape: indices 5, 7, 13, 15 of a
+ *   4x4 default land at (1,1), (1,3), (3,1), (3,3) of the 5x5 output). output_shape must keep X's
+ *   N and C and may not be smaller than the default on any axis (onnxruntime refuses both too).
+ * - A window larger than the padded input is an error, as in the reference ("output shape cannot
+ *   be null or negative"); onnxruntime returns an empty tensor there (docs/peer-differences.md).
+ *
+ * Every attribute and input is read once and checked (shape, length, dtype) before anything is
+ * allocated.
  */
-import { PoolingError, show } from '../plan/errors.js';
+import { PoolingError } from '../plan/errors.js';
 import { planGlobal, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import type { PaddingOption } from '../plan/padding.js';
-import { checkInteger, checkOneOf } from '../plan/validate.js';
-import { maxUnpool } from '../ops/unpool.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
-import type { Tensor } from '../tensor.js';
-import { backToContainer, toFloatTensor, type NumericArray } from './common.js';
+import { allocate, dtypeOf, MAX_ELEMENTS, type Tensor } from '../tensor.js';
+import {
+  backToContainer,
+  describe,
+  FLOAT_KINDS,
+  INTEGER_KINDS,
+  MAX_RANK,
+  readArgumentList,
+  readChoice,
+  readInteger,
+  readIntegers,
+  readList,
+  readOptions,
+  readTensor,
+  widenToFloat,
+  type ArrayKind,
+  type NumericArray,
+  type TensorSnapshot,
+} from './common.js';
 import { planSlidingSpec } from '../plan/sliding.js';
 
 export type OnnxData = NumericArray | BigInt64Array;
@@ -60,40 +86,32 @@ const KNOWN_ATTRS: Record<OnnxOpType, readonly string[]> = {
   MaxUnpool: ['kernel_shape', 'pads', 'strides'],
 };
 
-function checkAttributes(op: OnnxOpType, attrs: unknown): asserts attrs is OnnxAttributes {
-  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `attrs must be an object of ONNX attributes; got ${show(attrs)}`);
-  }
-  const known = KNOWN_ATTRS[op];
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value !== undefined && !known.includes(name)) {
-      throw new PoolingError(
-        'INVALID_PARAMETER',
-        op,
-        `unknown attribute ${show(name)}; ${op} takes ${known.length ? known.map((k) => show(k)).join(', ') : 'no attributes'}`,
-      );
-    }
-  }
-}
+/** The node's inputs in order, as the operator spec names them. */
+const INPUT_NAMES: Record<OnnxOpType, readonly string[]> = {
+  AveragePool: ['X'],
+  MaxPool: ['X'],
+  LpPool: ['X'],
+  GlobalAveragePool: ['X'],
+  GlobalMaxPool: ['X'],
+  GlobalLpPool: ['X'],
+  MaxUnpool: ['X', 'I', 'output_shape'],
+};
+
+type Attributes = Readonly<Record<string, unknown>>;
 
 /** An ints attribute with exactly `length` values, each >= min; `fallback` when absent. */
 function ints(op: string, name: string, value: unknown, length: number, min: number, fallback: number): number[] {
-  if (value === undefined) return new Array<number>(length).fill(fallback);
-  if (!Array.isArray(value) || value.length !== length) {
-    throw new PoolingError('INVALID_PARAMETER', op, `${name} must hold ${length} integers; got ${show(value)}`);
-  }
-  for (const v of value) checkInteger(op, name, v, min, value);
-  return [...(value as number[])];
+  return value === undefined ? new Array<number>(length).fill(fallback) : readIntegers(op, name, value, length, min);
 }
 
 /** An ONNX boolean attribute: the int 0 or 1, default 0. */
 function flag(op: string, name: string, value: unknown): boolean {
   if (value === undefined || value === 0) return false;
   if (value === 1) return true;
-  throw new PoolingError('INVALID_PARAMETER', op, `${name} must be 0 or 1; got ${show(value)}`);
+  throw new PoolingError('INVALID_PARAMETER', op, `${name} must be 0 or 1; got ${describe(value)}`);
 }
 
-function inputAt(op: string, inputs: readonly (OnnxTensor | undefined)[], index: number, name: string): OnnxTensor {
+function required(op: string, inputs: readonly unknown[], index: number, name: string): unknown {
   const input = inputs[index];
   if (input === undefined) {
     throw new PoolingError('INVALID_PARAMETER', op, `input ${index} (${name}) is required; got ${inputs.length} inputs`);
@@ -101,19 +119,20 @@ function inputAt(op: string, inputs: readonly (OnnxTensor | undefined)[], index:
   return input;
 }
 
-/** The spatial rank implied by kernel_shape, checked against the input's rank (N, C, spatial...). */
-function spatialRankFromKernel(op: string, kernelShape: unknown, inputShape: readonly number[]): number {
-  if (!Array.isArray(kernelShape) || kernelShape.length === 0) {
-    throw new PoolingError('INVALID_PARAMETER', op, `kernel_shape is required: one positive integer per spatial axis; got ${show(kernelShape)}`);
-  }
-  if (inputShape.length !== kernelShape.length + 2) {
+/** kernel_shape, read once: one positive integer per spatial axis of X (N, C, spatial...). */
+function kernelShape(op: string, value: unknown, inputShape: readonly number[]): number[] {
+  const rule = 'one positive integer per spatial axis';
+  if (value === undefined) throw new PoolingError('INVALID_PARAMETER', op, `kernel_shape is required: ${rule}`);
+  const lengths = Array.from({ length: MAX_RANK }, (_, i) => i + 1);
+  const list = readList(op, 'kernel_shape', value, lengths, `a list of ${rule}`);
+  if (inputShape.length !== list.length + 2) {
     throw new PoolingError(
       'INVALID_RANK',
       op,
-      `X must have rank ${kernelShape.length + 2} (N, C and ${kernelShape.length} spatial axes, as kernel_shape ${show(kernelShape)} says); got shape ${show(inputShape)}`,
+      `X must have rank ${list.length + 2} (N, C and ${list.length} spatial axes, as kernel_shape ${describe(list)} says); got shape ${describe(inputShape)}`,
     );
   }
-  return kernelShape.length;
+  return list.map((k) => readInteger(op, 'kernel_shape', k, 1, list));
 }
 
 interface WindowAttributes {
@@ -124,14 +143,15 @@ interface WindowAttributes {
   readonly ceilMode: boolean;
 }
 
-function windowAttributes(op: string, attrs: OnnxAttributes, rank: number): WindowAttributes {
-  const kernel = ints(op, 'kernel_shape', attrs.kernel_shape, rank, 1, 1);
-  const stride = ints(op, 'strides', attrs.strides, rank, 1, 1);
-  const dilation = ints(op, 'dilations', attrs.dilations, rank, 1, 1);
-  const autoPad = checkOneOf(op, 'auto_pad', attrs.auto_pad ?? 'NOTSET', ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID']);
-  const pads = ints(op, 'pads', attrs.pads, 2 * rank, 0, 0);
+function windowAttributes(op: string, a: Attributes, shape: readonly number[]): WindowAttributes {
+  const kernel = kernelShape(op, a.kernel_shape, shape);
+  const rank = kernel.length;
+  const stride = ints(op, 'strides', a.strides, rank, 1, 1);
+  const dilation = ints(op, 'dilations', a.dilations, rank, 1, 1);
+  const autoPad = readChoice(op, 'auto_pad', a.auto_pad ?? 'NOTSET', ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID']);
+  const pads = ints(op, 'pads', a.pads, 2 * rank, 0, 0);
   if (autoPad !== 'NOTSET' && pads.some((p) => p !== 0)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `pads ${show(attrs.pads)} cannot be used together with auto_pad ${show(autoPad)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `pads ${describe(pads)} cannot be used together with auto_pad ${describe(autoPad)}`);
   }
   const padding: PaddingOption =
     autoPad === 'SAME_UPPER'
@@ -140,18 +160,16 @@ function windowAttributes(op: string, attrs: OnnxAttributes, rank: number): Wind
         ? 'same-lower'
         : autoPad === 'VALID'
           ? 'valid'
-          : kernel.map((_, a) => [pads[a]!, pads[a + rank]!] as const);
-  return { kernel, stride, dilation, padding, ceilMode: flag(op, 'ceil_mode', attrs.ceil_mode) };
+          : kernel.map((_, i) => [pads[i]!, pads[i + rank]!] as const);
+  return { kernel, stride, dilation, padding, ceilMode: flag(op, 'ceil_mode', a.ceil_mode) };
 }
 
-function planWindowNode(op: string, shape: readonly number[], attrs: OnnxAttributes, reducer: Reducer): PoolPlan {
-  const rank = spatialRankFromKernel(op, attrs.kernel_shape, shape);
-  const w = windowAttributes(op, attrs, rank);
+function planWindowNode(op: string, shape: readonly number[], w: WindowAttributes, reducer: Reducer): PoolPlan {
   return planSlidingSpec({
     op,
     shape,
     layout: 'channels-first',
-    spatialRank: rank,
+    spatialRank: w.kernel.length,
     allowUnbatched: false,
     kernel: w.kernel,
     stride: w.stride,
@@ -167,18 +185,20 @@ function planWindowNode(op: string, shape: readonly number[], attrs: OnnxAttribu
 
 function planGlobalNode(op: string, shape: readonly number[], reducer: Reducer): PoolPlan {
   if (shape.length < 3) {
-    throw new PoolingError('INVALID_RANK', op, `X must have rank 3 or more (N, C, spatial...); got shape ${show(shape)}`);
+    throw new PoolingError('INVALID_RANK', op, `X must have rank 3 or more (N, C, spatial...); got shape ${describe(shape)}`);
   }
   const split = splitShape(op, shape, 'channels-first', shape.length - 2, false);
   return planGlobal(op, shape, 'channels-first', split, reducer, true);
 }
 
 function lpPower(op: string, value: unknown): number {
-  return value === undefined ? 2 : checkInteger(op, 'p', value, 1);
+  return value === undefined ? 2 : readInteger(op, 'p', value, 1);
 }
 
-const FLOAT_ONLY = 'float data (Float32Array or Float64Array)';
+const FLOAT_ONLY = 'float data (a Float32Array or Float64Array)';
 const FLOAT_OR_INTEGER = 'float or integer data (Float32Array, Float64Array, Uint8Array, Int8Array, ...)';
+const INDEX_KINDS: readonly ArrayKind[] = ['BigInt64Array', 'Int32Array', 'Uint32Array', 'Int16Array', 'Uint16Array', 'Int8Array', 'Uint8Array'];
+const INDEX_DATA = 'int64 data (a BigInt64Array; Int32Array and smaller integer arrays are accepted too)';
 
 /** ONNX's whole-tensor index of a MaxPool maximum, from the core's per-plane row-major spatial index. */
 function wholeTensorIndices(plan: PoolPlan, perPlane: Int32Array, columnMajor: boolean): BigInt64Array {
@@ -208,61 +228,109 @@ function wholeTensorIndices(plan: PoolPlan, perPlane: Int32Array, columnMajor: b
   return out;
 }
 
-function integerValues(op: string, name: string, t: OnnxTensor): number[] {
-  const values: number[] = [];
-  const data = t.data as ArrayLike<number | bigint>;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    const n = Number(v);
-    if (!Number.isSafeInteger(n)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `${name} must hold integers; got ${show(v)}`);
-    }
-    values.push(n);
-  }
-  return values;
+/** An integer element of an index tensor as a number; values past 2**53 only need to compare as too large. */
+function integerAt(data: TensorSnapshot['data'], i: number): number {
+  return Number(data[i]!);
 }
 
-function runMaxUnpool(attrs: OnnxAttributes, inputs: readonly (OnnxTensor | undefined)[]): OnnxTensor[] {
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** output_shape, read and checked: X's N and C, and at least the default size on every spatial axis. */
+function unpoolOutputShape(op: string, value: unknown, inferred: readonly number[]): number[] {
+  const t = readTensor(op, 'output_shape', value, INDEX_KINDS, INDEX_DATA);
+  if (t.shape.length !== 1 || t.shape[0] !== inferred.length) {
+    throw new PoolingError(
+      'SHAPE_MISMATCH',
+      op,
+      `output_shape must be a 1-D tensor of ${inferred.length} sizes (N, C, spatial...); got a tensor of shape ${describe(t.shape)}`,
+    );
+  }
+  const sizes = Array.from({ length: inferred.length }, (_, i) => integerAt(t.data, i));
+  const expected = `[${inferred[0]}, ${inferred[1]}, then at least ${describe(inferred.slice(2))}]`;
+  sizes.forEach((size, axis) => {
+    const fits = axis < 2 ? size === inferred[axis] : Number.isSafeInteger(size) && size >= inferred[axis]!;
+    if (!fits) {
+      throw new PoolingError(
+        'SHAPE_MISMATCH',
+        op,
+        `output_shape ${describe(sizes)} must keep X's batch and channels and be no smaller than the default output ` +
+          `${describe(inferred)} on any spatial axis: expected ${expected}`,
+      );
+    }
+  });
+  if (product(sizes) > MAX_ELEMENTS) {
+    throw new PoolingError('SIZE_TOO_LARGE', op, `output_shape ${describe(sizes)} would hold ${product(sizes)} elements; at most ${MAX_ELEMENTS} can be allocated`);
+  }
+  return sizes;
+}
+
+function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   const op = 'MaxUnpool';
-  const x = toFloatTensor(op, 'X', inputAt(op, inputs, 0, 'X'), false, FLOAT_ONLY);
-  const indices = inputAt(op, inputs, 1, 'I');
-  const rank = spatialRankFromKernel(op, attrs.kernel_shape, x.shape);
-  const kernel = ints(op, 'kernel_shape', attrs.kernel_shape, rank, 1, 1);
-  const stride = ints(op, 'strides', attrs.strides, rank, 1, 1);
-  const pads = ints(op, 'pads', attrs.pads, 2 * rank, 0, 0);
-  const outputShape = inputs[2] === undefined ? undefined : integerValues(op, 'output_shape', inputs[2]);
-  if (outputShape !== undefined && outputShape.length !== x.shape.length) {
-    throw new PoolingError('INVALID_PARAMETER', op, `output_shape must hold ${x.shape.length} sizes (N, C, spatial...); got ${show(outputShape)}`);
+  const x = readTensor(op, 'X', required(op, inputs, 0, 'X'), FLOAT_KINDS, FLOAT_ONLY);
+  const indices = readTensor(op, 'I', required(op, inputs, 1, 'I'), INDEX_KINDS, INDEX_DATA);
+  const kernel = kernelShape(op, a.kernel_shape, x.shape);
+  const rank = kernel.length;
+  const stride = ints(op, 'strides', a.strides, rank, 1, 1);
+  const pads = ints(op, 'pads', a.pads, 2 * rank, 0, 0);
+  if (!sameShape(indices.shape, x.shape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `I must have X's shape ${describe(x.shape)}; got ${describe(indices.shape)}`);
   }
-  if (indices.shape.length !== x.shape.length || indices.shape.some((d, i) => d !== x.shape[i])) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `I must have X's shape ${show(x.shape)}; got ${show(indices.shape)}`);
+  const inferredSpatial = x.shape.slice(2).map((size, i) => (size - 1) * stride[i]! - pads[i]! - pads[i + rank]! + kernel[i]!);
+  inferredSpatial.forEach((size, i) => {
+    if (size < 1) {
+      throw new PoolingError(
+        'OUTPUT_EMPTY',
+        op,
+        `output size on spatial axis ${i} would be ${size} (X ${x.shape[i + 2]}, strides ${stride[i]}, pads ${pads[i]}+${pads[i + rank]}, kernel_shape ${kernel[i]})`,
+      );
+    }
+  });
+  const inferred = [x.shape[0]!, x.shape[1]!, ...inferredSpatial];
+  const total = product(inferred);
+  if (total > MAX_ELEMENTS) {
+    throw new PoolingError('SIZE_TOO_LARGE', op, `the default output ${describe(inferred)} would hold ${total} elements; at most ${MAX_ELEMENTS} can be allocated`);
   }
-  const options = {
-    kernel,
-    stride,
-    padding: kernel.map((_, a) => [pads[a]!, pads[a + rank]!] as [number, number]),
-    outputSize: outputShape?.slice(2),
-  };
-  const planeSize = x.shape.slice(2).reduce((p, d) => p * d, 1);
-  const outSpatial =
-    outputShape?.slice(2) ?? x.shape.slice(2).map((s, a) => (s - 1) * stride[a]! - pads[a]! - pads[a + rank]! + kernel[a]!);
-  const outPlaneSize = outSpatial.reduce((p, d) => p * d, 1);
-  // ONNX indices address the whole output tensor; the core takes the index inside each (n, c) plane.
-  const perPlane = new Int32Array(indices.data.length);
-  const whole = integerValues(op, 'I', indices);
-  for (let i = 0; i < whole.length; i++) {
-    const plane = Math.floor(i / planeSize);
-    const local = whole[i]! - plane * outPlaneSize;
-    if (local < 0 || local >= outPlaneSize) {
+  const outputShape = inputs[2] === undefined ? inferred : unpoolOutputShape(op, inputs[2], inferred);
+  for (let i = 0; i < indices.data.length; i++) {
+    const at = integerAt(indices.data, i);
+    if (!(at >= 0 && at < total)) {
       throw new PoolingError(
         'INDEX_OUT_OF_RANGE',
         op,
-        `I[${i}] = ${whole[i]} does not address plane ${plane} of the output (positions ${plane * outPlaneSize} to ${(plane + 1) * outPlaneSize - 1}, spatial size ${show(outSpatial)})`,
+        `I[${i}] = ${at} is outside the default output ${describe(inferred)}, whose flat positions are 0 to ${total - 1}`,
       );
     }
-    perPlane[i] = local;
   }
-  return [maxUnpool(x, { shape: x.shape, data: perPlane }, options)];
+  // The reference scatters into the default-shaped tensor and copies that into the low corner of
+  // output_shape: a position keeps its (n, c, coordinates), re-flattened with the output's strides.
+  const planeIn = product(inferredSpatial);
+  const spatialOut = outputShape.slice(2);
+  const planeOut = product(spatialOut);
+  const sameSpatial = sameShape(inferredSpatial, spatialOut);
+  const y = allocate(dtypeOf(x.data as Tensor['data']), product(outputShape));
+  for (let i = 0; i < indices.data.length; i++) {
+    const at = integerAt(indices.data, i);
+    const plane = Math.floor(at / planeIn);
+    let rest = at - plane * planeIn;
+    let local = rest;
+    if (!sameSpatial) {
+      local = 0;
+      let scale = 1;
+      for (let axis = rank - 1; axis >= 0; axis--) {
+        local += (rest % inferredSpatial[axis]!) * scale;
+        rest = Math.floor(rest / inferredSpatial[axis]!);
+        scale *= spatialOut[axis]!;
+      }
+    }
+    y[plane * planeOut + local] = x.data[i] as number;
+  }
+  return [{ shape: Object.freeze(outputShape), data: y }];
 }
 
 /**
@@ -277,45 +345,45 @@ export function runOnnxNode(
   attrs: OnnxAttributes,
   inputs: readonly (OnnxTensor | undefined)[],
 ): OnnxTensor[] {
-  if (!(ONNX_OP_TYPES as readonly string[]).includes(opType)) {
+  if (!(ONNX_OP_TYPES as readonly unknown[]).includes(opType)) {
     throw new PoolingError(
       'UNSUPPORTED_OPTION',
       'runOnnxNode',
-      `opType must be one of ${ONNX_OP_TYPES.map((t) => show(t)).join(', ')}; got ${show(opType)}`,
+      `opType must be one of ${ONNX_OP_TYPES.map((t) => JSON.stringify(t)).join(', ')}; got ${describe(opType)}`,
     );
   }
   const op = opType;
-  checkAttributes(op, attrs);
-  if (!Array.isArray(inputs)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `inputs must be an array of tensors; got ${show(inputs)}`);
-  }
-  if (op === 'MaxUnpool') return runMaxUnpool(attrs, inputs);
-  const raw = inputAt(op, inputs, 0, 'X');
+  const a = readOptions(op, 'attrs', attrs, KNOWN_ATTRS[op], { ignoreUndefined: true, noun: 'attribute' });
+  const names = INPUT_NAMES[op];
+  const list = readArgumentList(op, `inputs (${names.join(', ')})`, inputs, names.length);
+  if (op === 'MaxUnpool') return runMaxUnpool(a, list);
   const selectsValues = op === 'MaxPool' || op === 'GlobalMaxPool';
-  const x: Tensor = toFloatTensor(op, 'X', raw, selectsValues, selectsValues ? FLOAT_OR_INTEGER : FLOAT_ONLY);
+  const raw = readTensor(op, 'X', required(op, list, 0, 'X'), selectsValues ? [...FLOAT_KINDS, ...INTEGER_KINDS] : FLOAT_KINDS, selectsValues ? FLOAT_OR_INTEGER : FLOAT_ONLY);
   const like = raw.data as NumericArray;
   const max: Reducer = { op: 'max', nan: 'propagate' };
+  // Everything is read and planned before an integer input is widened: a bad call allocates nothing.
   switch (op) {
     case 'AveragePool': {
-      const includePad = flag(op, 'count_include_pad', attrs.count_include_pad);
-      const plan = planWindowNode(op, x.shape, attrs, { op: 'avg', divisor: includePad ? 'padded' : 'valid', emptyWindow: 'zero' });
-      return [runForward(plan, x)];
+      const includePad = flag(op, 'count_include_pad', a.count_include_pad);
+      const plan = planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), { op: 'avg', divisor: includePad ? 'padded' : 'valid', emptyWindow: 'zero' });
+      return [runForward(plan, widenToFloat(raw))];
     }
     case 'MaxPool': {
-      const columnMajor = flag(op, 'storage_order', attrs.storage_order);
-      const plan = planWindowNode(op, x.shape, attrs, max);
-      const { values, indices } = runForwardWithIndices(plan, x);
+      const columnMajor = flag(op, 'storage_order', a.storage_order);
+      const plan = planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), max);
+      const { values, indices } = runForwardWithIndices(plan, widenToFloat(raw));
       return [backToContainer(values, like), { shape: plan.outputShape, data: wholeTensorIndices(plan, indices.data, columnMajor) }];
     }
     case 'LpPool': {
-      const plan = planWindowNode(op, x.shape, attrs, { op: 'lp', p: lpPower(op, attrs.p), signed: false, rescale: false });
-      return [runForward(plan, x)];
+      const w = windowAttributes(op, a, raw.shape);
+      const plan = planWindowNode(op, raw.shape, w, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false });
+      return [runForward(plan, widenToFloat(raw))];
     }
     case 'GlobalAveragePool':
-      return [runForward(planGlobalNode(op, x.shape, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' }), x)];
+      return [runForward(planGlobalNode(op, raw.shape, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' }), widenToFloat(raw))];
     case 'GlobalMaxPool':
-      return [backToContainer(runForward(planGlobalNode(op, x.shape, max), x), like)];
+      return [backToContainer(runForward(planGlobalNode(op, raw.shape, max), widenToFloat(raw)), like)];
     case 'GlobalLpPool':
-      return [runForward(planGlobalNode(op, x.shape, { op: 'lp', p: lpPower(op, attrs.p), signed: false, rescale: false }), x)];
+      return [runForward(planGlobalNode(op, raw.shape, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false }), widenToFloat(raw))];
   }
 }

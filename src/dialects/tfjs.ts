@@ -27,16 +27,39 @@
  * - `pool` with dilations > 1 goes through spaceToBatchND: a numeric or explicit pad is dropped
  *   ('valid'), and 'same' pads with zeros that the average counts; max pooling over those zeros is
  *   not reproduced (UNSUPPORTED_OPTION).
+ * - An axis that sizes to 0 (a 'valid' window larger than the input, the 3-D ops' "filter does not
+ *   fit" rule, a numeric pad under computeOutputShape2D) gives an empty tensor, as TF.js returns;
+ *   its gradient is all zeros. A negative size is an error (TF.js: "Tensor must have a shape
+ *   comprised of positive integers"). `pool` with dilations > 1 sizes each axis through
+ *   spaceToBatchND: ceil(L / d) - k + 1 windows per sub-image, so it is empty when that is 0 and
+ *   an error when it is negative, even where L - k_eff + 1 alone would say otherwise.
  * - Errors: dimRoundingMode with a string pad or a non-integer pad; a rank other than 3/4 (2-D) or
  *   4/5 (3-D); average pooling of non-float data (int32); `pool` with both strides and dilations > 1.
+ *
+ * Every argument is read once, and every input checked (shape, length, dtype), before anything is
+ * allocated.
  */
-import { PoolingError, show } from '../plan/errors.js';
+import { PoolingError } from '../plan/errors.js';
 import { effectiveKernel, samePadding } from '../plan/output-size.js';
-import { makePlan, splitShape, type PoolPlan, type Reducer, type SlidingAxis } from '../plan/plan.js';
-import { checkOneOf, perAxis } from '../plan/validate.js';
+import { axisName, makePlan, splitShape, type PoolPlan, type Reducer, type SlidingAxis } from '../plan/plan.js';
 import { runBackward, runForward, runForwardWithIndices } from '../ops/run.js';
-import type { Tensor } from '../tensor.js';
-import { backToContainer, toFloatTensor, type NumericArray, type NumericTensor } from './common.js';
+import { allocate, dtypeOf, MAX_ELEMENTS, type Tensor } from '../tensor.js';
+import {
+  backToContainer,
+  describe,
+  emptyLike,
+  FLOAT_KINDS,
+  INTEGER_KINDS,
+  MAX_RANK,
+  readChoice,
+  readList,
+  readPerAxis,
+  readTensor,
+  widenToFloat,
+  type NumericArray,
+  type NumericTensor,
+  type TensorSnapshot,
+} from './common.js';
 
 export type DimRoundingMode = 'floor' | 'round' | 'ceil';
 /** Explicit padding in NHWC order: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
@@ -47,15 +70,24 @@ export type PoolingType = 'avg' | 'max';
 export type TensorLike = number | readonly TensorLike[];
 export type TfjsInput = NumericTensor | TensorLike;
 
+/** A pad argument read once: 'valid', 'same', one number for every side, or explicit 2-D pairs. */
+type Pad =
+  | { readonly kind: 'valid' }
+  | { readonly kind: 'same' }
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'explicit'; readonly pairs: readonly (readonly [number, number])[] };
+
 interface Spec {
   readonly op: string;
   readonly spatialRank: 2 | 3;
   readonly filter: readonly number[];
   readonly strides: readonly number[];
   readonly dilations: readonly number[];
-  readonly pad: TfjsPad;
+  readonly pad: Pad;
   readonly dimRoundingMode: DimRoundingMode | undefined;
   readonly reducer: Reducer;
+  /** tf.pool with dilations > 1: each axis is sized through spaceToBatchND (see the header). */
+  readonly spaceToBatch?: boolean;
 }
 
 function roundDim(value: number, mode: DimRoundingMode | undefined): number {
@@ -71,57 +103,58 @@ function roundDim(value: number, mode: DimRoundingMode | undefined): number {
   }
 }
 
-/** TF.js's checkPadOnDimRoundingMode, and our own check that a pad is whole and non-negative. */
-function checkPad(op: string, pad: unknown, mode: DimRoundingMode | undefined, spatialRank: number): void {
-  const rounding = mode === undefined ? '' : ` when using dimRoundingMode ${show(mode)}`;
-  if (typeof pad === 'string') {
-    if (mode !== undefined) {
-      throw new PoolingError('INVALID_PARAMETER', op, `pad must be an integer${rounding}; got pad ${show(pad)}`);
-    }
-    checkOneOf(op, 'pad', pad, ['valid', 'same']);
-    return;
-  }
-  const values = typeof pad === 'number' ? [pad] : Array.isArray(pad) ? pad.flat() : [pad];
-  const explicitOk =
-    typeof pad === 'number' ||
-    (spatialRank === 2 && Array.isArray(pad) && pad.length === 4 && pad.every((p) => Array.isArray(p) && p.length === 2));
-  if (!explicitOk) {
-    throw new PoolingError(
-      'INVALID_PARAMETER',
-      op,
-      `pad must be 'valid', 'same', a non-negative integer` +
-        (spatialRank === 2 ? ` or [[0, 0], [top, bottom], [left, right], [0, 0]]` : '') +
-        `; got ${show(pad)}`,
-    );
-  }
-  for (const v of values) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new PoolingError('INVALID_PARAMETER', op, `pad must be a non-negative integer${rounding}; got pad ${show(pad)}`);
-    }
-  }
+function readMode(op: string, mode: unknown): DimRoundingMode | undefined {
+  // TF.js tests `dimRoundingMode != null`: null means none, as undefined does.
+  return mode === undefined || mode === null ? undefined : readChoice<DimRoundingMode>(op, 'dimRoundingMode', mode, ['floor', 'round', 'ceil']);
 }
 
+/** TF.js's checkPadOnDimRoundingMode, and our own check that a pad is whole and non-negative. */
+function readPad(op: string, pad: unknown, mode: DimRoundingMode | undefined, spatialRank: number): Pad {
+  const rounding = mode === undefined ? '' : ` when using dimRoundingMode ${describe(mode)}`;
+  if (typeof pad === 'string') {
+    if (mode !== undefined) {
+      throw new PoolingError('INVALID_PARAMETER', op, `pad must be an integer${rounding}; got pad ${describe(pad)}`);
+    }
+    return readChoice<'valid' | 'same'>(op, 'pad', pad, ['valid', 'same']) === 'valid' ? { kind: 'valid' } : { kind: 'same' };
+  }
+  const whole = (v: unknown): number => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ELEMENTS) return v;
+    throw new PoolingError('INVALID_PARAMETER', op, `pad must be a non-negative integer${rounding}; got pad ${describe(pad)}`);
+  };
+  if (typeof pad === 'number') return { kind: 'number', value: whole(pad) };
+  const expected =
+    `'valid', 'same', a non-negative integer` + (spatialRank === 2 ? ` or [[0, 0], [top, bottom], [left, right], [0, 0]]` : '');
+  if (spatialRank !== 2) throw new PoolingError('INVALID_PARAMETER', op, `pad must be ${expected}; got ${describe(pad)}`);
+  const pairs = readList(op, 'pad', pad, [4], expected).map((pair) => readList(op, 'pad', pair, [2], expected).map(whole));
+  return { kind: 'explicit', pairs: pairs.slice(1, 3).map(([begin, end]) => [begin!, end!] as const) };
+}
+
+function describePad(pad: Pad): string {
+  return pad.kind === 'number' ? `${pad.value}` : pad.kind === 'explicit' ? describe(pad.pairs) : `'${pad.kind}'`;
+}
+
+/** Either the plan, or the shape of the empty tensor TF.js returns when an axis sizes to 0. */
+type Geometry = { readonly empty: false; readonly plan: PoolPlan } | { readonly empty: true; readonly outputShape: readonly number[] };
+
 /** TF.js's geometry for one call: per-axis pads and output sizes, then the plan. */
-function planTfjs(s: Spec, shape: readonly number[]): PoolPlan {
+function planTfjs(s: Spec, shape: readonly number[]): Geometry {
   const { op, spatialRank } = s;
   if (shape.length !== spatialRank + 1 && shape.length !== spatialRank + 2) {
     throw new PoolingError(
       'INVALID_RANK',
       op,
-      `x must be rank ${spatialRank + 2} (${spatialRank === 2 ? 'NHWC' : 'NDHWC'}) or ${spatialRank + 1} without the batch axis; got rank ${shape.length}, shape ${show(shape)}`,
+      `x must be rank ${spatialRank + 2} (${spatialRank === 2 ? 'NHWC' : 'NDHWC'}) or ${spatialRank + 1} without the batch axis; got rank ${shape.length}, shape ${describe(shape)}`,
     );
   }
-  if (s.dimRoundingMode !== undefined) checkOneOf(op, 'dimRoundingMode', s.dimRoundingMode, ['floor', 'round', 'ceil']);
-  checkPad(op, s.pad, s.dimRoundingMode, spatialRank);
   const split = splitShape(op, shape, 'channels-last', spatialRank);
+  const pad = s.pad;
   const axes: SlidingAxis[] = split.spatial.map((size, a) => {
     const kernel = s.filter[a]!;
     const stride = s.strides[a]!;
     const dilation = s.dilations[a]!;
     const keff = effectiveKernel(kernel, dilation);
     const axis = { kind: 'sliding' as const, size, kernel, stride, dilation };
-    const pad = s.pad;
-    if (pad === 'same') {
+    if (pad.kind === 'same') {
       const out = Math.ceil(size / stride);
       const total = (out - 1) * stride + keff - size;
       if (total < 0 && spatialRank === 3) {
@@ -135,11 +168,17 @@ function planTfjs(s: Spec, shape: readonly number[]): PoolPlan {
       const [padBegin, padEnd] = samePadding(size, keff, stride, 'end');
       return { ...axis, out, padBegin, padEnd };
     }
-    if (pad === 'valid' && spatialRank === 2) {
+    if (pad.kind === 'valid' && s.spaceToBatch) {
+      // spaceToBatchND cuts the axis into d sub-images of ceil(L / d) and pools each 'valid' with
+      // the undilated filter; when that leaves windows, their count is L - k_eff + 1 in all.
+      const inner = Math.ceil(size / dilation) - kernel + 1;
+      return { ...axis, out: inner <= 0 ? inner : size - keff + 1, padBegin: 0, padEnd: 0 };
+    }
+    if (pad.kind === 'valid' && spatialRank === 2) {
       return { ...axis, out: Math.ceil((size - keff + 1) / stride), padBegin: 0, padEnd: 0 };
     }
-    if (pad === 'valid' || typeof pad === 'number') {
-      const p = pad === 'valid' ? 0 : pad;
+    if (pad.kind === 'valid' || pad.kind === 'number') {
+      const p = pad.kind === 'valid' ? 0 : pad.value;
       if (spatialRank === 3) {
         // computeOutputShape4D: an axis the filter does not fit keeps size 0.
         const out = size + 2 * p >= keff ? roundDim((size - keff + 2 * p) / stride + 1, s.dimRoundingMode) : 0;
@@ -149,45 +188,86 @@ function planTfjs(s: Spec, shape: readonly number[]): PoolPlan {
       const out = roundDim((size - effectiveKernel(s.filter[0]!, s.dilations[0]!) + 2 * p) / s.strides[0]! + 1, s.dimRoundingMode);
       return { ...axis, out, padBegin: p, padEnd: p };
     }
-    const [padBegin, padEnd] = pad[a + 1]!;
+    const [padBegin, padEnd] = pad.pairs[a]!;
     return { ...axis, out: roundDim((size - keff + padBegin + padEnd) / stride + 1, s.dimRoundingMode), padBegin, padEnd };
   });
-  return makePlan({ op, inputShape: shape, layout: 'channels-last', split, axes, reducer: s.reducer });
+  // Math.ceil and Math.round give -0 for small negative quotients: a size of 0 all the same.
+  const sized = axes.map((axis) => ({ ...axis, out: axis.out + 0 }));
+  sized.forEach((axis, a) => {
+    if (axis.out < 0) {
+      throw new PoolingError(
+        'OUTPUT_EMPTY',
+        op,
+        `output size on axis ${axisName(a, spatialRank)} would be ${axis.out} (input ${axis.size}, filter ${axis.kernel}` +
+          `${axis.dilation > 1 ? `, dilation ${axis.dilation}` : ''}, stride ${axis.stride}, pad ${describePad(pad)}); TF.js refuses a negative size too. Given shape ${describe(shape)}`,
+      );
+    }
+  });
+  const spatialOut = sized.map((axis) => axis.out);
+  const outputShape = split.batched ? [split.batch, ...spatialOut, split.channels] : [...spatialOut, split.channels];
+  if (outputShape.some((d) => d === 0)) return { empty: true, outputShape };
+  return { empty: false, plan: makePlan({ op, inputShape: shape, layout: 'channels-last', split, axes: sized, reducer: s.reducer }) };
 }
 
 /** TF.js's convertToTensor: a tensor passes through, nested arrays become a float32 tensor. */
-function toTensor(op: string, name: string, x: TfjsInput): NumericTensor {
-  if (typeof x !== 'number' && !Array.isArray(x)) return x as NumericTensor;
+function toTensor(op: string, name: string, x: unknown, kinds: readonly string[], expected: string): TensorSnapshot {
+  if (typeof x !== 'number' && !isNested(x)) return readTensor(op, name, x, kinds as never, expected);
+  const ragged = () =>
+    new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor or a rectangular nested array of numbers; got ${describe(x)}`);
   const shape: number[] = [];
-  for (let level: TensorLike = x; Array.isArray(level); level = (level as readonly TensorLike[])[0]!) {
-    shape.push((level as readonly TensorLike[]).length);
+  let count = 1;
+  for (let level: unknown = x; isNested(level); level = (level as readonly unknown[])[0]) {
+    const length = (level as readonly unknown[]).length;
+    shape.push(length);
+    count *= length;
+    if (shape.length > MAX_RANK) throw ragged();
+    if (count > MAX_NESTED) {
+      throw new PoolingError('SIZE_TOO_LARGE', op, `${name} as nested arrays may hold at most ${MAX_NESTED} numbers (pass a tensor { shape, data } for more); got shape ${describe(shape)}`);
+    }
   }
+  // Values are collected as the walk finds them: a claimed length allocates nothing by itself.
   const values: number[] = [];
-  const walk = (node: TensorLike, depth: number): void => {
+  // Each node's length is read once and must agree with the first row's: a rectangular array.
+  const walk = (node: unknown, depth: number): void => {
     if (depth === shape.length) {
       if (typeof node !== 'number') throw ragged();
       values.push(node);
       return;
     }
-    if (!Array.isArray(node) || node.length !== shape[depth]) throw ragged();
-    for (const child of node as readonly TensorLike[]) walk(child, depth + 1);
+    if (!isNested(node)) throw ragged();
+    const length = node.length;
+    if (length !== shape[depth]) throw ragged();
+    for (let i = 0; i < length; i++) walk(node[i], depth + 1);
   };
-  const ragged = () =>
-    new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor or a rectangular nested array of numbers; got ${show(x)}`);
-  walk(x, 0);
-  return { shape, data: Float32Array.from(values) };
+  try {
+    walk(x, 0);
+  } catch (error) {
+    if (error instanceof PoolingError) throw error;
+    throw ragged();
+  }
+  return { shape: Object.freeze(shape), data: Float32Array.from(values), kind: 'Float32Array' };
 }
 
+function isNested(value: unknown): value is readonly unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Nested arrays are for literal data, as in TF.js's tests; larger inputs come as tensors. */
+const MAX_NESTED = 2 ** 24;
 const FLOAT_ONLY = 'float32 (a Float32Array; Float64Array is accepted too)';
 const ANY_NUMERIC = 'numeric (a float or integer typed array)';
+const NUMERIC_KINDS = [...FLOAT_KINDS, ...INTEGER_KINDS];
 
-function avgInput(op: string, x: TfjsInput): Tensor {
-  return toFloatTensor(op, 'x', toTensor(op, 'x', x), false, FLOAT_ONLY);
+function floatInput(op: string, name: string, x: unknown): TensorSnapshot {
+  return toTensor(op, name, x, FLOAT_KINDS, FLOAT_ONLY);
 }
 
-function maxInput(op: string, x: TfjsInput): { tensor: Tensor; like: NumericArray } {
-  const raw = toTensor(op, 'x', x);
-  return { tensor: toFloatTensor(op, 'x', raw, true, ANY_NUMERIC), like: raw.data };
+function maxInput(op: string, x: unknown): TensorSnapshot {
+  return toTensor(op, 'x', x, NUMERIC_KINDS, ANY_NUMERIC);
 }
 
 const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'nan' };
@@ -208,64 +288,71 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** The 2-D cpu kernels' identity shortcut: a 1x1 filter whose output keeps the input's shape. */
-function forward2d(plan: PoolPlan, x: Tensor): Tensor {
-  if (plan.axes.every((a) => a.kind === 'sliding' && a.kernel === 1) && sameShape(plan.outputShape, plan.inputShape)) {
-    return { shape: plan.outputShape, data: x.data.slice() };
+/** Runs the forward pass, or returns TF.js's empty tensor in the input's own container. */
+function forward(g: Geometry, x: TensorSnapshot, identityShortcut: boolean): NumericTensor {
+  if (g.empty) return emptyLike(g.outputShape, x.data as NumericArray);
+  const plan = g.plan;
+  // The 2-D cpu kernels' identity shortcut: a 1x1 filter whose output keeps the input's shape.
+  if (identityShortcut && plan.axes.every((a) => a.kind === 'sliding' && a.kernel === 1) && sameShape(plan.outputShape, plan.inputShape)) {
+    return { shape: plan.outputShape, data: x.data.slice() as NumericArray };
   }
-  return runForward(plan, x);
+  return backToContainer(runForward(plan, widenToFloat(x)), x.data as NumericArray);
 }
 
-function spec2d(op: string, filterSize: unknown, strides: unknown, pad: TfjsPad, mode: DimRoundingMode | undefined, reducer: Reducer): Spec {
-  return {
-    op,
-    spatialRank: 2,
-    filter: perAxis(op, 'filterSize', filterSize as number | number[], 2, 1),
-    strides: perAxis(op, 'strides', strides as number | number[], 2, 1),
-    dilations: ONES2,
-    pad,
-    dimRoundingMode: mode,
-    reducer,
-  };
+/** Runs the backward pass; an empty forward output has an all-zero gradient (after dy is checked). */
+function backward(op: string, g: Geometry, dy: TensorSnapshot, x: TensorSnapshot, withInput: boolean): Tensor {
+  const dyTensor = widenToFloat(dy);
+  if (!g.empty) return runBackward(g.plan, dyTensor, withInput ? widenToFloat(x) : undefined);
+  if (!sameShape(dy.shape, g.outputShape)) {
+    throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the forward output's shape ${describe(g.outputShape)} (input ${describe(x.shape)}); got ${describe(dy.shape)}`);
+  }
+  return { shape: x.shape, data: allocate(dtypeOf(dyTensor.data), x.data.length) };
 }
 
-function spec3d(
+function spec(
   op: string,
-  filterSize: unknown,
-  strides: unknown,
-  pad: TfjsPad,
-  mode: DimRoundingMode | undefined,
-  dataFormat: string,
-  reducer: Reducer,
+  spatialRank: 2 | 3,
+  args: { filterSize: unknown; strides: unknown; pad: unknown; mode: unknown; dataFormat?: unknown },
+  reducer: (filter: readonly number[]) => Reducer,
 ): Spec {
-  if (dataFormat !== 'NDHWC') {
-    throw new PoolingError('UNSUPPORTED_OPTION', op, `only dataFormat "NDHWC" is supported (as in TF.js); got ${show(dataFormat)}`);
+  if (spatialRank === 3 && args.dataFormat !== undefined && args.dataFormat !== 'NDHWC') {
+    throw new PoolingError('UNSUPPORTED_OPTION', op, `only dataFormat "NDHWC" is supported (as in TF.js); got ${describe(args.dataFormat)}`);
   }
+  const filter = readPerAxis(op, 'filterSize', args.filterSize, spatialRank, 1);
+  const strides = readPerAxis(op, 'strides', args.strides, spatialRank, 1);
+  const mode = readMode(op, args.mode);
+  const pad = readPad(op, args.pad, mode, spatialRank);
   return {
     op,
-    spatialRank: 3,
-    filter: perAxis(op, 'filterSize', filterSize as number | number[], 3, 1),
-    strides: perAxis(op, 'strides', strides as number | number[], 3, 1),
-    dilations: ONES3,
+    spatialRank,
+    filter,
+    strides,
+    dilations: spatialRank === 2 ? ONES2 : ONES3,
     pad,
     dimRoundingMode: mode,
-    reducer,
+    reducer: reducer(filter),
   };
 }
+
+const fixed = (r: Reducer) => () => r;
 
 type Size2 = number | readonly [number, number];
 type Size3 = number | readonly [number, number, number];
 
 /** tf.avgPool(x, filterSize, strides, pad, dimRoundingMode?) on NHWC data. */
 export function avgPool(x: TfjsInput, filterSize: Size2, strides: Size2, pad: TfjsPad, dimRoundingMode?: DimRoundingMode): Tensor {
-  const input = avgInput('avgPool', x);
-  return forward2d(planTfjs(spec2d('avgPool', filterSize, strides, pad, dimRoundingMode, AVG), input.shape), input);
+  const op = 'avgPool';
+  const input = floatInput(op, 'x', x);
+  const s = spec(op, 2, { filterSize, strides, pad, mode: dimRoundingMode }, fixed(AVG));
+  return forward(planTfjs(s, input.shape), input, true) as Tensor;
 }
 
 /** tf.maxPool(x, filterSize, strides, pad, dimRoundingMode?) on NHWC data; NaN is skipped. */
 export function maxPool(x: TfjsInput, filterSize: Size2, strides: Size2, pad: TfjsPad, dimRoundingMode?: DimRoundingMode): NumericTensor {
-  const { tensor, like } = maxInput('maxPool', x);
-  return backToContainer(forward2d(planTfjs(spec2d('maxPool', filterSize, strides, pad, dimRoundingMode, MAX), tensor.shape), tensor), like);
+  const op = 'maxPool';
+  const input = maxInput(op, x);
+  const s = spec(op, 2, { filterSize, strides, pad, mode: dimRoundingMode }, fixed(MAX));
+  return forward(planTfjs(s, input.shape), input, true);
 }
 
 /** tf.avgPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat = 'NDHWC'). */
@@ -277,8 +364,10 @@ export function avgPool3d(
   dimRoundingMode?: DimRoundingMode,
   dataFormat: 'NDHWC' = 'NDHWC',
 ): Tensor {
-  const input = avgInput('avgPool3d', x);
-  return runForward(planTfjs(spec3d('avgPool3d', filterSize, strides, pad, dimRoundingMode, dataFormat, AVG_3D), input.shape), input);
+  const op = 'avgPool3d';
+  const input = floatInput(op, 'x', x);
+  const s = spec(op, 3, { filterSize, strides, pad, mode: dimRoundingMode, dataFormat }, fixed(AVG_3D));
+  return forward(planTfjs(s, input.shape), input, false) as Tensor;
 }
 
 /** tf.maxPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat = 'NDHWC'). */
@@ -290,8 +379,10 @@ export function maxPool3d(
   dimRoundingMode?: DimRoundingMode,
   dataFormat: 'NDHWC' = 'NDHWC',
 ): NumericTensor {
-  const { tensor, like } = maxInput('maxPool3d', x);
-  return backToContainer(runForward(planTfjs(spec3d('maxPool3d', filterSize, strides, pad, dimRoundingMode, dataFormat, MAX_3D), tensor.shape), tensor), like);
+  const op = 'maxPool3d';
+  const input = maxInput(op, x);
+  const s = spec(op, 3, { filterSize, strides, pad, mode: dimRoundingMode, dataFormat }, fixed(MAX_3D));
+  return forward(planTfjs(s, input.shape), input, false);
 }
 
 export interface ResultWithArgmax {
@@ -309,15 +400,19 @@ export function maxPoolWithArgmax(
   includeBatchInIndex = false,
 ): ResultWithArgmax {
   const op = 'maxPoolWithArgmax';
-  const { tensor, like } = maxInput(op, x);
-  if (tensor.shape.length !== 4) {
-    throw new PoolingError('INVALID_RANK', op, `x must be rank 4 (NHWC); got rank ${tensor.shape.length}, shape ${show(tensor.shape)}`);
+  const input = maxInput(op, x);
+  if (input.shape.length !== 4) {
+    throw new PoolingError('INVALID_RANK', op, `x must be rank 4 (NHWC); got rank ${input.shape.length}, shape ${describe(input.shape)}`);
   }
   if (typeof includeBatchInIndex !== 'boolean') {
-    throw new PoolingError('INVALID_PARAMETER', op, `includeBatchInIndex must be true or false; got ${show(includeBatchInIndex)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `includeBatchInIndex must be true or false; got ${describe(includeBatchInIndex)}`);
   }
-  const plan = planTfjs(spec2d(op, filterSize, strides, pad, undefined, MAX), tensor.shape);
-  const { values, indices } = runForwardWithIndices(plan, tensor);
+  const g = planTfjs(spec(op, 2, { filterSize, strides, pad, mode: undefined }, fixed(MAX)), input.shape);
+  if (g.empty) {
+    return { result: emptyLike(g.outputShape, input.data as NumericArray), indexes: emptyLike(g.outputShape, new Int32Array(0)) };
+  }
+  const plan = g.plan;
+  const { values, indices } = runForwardWithIndices(plan, widenToFloat(input));
   const channels = plan.channels;
   const indexes = new Int32Array(indices.data.length);
   for (let i = 0; i < indexes.length; i++) {
@@ -326,56 +421,51 @@ export function maxPoolWithArgmax(
     const batchOffset = includeBatchInIndex ? batch * plan.inputSpatialSize : 0;
     indexes[i] = spatial < 0 ? -1 : (batchOffset + spatial) * channels + (i % channels);
   }
-  return { result: backToContainer(values, like), indexes: { shape: plan.outputShape, data: indexes } };
+  return { result: backToContainer(values, input.data as NumericArray), indexes: { shape: plan.outputShape, data: indexes } };
 }
 
-/** The plan of tf.pool: dilations > 1 reproduce TF.js's spaceToBatchND route. */
+/** The geometry of tf.pool: dilations > 1 reproduce TF.js's spaceToBatchND route. */
 function planPool(
   op: string,
   shape: readonly number[],
-  windowShape: unknown,
-  poolingType: PoolingType,
-  pad: TfjsPad,
-  dilations: unknown,
-  strides: unknown,
-  mode: DimRoundingMode | undefined,
+  args: { windowShape: unknown; poolingType: PoolingType; pad: unknown; dilations: unknown; strides: unknown; mode: unknown },
   gradient: boolean,
-): PoolPlan {
-  checkOneOf(op, 'poolingType', poolingType, ['avg', 'max']);
-  const stride = perAxis(op, 'strides', (strides ?? 1) as number | number[], 2, 1);
-  const dilation = perAxis(op, 'dilations', (dilations ?? 1) as number | number[], 2, 1);
+): Geometry {
+  const { poolingType } = args;
+  const stride = readPerAxis(op, 'strides', args.strides ?? 1, 2, 1);
+  const dilation = readPerAxis(op, 'dilations', args.dilations ?? 1, 2, 1);
   if (stride.some((s) => s > 1) && dilation.some((d) => d > 1)) {
     throw new PoolingError(
       'INVALID_PARAMETER',
       op,
-      `either strides or dilations must be 1; got strides ${show(strides)} and dilations ${show(dilations)}`,
+      `either strides or dilations must be 1; got strides ${describe(stride)} and dilations ${describe(dilation)}`,
     );
   }
-  const filter = perAxis(op, 'windowShape', windowShape as number | number[], 2, 1);
+  const filter = readPerAxis(op, 'windowShape', args.windowShape, 2, 1);
+  const mode = readMode(op, args.mode);
   // tf.pool turns a pad of 0 into 'valid', so dimRoundingMode with pad 0 is rejected as with 'valid'.
-  const effectivePad: TfjsPad = pad === 0 ? 'valid' : pad;
+  const pad = readPad(op, args.pad === 0 ? 'valid' : args.pad, mode, 2);
   const reducer = poolingType === 'max' ? MAX : gradient ? avgGradReducer(filter) : AVG;
-  if (dilation.every((d) => d === 1)) {
-    return planTfjs({ op, spatialRank: 2, filter, strides: stride, dilations: dilation, pad: effectivePad, dimRoundingMode: mode, reducer }, shape);
-  }
+  const base = { op, spatialRank: 2 as const, filter, strides: stride, dilations: dilation };
+  if (dilation.every((d) => d === 1)) return planTfjs({ ...base, pad, dimRoundingMode: mode, reducer }, shape);
   if (mode !== undefined) {
     // The inner avgPool/maxPool receives pad 'valid' together with dimRoundingMode and rejects it.
-    checkPad(op, 'valid', mode, 2);
+    readPad(op, 'valid', mode, 2);
   }
-  if (effectivePad !== 'same') {
+  if (pad.kind !== 'same') {
     // spaceToBatchND gets no base padding: a numeric or explicit pad is silently dropped.
-    return planTfjs({ op, spatialRank: 2, filter, strides: stride, dilations: dilation, pad: 'valid', dimRoundingMode: undefined, reducer }, shape);
+    return planTfjs({ ...base, pad: { kind: 'valid' }, dimRoundingMode: undefined, reducer, spaceToBatch: true }, shape);
   }
   if (poolingType === 'max') {
     throw new PoolingError(
       'UNSUPPORTED_OPTION',
       op,
-      `max pooling with pad 'same' and dilations ${show(dilations)}: TF.js takes the maximum over zero padding (spaceToBatchND); not reproduced`,
+      `max pooling with pad 'same' and dilations ${describe(dilation)}: TF.js takes the maximum over zero padding (spaceToBatchND); not reproduced`,
     );
   }
   // The zeros spaceToBatchND pads with are real elements to the inner 'valid' average: counted.
   const countZeros: Reducer = gradient ? reducer : { op: 'avg', divisor: 'padded', emptyWindow: 'nan' };
-  return planTfjs({ op, spatialRank: 2, filter, strides: stride, dilations: dilation, pad: 'same', dimRoundingMode: undefined, reducer: countZeros }, shape);
+  return planTfjs({ ...base, pad, dimRoundingMode: undefined, reducer: countZeros }, shape);
 }
 
 /** tf.pool(x, windowShape, poolingType, pad, dilations?, strides?, dimRoundingMode?) on NHWC data. */
@@ -389,17 +479,10 @@ export function pool(
   dimRoundingMode?: DimRoundingMode,
 ): NumericTensor {
   const op = 'pool';
-  if (poolingType === 'avg') {
-    const input = avgInput(op, x);
-    return forward2d(planPool(op, input.shape, windowShape, poolingType, pad, dilations, strides, dimRoundingMode, false), input);
-  }
-  const { tensor, like } = maxInput(op, x);
-  const plan = planPool(op, tensor.shape, windowShape, poolingType, pad, dilations, strides, dimRoundingMode, false);
-  return backToContainer(forward2d(plan, tensor), like);
-}
-
-function gradInputs(op: string, dy: TfjsInput, x: TfjsInput): { dy: Tensor; x: Tensor } {
-  return { dy: toFloatTensor(op, 'dy', toTensor(op, 'dy', dy), false, FLOAT_ONLY), x: toFloatTensor(op, 'x', toTensor(op, 'x', x), false, FLOAT_ONLY) };
+  const type = readChoice<PoolingType>(op, 'poolingType', poolingType, ['avg', 'max']);
+  const input = type === 'avg' ? floatInput(op, 'x', x) : maxInput(op, x);
+  const g = planPool(op, input.shape, { windowShape, poolingType: type, pad, dilations, strides, mode: dimRoundingMode }, false);
+  return forward(g, input, true);
 }
 
 /** TF.js's window gradients: avg spreads dy over the whole filter, max sends it to the first maximum. */
@@ -407,16 +490,13 @@ function windowGrad(
   op: string,
   spatialRank: 2 | 3,
   poolingType: PoolingType,
-  args: { dy: TfjsInput; x: TfjsInput; filterSize: unknown; strides: unknown; pad: TfjsPad; mode: DimRoundingMode | undefined },
+  args: { dy: unknown; x: unknown; filterSize: unknown; strides: unknown; pad: unknown; mode: unknown },
 ): Tensor {
-  const t = gradInputs(op, args.dy, args.x);
-  const filter = perAxis(op, 'filterSize', args.filterSize as number | number[], spatialRank, 1);
-  const reducer = poolingType === 'avg' ? avgGradReducer(filter) : spatialRank === 3 ? MAX_3D : MAX;
-  const spec =
-    spatialRank === 2
-      ? spec2d(op, filter, args.strides, args.pad, args.mode, reducer)
-      : spec3d(op, filter, args.strides, args.pad, args.mode, 'NDHWC', reducer);
-  return runBackward(planTfjs(spec, t.x.shape), t.dy, poolingType === 'max' ? t.x : undefined);
+  const dy = floatInput(op, 'dy', args.dy);
+  const x = floatInput(op, 'x', args.x);
+  const reducer = (filter: readonly number[]) => (poolingType === 'avg' ? avgGradReducer(filter) : spatialRank === 3 ? MAX_3D : MAX);
+  const s = spec(op, spatialRank, args, reducer);
+  return backward(op, planTfjs(s, x.shape), dy, x, poolingType === 'max');
 }
 
 /** The gradient tf.grad gives for tf.avgPool (TF.js passes no dimRoundingMode to it). */
@@ -472,9 +552,11 @@ export function poolGrad(
   dimRoundingMode?: DimRoundingMode,
 ): Tensor {
   const op = 'poolGrad';
-  const t = gradInputs(op, dy, x);
+  const type = readChoice<PoolingType>(op, 'poolingType', poolingType, ['avg', 'max']);
+  const dyInput = floatInput(op, 'dy', dy);
+  const xInput = floatInput(op, 'x', x);
   // As in avgPoolGrad, TF.js's average gradient drops dimRoundingMode.
-  const mode = poolingType === 'avg' ? undefined : dimRoundingMode;
-  const plan = planPool(op, t.x.shape, windowShape, poolingType, pad, dilations, strides, mode, true);
-  return runBackward(plan, t.dy, poolingType === 'max' ? t.x : undefined);
+  const mode = type === 'avg' ? undefined : dimRoundingMode;
+  const g = planPool(op, xInput.shape, { windowShape, poolingType: type, pad, dilations, strides, mode }, true);
+  return backward(op, g, dyInput, xInput, type === 'max');
 }

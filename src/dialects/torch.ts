@@ -14,14 +14,21 @@
  * - Adaptive bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)); None keeps that axis.
  * - lp_pool computes avg_pool(x^p) * prod(kernel_size), then ^(1/p): x^p keeps its sign (so a
  *   negative sum gives NaN for fractional 1/p) and no padding is allowed.
+ * - A kernel larger than the padded input is an error ("Output size is too small"), never an
+ *   empty result.
+ * - max_unpool: indices are flat inside each (n, c) plane of the output; output_size gives the
+ *   spatial sizes (or N, C and them, N and C ignored, as torch.nn.functional's
+ *   _unpool_output_size does) and must lie strictly between default - stride and default + stride.
+ *
+ * Every argument is read once, and every tensor checked, before anything is allocated.
  */
-import { PoolingError, show } from '../plan/errors.js';
+import { PoolingError } from '../plan/errors.js';
 import { planAdaptive, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
-import { checkBoolean, checkKnownKeys, perAxis } from '../plan/validate.js';
 import { runBackward, runForward, runForwardWithIndices, type IndexTensor } from '../ops/run.js';
-import { maxUnpool, maxUnpoolBackward } from '../ops/unpool.js';
-import { checkTensor, type FloatArray, type Tensor } from '../tensor.js';
+import { maxUnpool, maxUnpoolBackward, type MaxUnpoolOptions } from '../ops/unpool.js';
+import type { FloatArray, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
+import { describe, readBoolean, readFloatTensor, readInteger, readList, readOptions, readPerAxis, readTensor } from './common.js';
 
 /** One int for every spatial axis, or one per axis (a 1-element list counts as one int, as in PyTorch). */
 export type IntOrTuple = number | readonly number[];
@@ -67,42 +74,34 @@ export interface MaxUnpoolArgs {
 export type AdaptiveOutputSize = number | readonly (number | null)[];
 
 type Rank = 1 | 2 | 3;
+type Args = Readonly<Record<string, unknown>>;
 
 function tuple(op: string, name: string, value: unknown, rank: Rank, min: number): number[] {
-  const unwrapped = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  return perAxis(op, name, unwrapped as IntOrTuple, rank, min);
+  return readPerAxis(op, name, value, rank, min, true);
 }
 
-function strideOf(op: string, stride: IntOrTuple | null | undefined, kernel: number[], rank: Rank): number[] {
-  const absent = stride === undefined || stride === null || (Array.isArray(stride) && stride.length === 0);
-  return absent ? kernel : tuple(op, 'stride', stride, rank, 1);
+/** stride, read once: None and [] mean kernel_size, as in PyTorch. */
+function strideOf(op: string, stride: unknown, kernel: number[], rank: Rank): number[] {
+  if (stride === undefined || stride === null) return kernel;
+  if (typeof stride === 'number') return tuple(op, 'stride', stride, rank, 1);
+  const list = readList(op, 'stride', stride, [0, 1, rank], `one integer or ${rank} integers (one per spatial axis), or None`);
+  return list.length === 0 ? kernel : tuple(op, 'stride', list, rank, 1);
 }
 
-function flag(op: string, name: string, value: unknown, fallback: boolean): boolean {
-  return value === undefined ? fallback : checkBoolean(op, name, value);
-}
-
-function checkArgs(op: string, args: unknown, known: readonly string[]): asserts args is object {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `arguments must be an object of ${known.join(', ')}; got ${show(args)}`);
-  }
-  checkKnownKeys(op, args, known);
-  if ((args as { kernel_size?: unknown }).kernel_size === undefined && known.includes('kernel_size')) {
+/** The caller's arguments object, every key read once; kernel_size must be there. */
+function readArgs(op: string, args: unknown, known: readonly string[]): Args {
+  const a = readOptions(op, 'arguments', args, known);
+  if (known.includes('kernel_size') && a.kernel_size === undefined) {
     throw new PoolingError('INVALID_PARAMETER', op, `kernel_size is required`);
   }
+  return a;
 }
 
 const AVG_KEYS = ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad'];
 const MAX_KEYS = ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode'];
 
-function planWindow(
-  op: string,
-  shape: readonly number[],
-  rank: Rank,
-  args: { kernel_size: IntOrTuple; stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; ceil_mode?: boolean },
-  reducer: Reducer,
-): PoolPlan {
-  const kernel = tuple(op, 'kernel_size', args.kernel_size, rank, 1);
+function planWindow(op: string, shape: readonly number[], rank: Rank, a: Args, reducer: Reducer): PoolPlan {
+  const kernel = tuple(op, 'kernel_size', a.kernel_size, rank, 1);
   return planSlidingSpec({
     op,
     shape,
@@ -110,75 +109,60 @@ function planWindow(
     spatialRank: rank,
     allowUnbatched: true,
     kernel,
-    stride: strideOf(op, args.stride, kernel, rank),
-    dilation: args.dilation === undefined ? kernel.map(() => 1) : tuple(op, 'dilation', args.dilation, rank, 1),
-    padding: args.padding === undefined ? 0 : tuple(op, 'padding', args.padding, rank, 0),
+    stride: strideOf(op, a.stride, kernel, rank),
+    dilation: a.dilation === undefined ? kernel.map(() => 1) : tuple(op, 'dilation', a.dilation, rank, 1),
+    padding: a.padding === undefined ? 0 : tuple(op, 'padding', a.padding, rank, 0),
     paddingName: 'padding',
-    rounding: flag(op, 'ceil_mode', args.ceil_mode, false) ? 'ceil' : 'floor',
+    rounding: readBoolean(op, 'ceil_mode', a.ceil_mode, false) ? 'ceil' : 'floor',
     lastWindowStartsInside: true,
     limitPadding: true,
     reducer,
   });
 }
 
-function planAvg(op: string, shape: readonly number[], rank: Rank, args: AvgPoolNdArgs): PoolPlan {
-  checkArgs(op, args, rank === 1 ? AVG_KEYS : [...AVG_KEYS, 'divisor_override']);
-  const override = args.divisor_override;
+function planAvg(op: string, shape: readonly number[], rank: Rank, args: unknown): PoolPlan {
+  const a = readArgs(op, args, rank === 1 ? AVG_KEYS : [...AVG_KEYS, 'divisor_override']);
+  const override = a.divisor_override;
   let reducer: Reducer;
   if (override !== undefined && override !== null) {
-    if (!Number.isInteger(override) || override === 0) {
-      throw new PoolingError('INVALID_PARAMETER', op, `divisor_override must be a non-zero integer; got ${show(override)}`);
+    if (typeof override !== 'number' || !Number.isSafeInteger(override) || override === 0) {
+      throw new PoolingError('INVALID_PARAMETER', op, `divisor_override must be a non-zero integer; got ${describe(override)}`);
     }
     reducer = { op: 'avg', divisor: override, emptyWindow: 'zero' };
   } else {
-    const include = flag(op, 'count_include_pad', args.count_include_pad, true);
+    const include = readBoolean(op, 'count_include_pad', a.count_include_pad, true);
     reducer = { op: 'avg', divisor: include ? 'padded' : 'valid', emptyWindow: 'zero' };
   }
-  return planWindow(op, shape, rank, args, reducer);
+  return planWindow(op, shape, rank, a, reducer);
 }
 
 const MAX: Reducer = { op: 'max', nan: 'propagate' };
 
-function planMax(op: string, shape: readonly number[], rank: Rank, args: MaxPoolArgs): PoolPlan {
-  checkArgs(op, args, MAX_KEYS);
-  return planWindow(op, shape, rank, args, MAX);
-}
-
-function planLp(op: string, shape: readonly number[], rank: Rank, args: LpPoolArgs): PoolPlan {
-  checkArgs(op, args, ['norm_type', 'kernel_size', 'stride', 'ceil_mode']);
-  const p = args.norm_type;
+function planLp(op: string, shape: readonly number[], rank: Rank, args: unknown): PoolPlan {
+  const a = readArgs(op, args, ['norm_type', 'kernel_size', 'stride', 'ceil_mode']);
+  const p = a.norm_type;
   if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
-    throw new PoolingError('INVALID_PARAMETER', op, `norm_type must be a positive finite number; got ${show(p)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `norm_type must be a positive finite number; got ${describe(p)}`);
   }
-  return planWindow(op, shape, rank, args, { op: 'lp', p, signed: true, rescale: true });
+  return planWindow(op, shape, rank, a, { op: 'lp', p, signed: true, rescale: true });
 }
 
-function planAdaptiveTorch(op: string, shape: readonly number[], rank: Rank, outputSize: AdaptiveOutputSize, reducer: Reducer): PoolPlan {
+function planAdaptiveTorch(op: string, shape: readonly number[], rank: Rank, outputSize: unknown, reducer: Reducer): PoolPlan {
   const split = splitShape(op, shape, 'channels-first', rank);
-  const sizes = typeof outputSize === 'number' ? new Array<number>(rank).fill(outputSize) : outputSize;
-  if (!Array.isArray(sizes) || sizes.length !== rank) {
-    throw new PoolingError(
-      'INVALID_PARAMETER',
-      op,
-      `output_size must be one int or ${rank} ints or None (one per spatial axis); got ${show(outputSize)}`,
-    );
-  }
-  sizes.forEach((s) => {
-    if (s !== null && (typeof s !== 'number' || !Number.isInteger(s) || s < 1)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `output_size must hold positive integers or None; got ${show(outputSize)}`);
-    }
-  });
-  return planAdaptive(op, shape, 'channels-first', split, sizes, reducer);
+  const expected = `one int or ${rank} ints or None (one per spatial axis)`;
+  const sizes =
+    typeof outputSize === 'number' ? new Array<unknown>(rank).fill(outputSize) : readList(op, 'output_size', outputSize, [rank], expected);
+  const checked = sizes.map((s) => (s === null ? null : readInteger(op, 'output_size', s, 1, outputSize)));
+  return planAdaptive(op, shape, 'channels-first', split, checked, reducer);
 }
 
-function input<T extends FloatArray>(op: string, x: Tensor<T>): Tensor<T> {
-  checkTensor(op, 'input', x);
-  return x;
+function input(op: string, x: unknown, name = 'input'): Tensor {
+  return readFloatTensor(op, name, x);
 }
 
 /** Max pooling results: the values alone, or PyTorch's (output, indices) pair with return_indices. */
-function maxResult<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, returnIndices: unknown): Tensor<T> | [Tensor<T>, IndexTensor] {
-  if (!flag(plan.op, 'return_indices', returnIndices, false)) return runForward(plan, x);
+function maxResult(plan: PoolPlan, x: Tensor, returnIndices: boolean): Tensor | [Tensor, IndexTensor] {
+  if (!returnIndices) return runForward(plan, x);
   const { values, indices } = runForwardWithIndices(plan, x);
   return [values, indices];
 }
@@ -202,12 +186,13 @@ function avgPoolFor<A extends AvgPoolArgs>(rank: Rank) {
   return {
     forward<T extends FloatArray>(input_: Tensor<T>, args: A): Tensor<T> {
       const x = input(op, input_);
-      return runForward(planAvg(op, x.shape, rank, args), x);
+      return runForward(planAvg(op, x.shape, rank, args), x) as Tensor<T>;
     },
     /** grad_input of avg_pool: `input` is the forward input (only its shape is read). */
     backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor, args: A): Tensor<T> {
       const name = `${op}_backward`;
-      return runBackward(planAvg(name, input(name, input_).shape, rank, args), grad_output, undefined);
+      const dy = input(name, grad_output, 'grad_output');
+      return runBackward(planAvg(name, input(name, input_).shape, rank, args), dy, undefined) as Tensor<T>;
     },
   };
 }
@@ -218,15 +203,16 @@ function maxPoolFor(rank: Rank) {
     /** With return_indices: true, PyTorch's (output, indices) pair; indices are flat per (n, c) plane. */
     forward<T extends FloatArray, R extends boolean | undefined = undefined>(input_: Tensor<T>, args: MaxPoolCall<R>): MaxOut<T, R> {
       const x = input(op, input_);
-      checkArgs(op, args, MAX_FORWARD_KEYS);
-      const { return_indices, ...rest } = args;
-      return maxResult(planMax(op, x.shape, rank, rest), x, return_indices) as MaxOut<T, R>;
+      const a = readArgs(op, args, MAX_FORWARD_KEYS);
+      const returnIndices = readBoolean(op, 'return_indices', a.return_indices, false);
+      return maxResult(planWindow(op, x.shape, rank, a, MAX), x, returnIndices) as MaxOut<T, R>;
     },
     /** grad_input of max_pool: each output's gradient goes to its maximum (found again from `input`). */
     backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor<T>, args: MaxPoolArgs): Tensor<T> {
       const name = `${op}_backward`;
+      const dy = input(name, grad_output, 'grad_output');
       const x = input(name, input_);
-      return runBackward(planMax(name, x.shape, rank, args), grad_output, x);
+      return runBackward(planWindow(name, x.shape, rank, readArgs(name, args, MAX_KEYS), MAX), dy, x) as Tensor<T>;
     },
   };
 }
@@ -236,11 +222,12 @@ function adaptiveAvgPoolFor(rank: Rank) {
   return {
     forward<T extends FloatArray>(input_: Tensor<T>, output_size: AdaptiveOutputSize): Tensor<T> {
       const x = input(op, input_);
-      return runForward(planAdaptiveTorch(op, x.shape, rank, output_size, ADAPTIVE_AVG), x);
+      return runForward(planAdaptiveTorch(op, x.shape, rank, output_size, ADAPTIVE_AVG), x) as Tensor<T>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor, output_size: AdaptiveOutputSize): Tensor<T> {
       const name = `${op}_backward`;
-      return runBackward(planAdaptiveTorch(name, input(name, input_).shape, rank, output_size, ADAPTIVE_AVG), grad_output, undefined);
+      const dy = input(name, grad_output, 'grad_output');
+      return runBackward(planAdaptiveTorch(name, input(name, input_).shape, rank, output_size, ADAPTIVE_AVG), dy, undefined) as Tensor<T>;
     },
   };
 }
@@ -254,12 +241,14 @@ function adaptiveMaxPoolFor(rank: Rank) {
       return_indices?: R,
     ): MaxOut<T, R> {
       const x = input(op, input_);
-      return maxResult(planAdaptiveTorch(op, x.shape, rank, output_size, MAX), x, return_indices) as MaxOut<T, R>;
+      const returnIndices = readBoolean(op, 'return_indices', return_indices, false);
+      return maxResult(planAdaptiveTorch(op, x.shape, rank, output_size, MAX), x, returnIndices) as MaxOut<T, R>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor<T>, output_size: AdaptiveOutputSize): Tensor<T> {
       const name = `${op}_backward`;
+      const dy = input(name, grad_output, 'grad_output');
       const x = input(name, input_);
-      return runBackward(planAdaptiveTorch(name, x.shape, rank, output_size, MAX), grad_output, x);
+      return runBackward(planAdaptiveTorch(name, x.shape, rank, output_size, MAX), dy, x) as Tensor<T>;
     },
   };
 }
@@ -269,26 +258,47 @@ function lpPoolFor(rank: Rank) {
   return {
     forward<T extends FloatArray>(input_: Tensor<T>, args: LpPoolArgs): Tensor<T> {
       const x = input(op, input_);
-      return runForward(planLp(op, x.shape, rank, args), x);
+      return runForward(planLp(op, x.shape, rank, args), x) as Tensor<T>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor<T>, args: LpPoolArgs): Tensor<T> {
       const name = `${op}_backward`;
+      const dy = input(name, grad_output, 'grad_output');
       const x = input(name, input_);
-      return runBackward(planLp(name, x.shape, rank, args), grad_output, x);
+      return runBackward(planLp(name, x.shape, rank, args), dy, x) as Tensor<T>;
     },
   };
 }
 
-function unpoolOptions(op: string, rank: Rank, args: MaxUnpoolArgs) {
-  checkArgs(op, args, ['kernel_size', 'stride', 'padding', 'output_size']);
-  const kernel = tuple(op, 'kernel_size', args.kernel_size, rank, 1);
-  return {
-    kernel,
-    stride: strideOf(op, args.stride, kernel, rank),
-    padding: args.padding === undefined ? 0 : tuple(op, 'padding', args.padding, rank, 0),
-    outputSize: args.output_size ?? undefined,
-    spatialDims: rank,
-  };
+/**
+ * max_unpool's options for the core, from PyTorch's arguments and the shape of the pooled tensor:
+ * output_size reduced to its spatial sizes and held to _unpool_output_size's open interval.
+ */
+function unpoolOptions(op: string, rank: Rank, pooledShape: readonly number[], args: unknown): MaxUnpoolOptions {
+  const a = readArgs(op, args, ['kernel_size', 'stride', 'padding', 'output_size']);
+  const kernel = tuple(op, 'kernel_size', a.kernel_size, rank, 1);
+  const stride = strideOf(op, a.stride, kernel, rank);
+  const padding = a.padding === undefined ? kernel.map(() => 0) : tuple(op, 'padding', a.padding, rank, 0);
+  if (a.output_size === undefined || a.output_size === null) return { kernel, stride, padding, spatialDims: rank };
+  const given = readList(op, 'output_size', a.output_size, [rank, rank + 2], `${rank} or ${rank + 2} sizes`);
+  const spatial = given.slice(given.length - rank).map((s) => readInteger(op, 'output_size', s, 0, given));
+  const inputSpatial = pooledShape.slice(pooledShape.length - rank);
+  spatial.forEach((size, d) => {
+    const fallback = (inputSpatial[d]! - 1) * stride[d]! + kernel[d]! - 2 * padding[d]!;
+    const [min, max] = [fallback - stride[d]!, fallback + stride[d]!];
+    if (!(min < size && size < max)) {
+      throw new PoolingError(
+        'INVALID_PARAMETER',
+        op,
+        `invalid output_size ${describe(given)} (dim ${d} must be between ${min} and ${max}, exclusive; the default is ${fallback})`,
+      );
+    }
+  });
+  return { kernel, stride, padding, outputSize: spatial, spatialDims: rank };
+}
+
+function indexInput(op: string, indices: unknown): IndexTensor {
+  const t = readTensor(op, 'indices', indices, ['Int32Array'], 'an Int32Array');
+  return { shape: t.shape, data: t.data as Int32Array };
 }
 
 function maxUnpoolFor(rank: Rank) {
@@ -296,10 +306,15 @@ function maxUnpoolFor(rank: Rank) {
   return {
     /** Each value goes back to the per-plane position its index names; every other position is 0. */
     forward<T extends FloatArray>(input_: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
-      return maxUnpool(input(op, input_), indices, unpoolOptions(op, rank, args));
+      const x = input(op, input_);
+      const at = indexInput(op, indices);
+      return maxUnpool(x, at, unpoolOptions(op, rank, x.shape, args)) as Tensor<T>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
-      return maxUnpoolBackward(grad_output, indices, unpoolOptions(`${op}_backward`, rank, args));
+      const name = `${op}_backward`;
+      const dy = input(name, grad_output, 'grad_output');
+      const at = indexInput(name, indices);
+      return maxUnpoolBackward(dy, at, unpoolOptions(name, rank, at.shape, args)) as Tensor<T>;
     },
   };
 }

@@ -4,6 +4,7 @@ import test from 'node:test';
 import { PoolingError, tfjs } from '../../src/index.js';
 import { makePlan, splitShape, type SlidingAxis } from '../../src/plan/plan.js';
 import { runBackward } from '../../src/ops/run.js';
+import { assertReadOnce, counting, flipping, hugeLists, label, refuses, revoked, WRONG_TYPES } from './hostile.js';
 
 const code = (c: string) => (e: unknown) => e instanceof PoolingError && e.code === c;
 
@@ -81,4 +82,100 @@ test('TF.js argument errors', () => {
   assert.deepEqual([...ints.data], [9]);
   // Nested arrays are accepted as TF.js's "tensor like" inputs.
   assert.deepEqual([...tfjs.avgPool([[[1], [3]], [[5], [7]]], 2, 1, 'valid').data], [4]);
+});
+
+test('an axis that sizes to 0 gives TF.js\'s empty tensor; a negative size is TF.js\'s error', () => {
+  const ones = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(1) });
+  const x2 = ones([1, 3, 5, 1]);
+  const x3 = ones([1, 2, 3, 4, 1]);
+  const empty = (t: { shape: readonly number[]; data: ArrayLike<number> }, shape: number[]) => {
+    assert.deepEqual(t.shape, shape);
+    assert.equal(t.data.length, 0);
+  };
+  // 'valid' 2-D: ceil((3 - 4 + 1) / 1) = 0 rows; the width keeps ceil((5 - 2 + 1) / 1) = 4.
+  empty(tfjs.avgPool(x2, [4, 2], 1, 'valid'), [1, 0, 4, 1]);
+  empty(tfjs.maxPool(x2, [4, 2], 1, 'valid'), [1, 0, 4, 1]);
+  empty(tfjs.pool(x2, [4, 2], 'avg', 'valid'), [1, 0, 4, 1]);
+  empty(tfjs.pool(x2, [4, 2], 'max', 'valid'), [1, 0, 4, 1]);
+  // A numeric pad sizes the width with the height's filter too: trunc((5 - 4) / 1 + 1) = 2.
+  empty(tfjs.avgPool(x2, [4, 2], 1, 0), [1, 0, 2, 1]);
+  // 3-D: computeOutputShape4D gives 0 on an axis the filter does not fit, however far.
+  empty(tfjs.avgPool3d(x3, [3, 2, 2], 1, 'valid'), [1, 0, 2, 3, 1]);
+  empty(tfjs.maxPool3d(x3, [9, 1, 1], 1, 'valid'), [1, 0, 3, 4, 1]);
+  empty(tfjs.avgPool3d({ shape: [2, 3, 4, 1], data: new Float32Array(24) }, [3, 2, 2], 1, 0), [0, 2, 3, 1]);
+  // The container follows the input: int32 max pooling stays int32.
+  const ints = tfjs.maxPool({ shape: [1, 3, 5, 1], data: new Int32Array(15) }, [4, 2], 1, 'valid');
+  assert.ok(ints.data instanceof Int32Array);
+  empty(ints, [1, 0, 4, 1]);
+  const argmax = tfjs.maxPoolWithArgmax(x2, [4, 2], 1, 0);
+  empty(argmax.result, [1, 0, 2, 1]);
+  empty(argmax.indexes, [1, 0, 2, 1]);
+  // tf.pool with dilation 2 cuts H=3 into sub-images of ceil(3 / 2) = 2 rows: a 3-row filter leaves
+  // 2 - 3 + 1 = 0 windows (empty), although 3 - 5 + 1 = -1 by the dilated size.
+  empty(tfjs.pool(x2, [3, 1], 'avg', 'valid', [2, 1]), [1, 0, 5, 1]);
+  // Negative sizes: TF.js throws ("Tensor must have a shape comprised of positive integers").
+  refuses(() => tfjs.avgPool(x2, [5, 1], 1, 'valid'), 'OUTPUT_EMPTY');
+  refuses(() => tfjs.maxPoolWithArgmax(x2, [5, 2], 1, 'valid'), 'OUTPUT_EMPTY');
+  refuses(() => tfjs.pool({ shape: [1, 2, 5, 1], data: new Float32Array(10) }, [3, 1], 'avg', 'valid', [2, 1]), 'OUTPUT_EMPTY');
+  // Math.ceil(-1 / 2) is -0: a size of 0, so an empty tensor (k=5, s=2 on 3 rows).
+  empty(tfjs.avgPool(x2, [5, 1], 2, 'valid'), [1, 0, 3, 1]);
+  // The gradient of an empty output is zero everywhere, after dy's shape is checked.
+  const dy = { shape: [1, 0, 4, 1], data: new Float32Array(0) };
+  assert.deepEqual([...tfjs.avgPoolGrad(dy, x2, [4, 2], 1, 'valid').data], new Array(15).fill(0));
+  assert.deepEqual([...tfjs.maxPoolGrad(dy, x2, [4, 2], 1, 'valid').data], new Array(15).fill(0));
+  assert.deepEqual([...tfjs.poolGrad(dy, x2, [4, 2], 'avg', 'valid').data], new Array(15).fill(0));
+  assert.deepEqual([...tfjs.avgPool3dGrad({ shape: [1, 0, 2, 3, 1], data: new Float32Array(0) }, x3, [3, 2, 2], 1, 'valid').data], new Array(24).fill(0));
+  refuses(() => tfjs.avgPoolGrad({ shape: [1, 1, 4, 1], data: new Float32Array(4) }, x2, [4, 2], 1, 'valid'), 'SHAPE_MISMATCH');
+});
+
+test('every tfjs function refuses arguments of the wrong type with a coded error', () => {
+  const x = { shape: [1, 2, 2, 1], data: Float32Array.of(1, 2, 3, 4) };
+  const x3 = { shape: [1, 2, 2, 2, 1], data: new Float32Array(8) };
+  const dy = { shape: [1, 1, 1, 1], data: Float32Array.of(1) };
+  const dy3 = { shape: [1, 1, 1, 1, 1], data: Float32Array.of(1) };
+  type Call = readonly unknown[];
+  const calls: [string, (...args: unknown[]) => unknown, Call, readonly number[]][] = [
+    ['avgPool', tfjs.avgPool as never, [x, 2, 1, 'valid'], [0, 1, 2, 3]],
+    ['maxPool', tfjs.maxPool as never, [x, 2, 1, 'valid'], [0, 1, 2, 3]],
+    ['avgPool3d', tfjs.avgPool3d as never, [x3, 2, 1, 'valid'], [0, 1, 2, 3]],
+    ['maxPool3d', tfjs.maxPool3d as never, [x3, 2, 1, 'valid'], [0, 1, 2, 3]],
+    ['maxPoolWithArgmax', tfjs.maxPoolWithArgmax as never, [x, 2, 1, 'valid'], [0, 1, 2, 3]],
+    ['pool', tfjs.pool as never, [x, 2, 'avg', 'valid'], [0, 1, 2, 3]],
+    ['avgPoolGrad', tfjs.avgPoolGrad as never, [dy, x, 2, 1, 'valid'], [0, 1, 2, 3, 4]],
+    ['maxPoolGrad', tfjs.maxPoolGrad as never, [dy, x, 2, 1, 'valid'], [0, 1, 2, 3, 4]],
+    ['avgPool3dGrad', tfjs.avgPool3dGrad as never, [dy3, x3, 2, 1, 'valid'], [0, 1, 2, 3, 4]],
+    ['maxPool3dGrad', tfjs.maxPool3dGrad as never, [dy3, x3, 2, 1, 'valid'], [0, 1, 2, 3, 4]],
+    ['poolGrad', tfjs.poolGrad as never, [dy, x, 2, 'avg', 'valid'], [0, 1, 2, 3, 4]],
+  ];
+  // Only values no TF.js argument accepts: [1, 2] is a valid filter, 1 a valid stride.
+  const bad = WRONG_TYPES.filter((v) => typeof v !== 'number' && !(Array.isArray(v) && v.length === 2));
+  for (const [name, fn, args, positions] of calls) {
+    assert.doesNotThrow(() => fn(...args), name);
+    for (const at of positions) {
+      for (const value of [...bad, revoked(), ...hugeLists()]) {
+        const withBad = args.map((a, i) => (i === at ? value : a));
+        refuses(() => fn(...withBad), undefined, `${name} argument ${at} = ${label(value)}`);
+      }
+    }
+    // The optional trailing arguments: dimRoundingMode, dataFormat, includeBatchInIndex, dilations, strides.
+    if (name === 'avgPoolGrad') continue;
+    for (const value of ['x', {}, [], revoked()]) refuses(() => fn(...args, value), undefined, `${name} trailing ${label(value)}`);
+  }
+  refuses(() => tfjs.pool(x, 2, 'avg', 'valid', 1, 1, 'x' as never), 'INVALID_PARAMETER');
+  refuses(() => tfjs.avgPool(x, 2, 1, [[0, 0], [0, 2 ** 40], [0, 0], [0, 0]]), 'INVALID_PARAMETER');
+  // A nested array that claims 2**40 rows is refused on its length, not walked.
+  refuses(() => tfjs.avgPool(hugeLists()[1] as never, 2, 1, 'valid'), 'SIZE_TOO_LARGE');
+  const rows = new Proxy([[[0]]], { get: (t, key) => (key === 'length' ? 2 ** 20 : Reflect.get(t, key)) });
+  refuses(() => tfjs.avgPool([rows, rows] as never, 2, 1, 'valid'), 'INVALID_PARAMETER');
+});
+
+test('tfjs arguments are read once: filterSize, pad and the tensor, whatever their getters answer later', () => {
+  const x = { shape: [1, 2, 2, 1], data: Float32Array.of(1, 2, 3, 4) };
+  const filter = counting([2, 2]);
+  const pad = counting([[0, 0], counting([0, 0]).proxy, [0, 0], [0, 0]]);
+  const input = counting({ shape: counting([1, 2, 2, 1]).proxy, data: x.data });
+  assert.deepEqual([...tfjs.avgPool(input.proxy, filter.proxy as never, 1, pad.proxy as never).data], [2.5]);
+  for (const [reads, name] of [[filter.reads, 'filterSize'], [pad.reads, 'pad'], [input.reads, 'x']] as const) assertReadOnce(reads, name);
+  const fickle = flipping({ data: x.data }, 'shape', [1, 2, 2, 1], [1, 4, 1, 1]);
+  assert.deepEqual(tfjs.maxPool(fickle as never, 2, 1, 'valid').shape, [1, 1, 1, 1]);
 });

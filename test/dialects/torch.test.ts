@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { PoolingError, torch } from '../../src/index.js';
+import { assertReadOnce, counting, flipping, hugeLists, label, refuses, revoked, WRONG_TYPES } from './hostile.js';
 
 const code = (c: string) => (e: unknown) => e instanceof PoolingError && e.code === c;
 const close = (actual: ArrayLike<number>, expected: number[]) =>
@@ -54,4 +55,76 @@ test('adaptive pooling bins [floor(i*L/O), ceil((i+1)*L/O)) and the backward of 
   // Each input of a 2-wide, stride-2 average receives half of its window's gradient.
   const dx = torch.avgPool1dBackward({ shape: [1, 2], data: Float64Array.of(1, 4) }, { shape: [1, 4], data: new Float64Array(4) }, { kernel_size: 2 });
   assert.deepEqual([...dx.data], [0.5, 0.5, 2, 2]);
+});
+
+test('max_unpool output_size: PyTorch\'s open interval around the default, N and C dropped from a full shape', () => {
+  const x = { shape: [1, 1, 2], data: Float32Array.of(3, 4) };
+  const at = { shape: [1, 1, 2], data: Int32Array.of(1, 4) };
+  // Default (2 - 1) * 2 + 2 = 4; 5 lies inside (2, 6): the indices address the 5-long plane.
+  assert.deepEqual([...torch.maxUnpool1d(x, at, { kernel_size: 2, output_size: [5] }).data], [0, 3, 0, 0, 4]);
+  // _unpool_output_size raises for default + stride and default - stride themselves.
+  refuses(() => torch.maxUnpool1d(x, at, { kernel_size: 2, output_size: [6] }), 'INVALID_PARAMETER');
+  refuses(() => torch.maxUnpool1d(x, { shape: [1, 1, 2], data: Int32Array.of(0, 1) }, { kernel_size: 2, output_size: [2] }), 'INVALID_PARAMETER');
+  // An unbatched (C, L) input with a full (N, C, L) output_size: only the last size counts.
+  const unbatched = { shape: [1, 2], data: Float32Array.of(3, 4) };
+  const y = torch.maxUnpool1d(unbatched, { shape: [1, 2], data: Int32Array.of(1, 4) }, { kernel_size: 2, output_size: [9, 9, 5] });
+  assert.deepEqual(y.shape, [1, 5]);
+  refuses(() => torch.maxUnpool1d(unbatched, { shape: [1, 2], data: Int32Array.of(1, 3) }, { kernel_size: 2, output_size: [1, 5] }), 'INVALID_PARAMETER');
+  // A kernel larger than the input is PyTorch's "Output size is too small", never an empty tensor.
+  refuses(() => torch.avgPool1d({ shape: [1, 1, 3], data: new Float32Array(3) }, { kernel_size: 4 }), 'OUTPUT_EMPTY');
+  refuses(() => torch.maxPool2d({ shape: [1, 3, 3], data: new Float32Array(9) }, { kernel_size: [4, 1] }), 'OUTPUT_EMPTY');
+});
+
+test('every torch function refuses arguments of the wrong type with a coded error', () => {
+  const x = { shape: [1, 1, 4], data: Float32Array.of(1, 2, 3, 4) };
+  const dy = { shape: [1, 1, 2], data: Float32Array.of(1, 1) };
+  const idx = { shape: [1, 1, 2], data: Int32Array.of(1, 3) };
+  const k = { kernel_size: 2 };
+  const calls: [string, (...args: unknown[]) => unknown, readonly unknown[]][] = [
+    ['avgPool1d', torch.avgPool1d as never, [x, k]],
+    ['avgPool1dBackward', torch.avgPool1dBackward as never, [dy, x, k]],
+    ['maxPool1d', torch.maxPool1d as never, [x, k]],
+    ['maxPool1dBackward', torch.maxPool1dBackward as never, [dy, x, k]],
+    ['lpPool1d', torch.lpPool1d as never, [x, { norm_type: 2, kernel_size: 2 }]],
+    ['lpPool1dBackward', torch.lpPool1dBackward as never, [dy, x, { norm_type: 2, kernel_size: 2 }]],
+    ['adaptiveAvgPool1d', torch.adaptiveAvgPool1d as never, [x, 2]],
+    ['adaptiveAvgPool1dBackward', torch.adaptiveAvgPool1dBackward as never, [dy, x, 2]],
+    ['adaptiveMaxPool1d', torch.adaptiveMaxPool1d as never, [x, 2, false]],
+    ['adaptiveMaxPool1dBackward', torch.adaptiveMaxPool1dBackward as never, [dy, x, 2]],
+    ['maxUnpool1d', torch.maxUnpool1d as never, [dy, idx, k]],
+    ['maxUnpool1dBackward', torch.maxUnpool1dBackward as never, [x, idx, k]],
+  ];
+  for (const [name, fn, args] of calls) {
+    assert.doesNotThrow(() => fn(...args), name);
+    args.forEach((_, at) => {
+      for (const value of [...WRONG_TYPES, revoked(), ...hugeLists()]) {
+        // undefined is a valid return_indices, and 2 a valid adaptive output_size.
+        if ((name === 'adaptiveMaxPool1d' && at === 2 && (value === undefined || typeof value === 'boolean')) || (name.startsWith('adaptive') && at > 0 && typeof value === 'number' && value === 2)) continue;
+        const withBad = args.map((a, i) => (i === at ? value : a));
+        refuses(() => fn(...withBad), undefined, `${name} argument ${at} = ${label(value)}`);
+      }
+    });
+    for (const key of ['kernel_size', 'stride', 'padding', 'ceil_mode', 'output_size']) {
+      if (name.startsWith('adaptive')) break;
+      for (const value of ['x', {}, revoked(), ...hugeLists(), 2 ** 32, -1]) {
+        if (name.startsWith('lp') && (key === 'padding' || key === 'output_size')) continue;
+        if (!name.startsWith('maxUnpool') && key === 'output_size') continue;
+        if (name.startsWith('maxUnpool') && key === 'ceil_mode') continue;
+        const options = { ...(args[args.length - 1] as object), [key]: value };
+        refuses(() => fn(...args.slice(0, -1), options), undefined, `${name} ${key} = ${label(value)}`);
+      }
+    }
+  }
+});
+
+test('torch arguments are read once: a getter that changes its answer is planned with its first answer', () => {
+  const x = { shape: [1, 1, 4], data: Float32Array.of(1, 2, 3, 4) };
+  const args = counting({ kernel_size: counting([2]).proxy, stride: 2, ceil_mode: false });
+  assert.deepEqual([...torch.avgPool1d(x, args.proxy as never).data], [1.5, 3.5]);
+  assertReadOnce(args.reads, 'args');
+  const fickle = flipping({ stride: 2 }, 'kernel_size', 2, undefined);
+  assert.deepEqual([...torch.maxPool1d(x, fickle as never).data], [2, 4]);
+  const input = counting({ shape: counting([1, 1, 4]).proxy, data: x.data });
+  assert.deepEqual([...torch.maxPool1d(input.proxy, { kernel_size: 2, return_indices: true })[1].data], [1, 3]);
+  assertReadOnce(input.reads, 'input');
 });

@@ -161,3 +161,39 @@ test('operator coverage: onnxruntime 1.30 has no GlobalLpPool-22 and no float64 
   assert.deepEqual(plain(runOnnxNode('AveragePool', { kernel_shape: [2, 2] }, [x64])[0]).data, [2.5]);
   assert.deepEqual(plain(runOnnxNode('GlobalLpPool', {}, [x])[0]).data, [Math.fround(Math.sqrt(30))]);
 });
+
+test('MaxUnpool with a larger output_shape: onnxruntime scatters straight into it and fails test_maxunpool_export_with_output_shape', async () => {
+  // Indices 5, 7, 13, 15 address the 4x4 default output. ONNX's reference (and the backend test)
+  // keep them at (1,1), (1,3), (3,1), (3,3) inside the 5x5 output; onnxruntime reads them as flat
+  // positions of the 5x5 output: (1,0), (1,2), (2,3), (3,0).
+  const xT = input([1, 1, 2, 2], [5, 6, 7, 8]);
+  const xI = { shape: [1, 1, 2, 2], data: BigInt64Array.of(5n, 7n, 13n, 15n) };
+  const outputShape = { shape: [4], data: BigInt64Array.of(1n, 1n, 5n, 5n) };
+  const attributes = { kernel_shape: [2, 2], strides: [2, 2] };
+  const [peer] = await runOrtNode({ opType: 'MaxUnpool', attributes, inputs: [xT, xI, outputShape], outputTypes: ['float32'] });
+  const flatOf = (t: OnnxTensor | OrtTensor) => plain(t).data.flatMap((v, i) => (v === 0 ? [] : [[i, v]]));
+  assert.deepEqual(flatOf(peer!), [[5, 5], [7, 6], [13, 7], [15, 8]]);
+  assert.deepEqual(flatOf(runOnnxNode('MaxUnpool', attributes, [xT, xI, outputShape])[0]!), [[6, 5], [8, 6], [16, 7], [18, 8]]);
+  // Both take an index into another (n, c) plane: channel 0's 1 goes to position 5, in channel 1.
+  const x2 = input([1, 2, 1, 1], [1, 2]);
+  const across = { shape: [1, 2, 1, 1], data: BigInt64Array.of(5n, 0n) };
+  const [peerAcross] = await runOrtNode({ opType: 'MaxUnpool', attributes, inputs: [x2, across], outputTypes: ['float32'] });
+  assert.deepEqual(plain(peerAcross), { shape: [1, 2, 2, 2], data: [2, 0, 0, 0, 0, 1, 0, 0] });
+  assert.deepEqual(plain(runOnnxNode('MaxUnpool', attributes, [x2, across])[0]), plain(peerAcross));
+  // Both refuse an output_shape that changes N or C or shrinks an axis.
+  for (const dims of [[2n, 1n, 4n, 4n], [1n, 1n, 3n, 3n]]) {
+    const shrunk = { shape: [4], data: BigInt64Array.from(dims) };
+    await assert.rejects(runOrtNode({ opType: 'MaxUnpool', attributes, inputs: [xT, xI, shrunk], outputTypes: ['float32'] }));
+    assert.throws(() => runOnnxNode('MaxUnpool', attributes, [xT, xI, shrunk]), { name: 'PoolingError', code: 'SHAPE_MISMATCH' });
+  }
+});
+
+test('a window larger than the input: onnxruntime returns an empty tensor, the ONNX reference and the dialect refuse', async () => {
+  // L=3, k=4: (3 - 4) / 1 + 1 = 0 outputs. The reference raises "output shape cannot be null or negative".
+  const x = input([1, 1, 3], [1, 2, 3]);
+  const [peer] = await runOrtNode({ opType: 'AveragePool', attributes: { kernel_shape: [4] }, inputs: [x], outputTypes: ['float32'] });
+  assert.deepEqual(plain(peer), { shape: [1, 1, 0], data: [] });
+  assert.throws(() => runOnnxNode('AveragePool', { kernel_shape: [4] }, [x]), { name: 'PoolingError', code: 'OUTPUT_EMPTY' });
+  // k=5 gives -1: onnxruntime refuses too.
+  await assert.rejects(runOrtNode({ opType: 'AveragePool', attributes: { kernel_shape: [5] }, inputs: [x], outputTypes: ['float32'] }));
+});

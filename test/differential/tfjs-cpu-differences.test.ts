@@ -70,7 +70,7 @@ test("TF.js's 2-D gradients drop dimRoundingMode and read dy with another geomet
   const [y2] = runTf([x2], (t) => tf.maxPool(t as never, [2, 1], [2, 1], 0, 'round'));
   assert.deepEqual(list(y2!), [3]);
   assert.deepEqual(list(gradTf(x2, ones([1, 1, 1]), (t) => tf.maxPool(t as never, [2, 1], [2, 1], 0, 'round'))), [0, 0]);
-  throwsCode(() => tfjs.maxPoolGrad(ones([1, 1, 1]), x2, [2, 1], [2, 1], 0), 'OUTPUT_EMPTY');
+  throwsCode(() => tfjs.maxPoolGrad(ones([1, 1, 1]), x2, [2, 1], [2, 1], 0), 'SHAPE_MISMATCH');
 });
 
 test('TF.js sizes both axes of a numerically padded 2-D pool with the first axis filter and stride', () => {
@@ -82,10 +82,10 @@ test('TF.js sizes both axes of a numerically padded 2-D pool with the first axis
   assert.deepEqual(list(peer!).slice(0, 4), [1, 2, 2.5, 3]);
   assert.deepEqual(list(tfjs.avgPool(x, [1, 3], 1, 0)), list(peer!));
   assert.deepEqual(avgPool(x, { kernel: [1, 3], stride: 1, layout: 'channels-last' }).shape, [1, 4, 2, 1]);
-  // The other way round the W axis sizes to 0: TF.js returns an empty tensor, the dialect refuses.
+  // The other way round the W axis sizes to 0: TF.js returns an empty tensor, and so does the dialect.
   const [empty] = runTf([nhwc([1, 3, 2, 1], range(6))], (t) => tf.avgPool(t as never, [3, 1], 1, 0));
   assert.deepEqual(empty!.shape, [1, 1, 0, 1]);
-  throwsCode(() => tfjs.avgPool(nhwc([1, 3, 2, 1], range(6)), [3, 1], 1, 0), 'OUTPUT_EMPTY');
+  assert.deepEqual(tfjs.avgPool(nhwc([1, 3, 2, 1], range(6)), [3, 1], 1, 0).shape, [1, 1, 0, 1]);
 });
 
 test('a 1x1 TF.js avgPool whose output keeps the input shape returns the input, whatever the stride and pad', () => {
@@ -152,4 +152,32 @@ test('tf.pool with dilations drops a numeric pad and takes the max over the zero
   throwsCode(() => tfjs.pool(x, 2, 'max', 'same', 2), 'UNSUPPORTED_OPTION');
   const defined = maxPool(x, { kernel: 2, dilation: 2, padding: 'same', layout: 'channels-last' });
   assert.ok(list(defined).every((v) => v < 0));
+});
+
+test('a window larger than the input: TF.js returns an empty tensor where the size is 0 and throws where it is negative; the dialect does both', () => {
+  const x2 = ones([1, 3, 5, 1]);
+  const x3 = ones([1, 2, 3, 4, 1]);
+  const cases: [string, (t: never) => unknown, () => { shape: readonly number[] }, { shape: number[]; data: Float32Array }][] = [
+    ['avgPool valid', (t) => tf.avgPool(t, [4, 2], 1, 'valid'), () => tfjs.avgPool(x2, [4, 2], 1, 'valid'), x2],
+    ['maxPool pad 0', (t) => tf.maxPool(t, [4, 2], 1, 0), () => tfjs.maxPool(x2, [4, 2], 1, 0), x2],
+    ['pool max valid', (t) => tf.pool(t, [4, 2], 'max', 'valid'), () => tfjs.pool(x2, [4, 2], 'max', 'valid'), x2],
+    ['pool avg dilated', (t) => tf.pool(t, [3, 1], 'avg', 'valid', [2, 1]), () => tfjs.pool(x2, [3, 1], 'avg', 'valid', [2, 1]), x2],
+    ['avgPool3d valid', (t) => tf.avgPool3d(t, [3, 2, 2], 1, 'valid'), () => tfjs.avgPool3d(x3, [3, 2, 2], 1, 'valid'), x3],
+    ['maxPool3d pad 0', (t) => tf.maxPool3d(t, [9, 1, 1], 1, 0), () => tfjs.maxPool3d(x3, [9, 1, 1], 1, 0), x3],
+  ];
+  for (const [name, peerCall, ours, x] of cases) {
+    const [peer] = runTf([x], (t) => peerCall(t as never) as never);
+    assert.equal(peer!.data.length, 0, name);
+    assert.deepEqual(ours().shape, peer!.shape, name);
+  }
+  // Negative sizes: k=5 on 3 rows, and the dilated filter 3 on ceil(2 / 2) = 1 row.
+  assert.throws(() => runTf([x2], (t) => tf.avgPool(t as never, [5, 1], 1, 'valid')));
+  throwsCode(() => tfjs.avgPool(x2, [5, 1], 1, 'valid'), 'OUTPUT_EMPTY');
+  const x2rows = ones([1, 2, 5, 1]);
+  assert.throws(() => runTf([x2rows], (t) => tf.pool(t as never, [3, 1], 'avg', 'valid', [2, 1])));
+  throwsCode(() => tfjs.pool(x2rows, [3, 1], 'avg', 'valid', [2, 1]), 'OUTPUT_EMPTY');
+  // The gradient of an empty output is all zeros in TF.js and in the dialect.
+  const dy = nhwc([1, 0, 4, 1], []);
+  assert.deepEqual(list(gradTf(x2, dy, (t) => tf.avgPool(t as never, [4, 2], 1, 'valid'))), new Array(15).fill(0));
+  assert.deepEqual(list(tfjs.avgPoolGrad(dy, x2, [4, 2], 1, 'valid')), new Array(15).fill(0));
 });
