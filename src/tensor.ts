@@ -69,9 +69,10 @@ export function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
 }
 
-// A caller's typed array is read through the intrinsic getters of %TypedArray%.prototype: a
-// subclass may override `length`, `byteOffset` or `buffer` with getters that lie, and the kernels
-// (wasm among them) must see the memory the array really has.
+// A caller's typed array is read through the intrinsic getters of %TypedArray%.prototype: they
+// read its internal slots, so a subclass overriding `length`, `byteOffset` or `buffer` with
+// getters that lie, an own `length` property or a Proxy (which has no slots) cannot fake them, and
+// the kernels (wasm among them) see the memory the array really has.
 const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
 function intrinsicGetter(name: PropertyKey): (this: unknown) => unknown {
   return Object.getOwnPropertyDescriptor(typedArrayPrototype, name)!.get!;
@@ -81,9 +82,52 @@ const typedArrayLength = intrinsicGetter('length') as (this: unknown) => number;
 const typedArrayOffset = intrinsicGetter('byteOffset') as (this: unknown) => number;
 const typedArrayBuffer = intrinsicGetter('buffer') as (this: unknown) => ArrayBufferLike;
 
-/** The name of a typed array's kind ('Float32Array', …), or undefined for anything else. */
-export function typedArrayKind(value: unknown): string | undefined {
-  return typedArrayTag.call(value);
+/** Every kind of typed array, by the name its internal slot gives. */
+export type ArrayKind =
+  | 'Float32Array'
+  | 'Float64Array'
+  | 'Int8Array'
+  | 'Uint8Array'
+  | 'Uint8ClampedArray'
+  | 'Int16Array'
+  | 'Uint16Array'
+  | 'Int32Array'
+  | 'Uint32Array'
+  | 'BigInt64Array'
+  | 'BigUint64Array';
+
+export type AnyTypedArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => AnyTypedArray;
+
+const VIEWS: Readonly<Record<ArrayKind, ViewConstructor>> = {
+  Float32Array,
+  Float64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  BigInt64Array,
+  BigUint64Array,
+};
+
+/** The real kind of a typed array, or undefined for anything else (Proxies and look-alikes included). */
+export function typedArrayKind(value: unknown): ArrayKind | undefined {
+  return typedArrayTag.call(value) as ArrayKind | undefined;
 }
 
 /** A typed array's real element count (not what a subclass's `length` says). */
@@ -95,12 +139,16 @@ export function typedArrayRealLength(value: unknown): number {
  * A plain view of the memory a caller's typed array really covers: the same buffer, offset and
  * length, with none of a subclass's overrides. Views of detached buffers come back empty.
  */
-export function plainView<T extends FloatArray | Int32Array | Uint8Array>(data: T): T {
-  const kind = typedArrayTag.call(data);
+export function plainView<T extends AnyTypedArray>(data: T): T {
+  const View = VIEWS[typedArrayTag.call(data) as ArrayKind];
   const length = typedArrayLength.call(data);
-  const View = kind === 'Float64Array' ? Float64Array : kind === 'Int32Array' ? Int32Array : kind === 'Uint8Array' ? Uint8Array : Float32Array;
   if (length === 0) return new View(new ArrayBuffer(0)) as T;
-  return new View(typedArrayBuffer.call(data) as ArrayBuffer, typedArrayOffset.call(data), length) as T;
+  return new View(typedArrayBuffer.call(data), typedArrayOffset.call(data), length) as T;
+}
+
+/** An empty array of `like`'s kind (what an ecosystem returns for a result with a 0 in its shape). */
+export function emptyOfKind<T extends AnyTypedArray>(like: T): T {
+  return new VIEWS[typedArrayTag.call(like) as ArrayKind](new ArrayBuffer(0)) as T;
 }
 
 /**
@@ -127,22 +175,17 @@ export function readCallerValue<V>(op: string, name: string, read: () => V): V {
  */
 export function readShape(op: string, name: string, shape: unknown): readonly number[] {
   return readCallerValue(op, name, () => {
-    if (!Array.isArray(shape)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `${name} must be an array of non-negative integers; got ${show(shape)}`);
-    }
+    const rule = `must be an array of non-negative integers (each at most ${MAX_ELEMENTS})`;
+    if (!Array.isArray(shape)) throw new PoolingError('INVALID_PARAMETER', op, `${name} ${rule}; got ${show(shape)}`);
     const rank = shape.length;
     if (rank > MAX_RANK) {
-      throw new PoolingError('INVALID_RANK', op, `${name} has ${rank} axes; at most ${MAX_RANK} are supported`);
+      throw new PoolingError('INVALID_RANK', op, `${name} must have at most ${MAX_RANK} axes; got ${rank}`);
     }
     const copy = new Array<number>(rank);
     for (let i = 0; i < rank; i++) {
       const d: unknown = shape[i];
       if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS) {
-        throw new PoolingError(
-          'INVALID_PARAMETER',
-          op,
-          `${name} must be an array of integers from 0 to ${MAX_ELEMENTS}; got ${show(shape)} (axis ${i} is ${show(d)})`,
-        );
+        throw new PoolingError('INVALID_PARAMETER', op, `${name} ${rule}; got ${show(shape)}`);
       }
       copy[i] = d;
     }
@@ -164,6 +207,48 @@ export function elementCount(op: string, name: string, shape: readonly number[])
   return count;
 }
 
+/** A tensor of any typed-array kind read at the door (see readTensorOf). */
+export interface TensorOf<D extends AnyTypedArray = AnyTypedArray> {
+  readonly shape: readonly number[];
+  readonly data: D;
+  readonly kind: ArrayKind;
+}
+
+/**
+ * A caller's tensor of one of `kinds` read once: `shape` and `data` each read a single time, the
+ * shape copied and checked, the data's real kind and length taken from its internal slots and
+ * checked against the shape, before anything is allocated. The data comes back as a plain view of
+ * the caller's memory, so no later read of the caller's object can change what was checked.
+ * `expected` names the kinds for the message ("a Float32Array or Float64Array").
+ */
+export function readTensorOf(op: string, name: string, x: unknown, kinds: readonly ArrayKind[], expected: string): TensorOf {
+  const { shape: rawShape, data } = readCallerValue(op, name, () => {
+    if (typeof x !== 'object' || x === null || Array.isArray(x) || typedArrayTag.call(x) !== undefined) {
+      throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor { shape, data }; got ${show(x)}`);
+    }
+    const t = x as { shape?: unknown; data?: unknown };
+    return { shape: t.shape, data: t.data };
+  });
+  const kind = typedArrayKind(data);
+  if (kind === undefined || !kinds.includes(kind)) {
+    const got = kind ?? (readCallerValue(op, name, () => Array.isArray(data)) ? 'Array' : data === null ? 'null' : typeof data);
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `${name}.data must be ${expected}; got ${got}`);
+  }
+  const shape = readShape(op, `${name}.shape`, rawShape);
+  const count = elementCount(op, name, shape);
+  const length = typedArrayLength.call(data);
+  if (count !== length) {
+    throw new PoolingError(
+      'DATA_LENGTH_MISMATCH',
+      op,
+      `${name}.data has ${length} elements but ${name}.shape ${show(shape)} needs ${count}`,
+    );
+  }
+  return { shape, data: plainView(data as AnyTypedArray), kind };
+}
+
+const FLOAT_KINDS: readonly ArrayKind[] = ['Float32Array', 'Float64Array'];
+
 /**
  * A tensor as readTensor read it: the library's own copy of the shape and a plain view of the
  * data's real memory. Only this module makes them, and the library hands them to kernels only, so
@@ -183,29 +268,8 @@ class ReadTensor<T extends FloatArray> implements Tensor<T> {
  */
 export function readTensor<T extends FloatArray = FloatArray>(op: string, name: string, x: unknown): Tensor<T> {
   if (x instanceof ReadTensor) return x as Tensor<T>;
-  const { shape: rawShape, data } = readCallerValue(op, name, () => {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor { shape, data }; got ${show(x)}`);
-    }
-    const t = x as { shape?: unknown; data?: unknown };
-    return { shape: t.shape, data: t.data };
-  });
-  const kind = typedArrayTag.call(data);
-  if (kind !== 'Float32Array' && kind !== 'Float64Array') {
-    const got = kind ?? (Array.isArray(data) ? 'Array' : data === null ? 'null' : typeof data);
-    throw new PoolingError('UNSUPPORTED_DTYPE', op, `${name}.data must be a Float32Array or Float64Array; got ${got}`);
-  }
-  const shape = readShape(op, `${name}.shape`, rawShape);
-  const count = elementCount(op, name, shape);
-  const length = typedArrayLength.call(data);
-  if (count !== length) {
-    throw new PoolingError(
-      'DATA_LENGTH_MISMATCH',
-      op,
-      `${name}.data has ${length} elements but ${name}.shape ${show(shape)} needs ${count}`,
-    );
-  }
-  return new ReadTensor(shape, plainView(data as T));
+  const t = readTensorOf(op, name, x, FLOAT_KINDS, 'a Float32Array or Float64Array');
+  return new ReadTensor(t.shape, t.data as T);
 }
 
 /** Checks that a caller's tensor is well formed (see readTensor); prefer readTensor, which also returns what to use. */
@@ -218,4 +282,9 @@ export function tensor<T extends FloatArray>(shape: readonly number[], data: T):
   // The caller's own array object stays the tensor's data (a subclass keeps its methods); the
   // kernels read it through readTensor again, which sees its real memory.
   return { shape: Object.freeze([...t.shape]), data };
+}
+
+/** A new array of `kind` holding `values` (a float result carried back into a caller's integer container). */
+export function typedArrayFrom(kind: ArrayKind, values: ArrayLike<number>): AnyTypedArray {
+  return (VIEWS[kind] as unknown as { from(values: ArrayLike<number>): AnyTypedArray }).from(values);
 }

@@ -18,13 +18,13 @@
  *
  * Every argument is read once, and every tensor checked, before anything is allocated.
  */
-import { PoolingError } from '../plan/errors.js';
+import { PoolingError, show } from '../plan/errors.js';
 import { axisName, planGlobal, splitShape, type Reducer } from '../plan/plan.js';
 import { maskedGlobalAvgPool } from '../ops/masked.js';
 import { runForward } from '../ops/run.js';
 import type { FloatArray, Layout, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
-import { describe, emptyLike, readBoolean, readFloatTensor, readOptions, readPerAxis, readTensor } from './common.js';
+import { emptyLike, readBoolean, readFloatTensor, readOptions, readPerAxis, readTensor } from './common.js';
 
 export type DataFormat = 'channels_last' | 'channels_first';
 
@@ -56,7 +56,7 @@ type Rank = 1 | 2 | 3;
 function layoutOf(op: string, dataFormat: unknown): Layout {
   if (dataFormat === undefined || dataFormat === 'channels_last') return 'channels-last';
   if (dataFormat === 'channels_first') return 'channels-first';
-  throw new PoolingError('INVALID_PARAMETER', op, `data_format must be "channels_last" or "channels_first"; got ${describe(dataFormat)}`);
+  throw new PoolingError('INVALID_PARAMETER', op, `data_format must be "channels_last" or "channels_first"; got ${show(dataFormat)}`);
 }
 
 const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero' };
@@ -70,7 +70,7 @@ function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>
   // Any case is accepted; a string longer than "valid" cannot be either, whatever its case.
   const padding = typeof a.padding === 'string' && a.padding.length <= 5 ? a.padding.toLowerCase() : (a.padding ?? 'valid');
   if (padding !== 'valid' && padding !== 'same') {
-    throw new PoolingError('INVALID_PARAMETER', op, `padding must be "valid" or "same"; got ${describe(a.padding)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `padding must be "valid" or "same"; got ${show(a.padding)}`);
   }
   const layout = layoutOf(op, a.data_format);
   const split = splitShape(op, x.shape, layout, rank, false);
@@ -82,7 +82,7 @@ function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>
         'OUTPUT_EMPTY',
         op,
         `output size on axis ${axisName(i, rank)} would be ${out} (input ${split.spatial[i]}, pool_size ${kernel[i]}, strides ${stride[i]}, padding "valid"); ` +
-          `Keras: "Computed output size would be negative". Given inputs.shape ${describe(x.shape)}`,
+          `Keras: "Computed output size would be negative". Given inputs.shape ${show(x.shape)}`,
       );
     }
   });
@@ -159,7 +159,7 @@ export function globalAveragePooling1d<T extends FloatArray>(inputs: Tensor<T>, 
     throw new PoolingError(
       'MASK_SHAPE_MISMATCH',
       op,
-      `mask must have shape [${batch}, ${steps}] (batch, steps of inputs ${describe(x.shape)}); got ${describe(m.shape)}`,
+      `mask must have shape [${batch}, ${steps}] (batch, steps of inputs ${show(x.shape)}); got ${show(m.shape)}`,
     );
   }
   const weights = m.data as StepMask['data'];

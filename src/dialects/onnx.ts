@@ -28,14 +28,13 @@
  * Every attribute and input is read once and checked (shape, length, dtype) before anything is
  * allocated.
  */
-import { PoolingError } from '../plan/errors.js';
+import { PoolingError, show } from '../plan/errors.js';
 import { planGlobal, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import type { PaddingOption } from '../plan/padding.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
 import { allocate, dtypeOf, MAX_ELEMENTS, type Tensor } from '../tensor.js';
 import {
   backToContainer,
-  describe,
   FLOAT_KINDS,
   INTEGER_KINDS,
   MAX_RANK,
@@ -108,7 +107,7 @@ function ints(op: string, name: string, value: unknown, length: number, min: num
 function flag(op: string, name: string, value: unknown): boolean {
   if (value === undefined || value === 0) return false;
   if (value === 1) return true;
-  throw new PoolingError('INVALID_PARAMETER', op, `${name} must be 0 or 1; got ${describe(value)}`);
+  throw new PoolingError('INVALID_PARAMETER', op, `${name} must be 0 or 1; got ${show(value)}`);
 }
 
 function required(op: string, inputs: readonly unknown[], index: number, name: string): unknown {
@@ -129,7 +128,7 @@ function kernelShape(op: string, value: unknown, inputShape: readonly number[]):
     throw new PoolingError(
       'INVALID_RANK',
       op,
-      `X must have rank ${list.length + 2} (N, C and ${list.length} spatial axes, as kernel_shape ${describe(list)} says); got shape ${describe(inputShape)}`,
+      `X must have rank ${list.length + 2} (N, C and ${list.length} spatial axes, as kernel_shape ${show(list)} says); got shape ${show(inputShape)}`,
     );
   }
   return list.map((k) => readInteger(op, 'kernel_shape', k, 1, list));
@@ -151,7 +150,7 @@ function windowAttributes(op: string, a: Attributes, shape: readonly number[]): 
   const autoPad = readChoice(op, 'auto_pad', a.auto_pad ?? 'NOTSET', ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID']);
   const pads = ints(op, 'pads', a.pads, 2 * rank, 0, 0);
   if (autoPad !== 'NOTSET' && pads.some((p) => p !== 0)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `pads ${describe(pads)} cannot be used together with auto_pad ${describe(autoPad)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `pads ${show(pads)} cannot be used together with auto_pad ${show(autoPad)}`);
   }
   const padding: PaddingOption =
     autoPad === 'SAME_UPPER'
@@ -185,7 +184,7 @@ function planWindowNode(op: string, shape: readonly number[], w: WindowAttribute
 
 function planGlobalNode(op: string, shape: readonly number[], reducer: Reducer): PoolPlan {
   if (shape.length < 3) {
-    throw new PoolingError('INVALID_RANK', op, `X must have rank 3 or more (N, C, spatial...); got shape ${describe(shape)}`);
+    throw new PoolingError('INVALID_RANK', op, `X must have rank 3 or more (N, C, spatial...); got shape ${show(shape)}`);
   }
   const split = splitShape(op, shape, 'channels-first', shape.length - 2, false);
   return planGlobal(op, shape, 'channels-first', split, reducer, true);
@@ -248,24 +247,24 @@ function unpoolOutputShape(op: string, value: unknown, inferred: readonly number
     throw new PoolingError(
       'SHAPE_MISMATCH',
       op,
-      `output_shape must be a 1-D tensor of ${inferred.length} sizes (N, C, spatial...); got a tensor of shape ${describe(t.shape)}`,
+      `output_shape must be a 1-D tensor of ${inferred.length} sizes (N, C, spatial...); got a tensor of shape ${show(t.shape)}`,
     );
   }
   const sizes = Array.from({ length: inferred.length }, (_, i) => integerAt(t.data, i));
-  const expected = `[${inferred[0]}, ${inferred[1]}, then at least ${describe(inferred.slice(2))}]`;
+  const expected = `[${inferred[0]}, ${inferred[1]}, then at least ${show(inferred.slice(2))}]`;
   sizes.forEach((size, axis) => {
     const fits = axis < 2 ? size === inferred[axis] : Number.isSafeInteger(size) && size >= inferred[axis]!;
     if (!fits) {
       throw new PoolingError(
         'SHAPE_MISMATCH',
         op,
-        `output_shape ${describe(sizes)} must keep X's batch and channels and be no smaller than the default output ` +
-          `${describe(inferred)} on any spatial axis: expected ${expected}`,
+        `output_shape ${show(sizes)} must keep X's batch and channels and be no smaller than the default output ` +
+          `${show(inferred)} on any spatial axis: expected ${expected}`,
       );
     }
   });
   if (product(sizes) > MAX_ELEMENTS) {
-    throw new PoolingError('SIZE_TOO_LARGE', op, `output_shape ${describe(sizes)} would hold ${product(sizes)} elements; at most ${MAX_ELEMENTS} can be allocated`);
+    throw new PoolingError('SIZE_TOO_LARGE', op, `output_shape ${show(sizes)} would hold ${product(sizes)} elements; at most ${MAX_ELEMENTS} can be allocated`);
   }
   return sizes;
 }
@@ -279,7 +278,7 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   const stride = ints(op, 'strides', a.strides, rank, 1, 1);
   const pads = ints(op, 'pads', a.pads, 2 * rank, 0, 0);
   if (!sameShape(indices.shape, x.shape)) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `I must have X's shape ${describe(x.shape)}; got ${describe(indices.shape)}`);
+    throw new PoolingError('SHAPE_MISMATCH', op, `I must have X's shape ${show(x.shape)}; got ${show(indices.shape)}`);
   }
   const inferredSpatial = x.shape.slice(2).map((size, i) => (size - 1) * stride[i]! - pads[i]! - pads[i + rank]! + kernel[i]!);
   inferredSpatial.forEach((size, i) => {
@@ -294,7 +293,7 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   const inferred = [x.shape[0]!, x.shape[1]!, ...inferredSpatial];
   const total = product(inferred);
   if (total > MAX_ELEMENTS) {
-    throw new PoolingError('SIZE_TOO_LARGE', op, `the default output ${describe(inferred)} would hold ${total} elements; at most ${MAX_ELEMENTS} can be allocated`);
+    throw new PoolingError('SIZE_TOO_LARGE', op, `the default output ${show(inferred)} would hold ${total} elements; at most ${MAX_ELEMENTS} can be allocated`);
   }
   const outputShape = inputs[2] === undefined ? inferred : unpoolOutputShape(op, inputs[2], inferred);
   for (let i = 0; i < indices.data.length; i++) {
@@ -303,7 +302,7 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
       throw new PoolingError(
         'INDEX_OUT_OF_RANGE',
         op,
-        `I[${i}] = ${at} is outside the default output ${describe(inferred)}, whose flat positions are 0 to ${total - 1}`,
+        `I[${i}] = ${at} is outside the default output ${show(inferred)}, whose flat positions are 0 to ${total - 1}`,
       );
     }
   }
@@ -349,7 +348,7 @@ export function runOnnxNode(
     throw new PoolingError(
       'UNSUPPORTED_OPTION',
       'runOnnxNode',
-      `opType must be one of ${ONNX_OP_TYPES.map((t) => JSON.stringify(t)).join(', ')}; got ${describe(opType)}`,
+      `opType must be one of ${ONNX_OP_TYPES.map((t) => JSON.stringify(t)).join(', ')}; got ${show(opType)}`,
     );
   }
   const op = opType;

@@ -39,14 +39,13 @@
  * Every argument is read once, and every input checked (shape, length, dtype), before anything is
  * allocated.
  */
-import { PoolingError } from '../plan/errors.js';
+import { PoolingError, show } from '../plan/errors.js';
 import { effectiveKernel, samePadding } from '../plan/output-size.js';
 import { axisName, makePlan, splitShape, type PoolPlan, type Reducer, type SlidingAxis } from '../plan/plan.js';
 import { runBackward, runForward, runForwardWithIndices } from '../ops/run.js';
 import { allocate, dtypeOf, MAX_ELEMENTS, type Tensor } from '../tensor.js';
 import {
   backToContainer,
-  describe,
   emptyLike,
   FLOAT_KINDS,
   INTEGER_KINDS,
@@ -110,27 +109,27 @@ function readMode(op: string, mode: unknown): DimRoundingMode | undefined {
 
 /** TF.js's checkPadOnDimRoundingMode, and our own check that a pad is whole and non-negative. */
 function readPad(op: string, pad: unknown, mode: DimRoundingMode | undefined, spatialRank: number): Pad {
-  const rounding = mode === undefined ? '' : ` when using dimRoundingMode ${describe(mode)}`;
+  const rounding = mode === undefined ? '' : ` when using dimRoundingMode ${show(mode)}`;
   if (typeof pad === 'string') {
     if (mode !== undefined) {
-      throw new PoolingError('INVALID_PARAMETER', op, `pad must be an integer${rounding}; got pad ${describe(pad)}`);
+      throw new PoolingError('INVALID_PARAMETER', op, `pad must be an integer${rounding}; got pad ${show(pad)}`);
     }
     return readChoice<'valid' | 'same'>(op, 'pad', pad, ['valid', 'same']) === 'valid' ? { kind: 'valid' } : { kind: 'same' };
   }
   const whole = (v: unknown): number => {
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ELEMENTS) return v;
-    throw new PoolingError('INVALID_PARAMETER', op, `pad must be a non-negative integer${rounding}; got pad ${describe(pad)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `pad must be a non-negative integer${rounding}; got pad ${show(pad)}`);
   };
   if (typeof pad === 'number') return { kind: 'number', value: whole(pad) };
   const expected =
     `'valid', 'same', a non-negative integer` + (spatialRank === 2 ? ` or [[0, 0], [top, bottom], [left, right], [0, 0]]` : '');
-  if (spatialRank !== 2) throw new PoolingError('INVALID_PARAMETER', op, `pad must be ${expected}; got ${describe(pad)}`);
+  if (spatialRank !== 2) throw new PoolingError('INVALID_PARAMETER', op, `pad must be ${expected}; got ${show(pad)}`);
   const pairs = readList(op, 'pad', pad, [4], expected).map((pair) => readList(op, 'pad', pair, [2], expected).map(whole));
   return { kind: 'explicit', pairs: pairs.slice(1, 3).map(([begin, end]) => [begin!, end!] as const) };
 }
 
 function describePad(pad: Pad): string {
-  return pad.kind === 'number' ? `${pad.value}` : pad.kind === 'explicit' ? describe(pad.pairs) : `'${pad.kind}'`;
+  return pad.kind === 'number' ? `${pad.value}` : pad.kind === 'explicit' ? show(pad.pairs) : `'${pad.kind}'`;
 }
 
 /** Either the plan, or the shape of the empty tensor TF.js returns when an axis sizes to 0. */
@@ -143,7 +142,7 @@ function planTfjs(s: Spec, shape: readonly number[]): Geometry {
     throw new PoolingError(
       'INVALID_RANK',
       op,
-      `x must be rank ${spatialRank + 2} (${spatialRank === 2 ? 'NHWC' : 'NDHWC'}) or ${spatialRank + 1} without the batch axis; got rank ${shape.length}, shape ${describe(shape)}`,
+      `x must be rank ${spatialRank + 2} (${spatialRank === 2 ? 'NHWC' : 'NDHWC'}) or ${spatialRank + 1} without the batch axis; got rank ${shape.length}, shape ${show(shape)}`,
     );
   }
   const split = splitShape(op, shape, 'channels-last', spatialRank);
@@ -199,7 +198,7 @@ function planTfjs(s: Spec, shape: readonly number[]): Geometry {
         'OUTPUT_EMPTY',
         op,
         `output size on axis ${axisName(a, spatialRank)} would be ${axis.out} (input ${axis.size}, filter ${axis.kernel}` +
-          `${axis.dilation > 1 ? `, dilation ${axis.dilation}` : ''}, stride ${axis.stride}, pad ${describePad(pad)}); TF.js refuses a negative size too. Given shape ${describe(shape)}`,
+          `${axis.dilation > 1 ? `, dilation ${axis.dilation}` : ''}, stride ${axis.stride}, pad ${describePad(pad)}); TF.js refuses a negative size too. Given shape ${show(shape)}`,
       );
     }
   });
@@ -213,7 +212,7 @@ function planTfjs(s: Spec, shape: readonly number[]): Geometry {
 function toTensor(op: string, name: string, x: unknown, kinds: readonly string[], expected: string): TensorSnapshot {
   if (typeof x !== 'number' && !isNested(x)) return readTensor(op, name, x, kinds as never, expected);
   const ragged = () =>
-    new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor or a rectangular nested array of numbers; got ${describe(x)}`);
+    new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor or a rectangular nested array of numbers; got ${show(x)}`);
   const shape: number[] = [];
   let count = 1;
   for (let level: unknown = x; isNested(level); level = (level as readonly unknown[])[0]) {
@@ -222,7 +221,7 @@ function toTensor(op: string, name: string, x: unknown, kinds: readonly string[]
     count *= length;
     if (shape.length > MAX_RANK) throw ragged();
     if (count > MAX_NESTED) {
-      throw new PoolingError('SIZE_TOO_LARGE', op, `${name} as nested arrays may hold at most ${MAX_NESTED} numbers (pass a tensor { shape, data } for more); got shape ${describe(shape)}`);
+      throw new PoolingError('SIZE_TOO_LARGE', op, `${name} as nested arrays may hold at most ${MAX_NESTED} numbers (pass a tensor { shape, data } for more); got shape ${show(shape)}`);
     }
   }
   // Values are collected as the walk finds them: a claimed length allocates nothing by itself.
@@ -304,7 +303,7 @@ function backward(op: string, g: Geometry, dy: TensorSnapshot, x: TensorSnapshot
   const dyTensor = widenToFloat(dy);
   if (!g.empty) return runBackward(g.plan, dyTensor, withInput ? widenToFloat(x) : undefined);
   if (!sameShape(dy.shape, g.outputShape)) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the forward output's shape ${describe(g.outputShape)} (input ${describe(x.shape)}); got ${describe(dy.shape)}`);
+    throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the forward output's shape ${show(g.outputShape)} (input ${show(x.shape)}); got ${show(dy.shape)}`);
   }
   return { shape: x.shape, data: allocate(dtypeOf(dyTensor.data), x.data.length) };
 }
@@ -316,7 +315,7 @@ function spec(
   reducer: (filter: readonly number[]) => Reducer,
 ): Spec {
   if (spatialRank === 3 && args.dataFormat !== undefined && args.dataFormat !== 'NDHWC') {
-    throw new PoolingError('UNSUPPORTED_OPTION', op, `only dataFormat "NDHWC" is supported (as in TF.js); got ${describe(args.dataFormat)}`);
+    throw new PoolingError('UNSUPPORTED_OPTION', op, `only dataFormat "NDHWC" is supported (as in TF.js); got ${show(args.dataFormat)}`);
   }
   const filter = readPerAxis(op, 'filterSize', args.filterSize, spatialRank, 1);
   const strides = readPerAxis(op, 'strides', args.strides, spatialRank, 1);
@@ -402,10 +401,10 @@ export function maxPoolWithArgmax(
   const op = 'maxPoolWithArgmax';
   const input = maxInput(op, x);
   if (input.shape.length !== 4) {
-    throw new PoolingError('INVALID_RANK', op, `x must be rank 4 (NHWC); got rank ${input.shape.length}, shape ${describe(input.shape)}`);
+    throw new PoolingError('INVALID_RANK', op, `x must be rank 4 (NHWC); got rank ${input.shape.length}, shape ${show(input.shape)}`);
   }
   if (typeof includeBatchInIndex !== 'boolean') {
-    throw new PoolingError('INVALID_PARAMETER', op, `includeBatchInIndex must be true or false; got ${describe(includeBatchInIndex)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `includeBatchInIndex must be true or false; got ${show(includeBatchInIndex)}`);
   }
   const g = planTfjs(spec(op, 2, { filterSize, strides, pad, mode: undefined }, fixed(MAX)), input.shape);
   if (g.empty) {
@@ -438,7 +437,7 @@ function planPool(
     throw new PoolingError(
       'INVALID_PARAMETER',
       op,
-      `either strides or dilations must be 1; got strides ${describe(stride)} and dilations ${describe(dilation)}`,
+      `either strides or dilations must be 1; got strides ${show(stride)} and dilations ${show(dilation)}`,
     );
   }
   const filter = readPerAxis(op, 'windowShape', args.windowShape, 2, 1);
@@ -460,7 +459,7 @@ function planPool(
     throw new PoolingError(
       'UNSUPPORTED_OPTION',
       op,
-      `max pooling with pad 'same' and dilations ${describe(dilation)}: TF.js takes the maximum over zero padding (spaceToBatchND); not reproduced`,
+      `max pooling with pad 'same' and dilations ${show(dilation)}: TF.js takes the maximum over zero padding (spaceToBatchND); not reproduced`,
     );
   }
   // The zeros spaceToBatchND pads with are real elements to the inner 'valid' average: counted.

@@ -22,13 +22,13 @@
  *
  * Every argument is read once, and every tensor checked, before anything is allocated.
  */
-import { PoolingError } from '../plan/errors.js';
+import { PoolingError, show } from '../plan/errors.js';
 import { planAdaptive, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import { runBackward, runForward, runForwardWithIndices, type IndexTensor } from '../ops/run.js';
 import { maxUnpool, maxUnpoolBackward, type MaxUnpoolOptions } from '../ops/unpool.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
-import { describe, readBoolean, readFloatTensor, readInteger, readList, readOptions, readPerAxis, readTensor } from './common.js';
+import { readBoolean, readFloatTensor, readInteger, readList, readOptions, readPerAxis, readTensor } from './common.js';
 
 /** One int for every spatial axis, or one per axis (a 1-element list counts as one int, as in PyTorch). */
 export type IntOrTuple = number | readonly number[];
@@ -126,7 +126,7 @@ function planAvg(op: string, shape: readonly number[], rank: Rank, args: unknown
   let reducer: Reducer;
   if (override !== undefined && override !== null) {
     if (typeof override !== 'number' || !Number.isSafeInteger(override) || override === 0) {
-      throw new PoolingError('INVALID_PARAMETER', op, `divisor_override must be a non-zero integer; got ${describe(override)}`);
+      throw new PoolingError('INVALID_PARAMETER', op, `divisor_override must be a non-zero integer; got ${show(override)}`);
     }
     reducer = { op: 'avg', divisor: override, emptyWindow: 'zero' };
   } else {
@@ -142,7 +142,7 @@ function planLp(op: string, shape: readonly number[], rank: Rank, args: unknown)
   const a = readArgs(op, args, ['norm_type', 'kernel_size', 'stride', 'ceil_mode']);
   const p = a.norm_type;
   if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
-    throw new PoolingError('INVALID_PARAMETER', op, `norm_type must be a positive finite number; got ${describe(p)}`);
+    throw new PoolingError('INVALID_PARAMETER', op, `norm_type must be a positive finite number; got ${show(p)}`);
   }
   return planWindow(op, shape, rank, a, { op: 'lp', p, signed: true, rescale: true });
 }
@@ -289,7 +289,7 @@ function unpoolOptions(op: string, rank: Rank, pooledShape: readonly number[], a
       throw new PoolingError(
         'INVALID_PARAMETER',
         op,
-        `invalid output_size ${describe(given)} (dim ${d} must be between ${min} and ${max}, exclusive; the default is ${fallback})`,
+        `invalid output_size ${show(given)} (dim ${d} must be between ${min} and ${max}, exclusive; the default is ${fallback})`,
       );
     }
   });

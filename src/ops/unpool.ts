@@ -77,12 +77,12 @@ export function planMaxUnpool(op: string, inputShape: readonly number[], raw: Ma
     }
     outSpatial = spatialGiven.map((s: number, a: number) => {
       checkInteger(op, 'outputSize', s, 1, given);
-      // PyTorch accepts sizes within one stride of the default.
-      if (s < defaultSize[a]! - stride[a]! || s > defaultSize[a]! + stride[a]!) {
+      // PyTorch accepts sizes strictly within one stride of the default (max_unpool's open interval).
+      if (s <= defaultSize[a]! - stride[a]! || s >= defaultSize[a]! + stride[a]!) {
         throw new PoolingError(
           'INVALID_PARAMETER',
           op,
-          `outputSize ${show(given)} must lie within one stride of the default ${show(defaultSize)} on every axis`,
+          `outputSize ${show(given)} must lie strictly within one stride of the default ${show(defaultSize)} on every axis`,
         );
       }
       return s;

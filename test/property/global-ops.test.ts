@@ -267,11 +267,11 @@ test('property: maxUnpool sends each value to its index and its backward gathers
       const pads = axes.map((a) => (paddingForm === 'omitted' ? 0 : a.pad % (Math.floor(a.kernel / 2) + 1)));
       const defaults = c.spatial.map((s, i) => (s - 1) * stride[i]! - 2 * pads[i]! + kernel[i]!);
       fc.pre(defaults.every((d) => d >= 1));
-      // PyTorch accepts an output size within one stride of the default.
+      // PyTorch accepts an output size strictly within one stride of the default.
       const outSpatial =
         sizeForm === 'default'
           ? defaults
-          : defaults.map((d, i) => Math.max(1, d - stride[i]! + (axes[i]!.size % (2 * stride[i]! + 1))));
+          : defaults.map((d, i) => Math.max(1, d - stride[i]! + 1 + (axes[i]!.size % (2 * stride[i]! - 1))));
       const frame = frameOfCase(c);
       const options = {
         ...commonOptions(c, true),
