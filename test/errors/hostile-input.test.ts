@@ -4,6 +4,7 @@
  * memory outside the call's tensors, allocate what a small input does not justify, or hang.
  */
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import {
   allocSharedTensor,
@@ -229,10 +230,12 @@ test('the reference backend costs the taps inside the input, not a huge kernel o
   assert.ok(y.data.every((v) => v === 40));
 });
 
-test('worker counts are validated before anything starts', async () => {
+test('worker counts are validated before anything starts, and no more threads start than the machine has cores (at least 4)', async () => {
   for (const count of [1.5, 0, -1, 1e6, NaN, '2' as never]) {
     await assert.rejects(startWorkers(count), (error: unknown) => error instanceof PoolingError && error.code === 'INVALID_PARAMETER');
   }
+  const ready = await startWorkers(256);
+  assert.ok(ready <= Math.max(availableParallelism(), 4) - 1, `${ready} workers on ${availableParallelism()} cores`);
 });
 
 test('null and odd values where a tensor, index tensor, plan, shape or backend belongs are coded errors', async () => {
