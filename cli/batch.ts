@@ -14,8 +14,8 @@ import { glob } from 'tinyglobby';
 import type { BatchJob, BatchReply } from './batch-worker.js';
 import { CliError, EXIT_OK, EXIT_SOME_FAILED } from './errors.js';
 import { isTempFile, removeOwnTempFiles, sameFile } from './files.js';
-import { isImagePath } from './images.js';
-import { checkOutputKind, checkRequest, type PoolFileOptions } from './pool-file.js';
+import { IMAGE_EXTENSIONS, isImagePath } from './images.js';
+import { checkRequest, type PoolFileOptions } from './pool-file.js';
 import { isTensorPath } from './tensor-files.js';
 
 export interface BatchOptions {
@@ -69,18 +69,32 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+const OUTPUT_EXTENSIONS = [...IMAGE_EXTENSIONS, '.npy', '.json'].map((ext) => ext.slice(1));
+
+/**
+ * --format is a bare extension: it is appended to every output's name, so anything else (a slash,
+ * "..") would put outputs outside the output folder.
+ */
+function outputExtension(format: string): string {
+  const ext = format.replace(/^\./, '');
+  if (!OUTPUT_EXTENSIONS.includes(ext.toLowerCase())) {
+    throw new CliError(`--format must be one of ${OUTPUT_EXTENSIONS.join(', ')} (an extension, with or without its dot); got ${JSON.stringify(format)}`);
+  }
+  return `.${ext}`;
+}
+
 export async function runBatch(options: BatchOptions): Promise<number> {
   checkRequest(options.pool.request);
+  const formatExtension = options.format === undefined ? undefined : outputExtension(options.format);
   const inputs = await collectInputs(options.inputs);
   const folder = options.outputFolder;
+  const outputOf = (input: string) => join(folder, `${basename(input, extname(input))}${formatExtension ?? extname(input)}`);
   await mkdir(folder, { recursive: true });
   try {
     await access(folder, constants.W_OK);
   } catch {
     throw new CliError(`${folder}: the output folder is not writable`);
   }
-  const outputOf = (input: string) => join(folder, `${basename(input, extname(input))}${options.format ? `.${options.format.replace(/^\./, '')}` : extname(input)}`);
-  checkOutputKind(outputOf(inputs[0]!));
 
   const jobs: BatchJob[] = [];
   const failures: Failure[] = [];
