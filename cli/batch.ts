@@ -5,7 +5,7 @@
  * written stay, and the next run continues from there.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, stat } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -33,14 +33,17 @@ function isPoolable(path: string): boolean {
   return (isImagePath(path) || isTensorPath(path)) && !isTempFile(basename(path));
 }
 
-/** Folders give their poolable files, globs their matches, plain paths themselves. */
+/**
+ * Folders give their poolable files, globs their matches, other paths themselves: a path that
+ * exists but cannot be read (a dangling link, a FIFO) fails on its own in the summary.
+ */
 async function collectInputs(inputs: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info?.isDirectory()) {
       for (const name of (await readdir(input)).sort()) if (isPoolable(name)) found.add(join(input, name));
-    } else if (info?.isFile()) {
+    } else if (info !== undefined || (await lstat(input).then(() => true, () => false))) {
       found.add(input);
     } else if (/[*?[{]/.test(input)) {
       for (const path of await glob(input, { onlyFiles: true, expandDirectories: false })) if (isPoolable(path)) found.add(path);
@@ -119,7 +122,8 @@ export async function runBatch(options: BatchOptions): Promise<number> {
     jobs.push({ index: jobs.length, input, output, options: options.pool });
   }
 
-  const sizes = await Promise.all(jobs.map((job) => stat(job.input).then((s) => s.size)));
+  // For the progress bar only: a file that cannot be read (a dangling link) fails in its worker, with its reason.
+  const sizes = await Promise.all(jobs.map((job) => stat(job.input).then((s) => (s.isFile() ? s.size : 0), () => 0)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const bar = new cliProgress.SingleBar(
     {

@@ -11,9 +11,10 @@ import { runBatch } from './batch.js';
 import { CliError, EXIT_OK, EXIT_USAGE, describeFailure } from './errors.js';
 import { removeOwnTempFiles } from './files.js';
 import { compareDialects, explainJson, explainRequest, parseInputSize, renderComparison, renderExplained } from './explain.js';
-import type { BitDepth } from './images.js';
+import { DEFAULT_MAX_PIXELS, type BitDepth } from './images.js';
+import { DEFAULT_MAX_INPUT_BYTES } from './input-file.js';
 import { poolFile, type PoolFileOptions } from './pool-file.js';
-import { DIALECTS, OPS, parsePoolFlags, type PoolFlags } from './request.js';
+import { DIALECTS, OPS, parsePoolFlags, parsePositiveInteger, type PoolFlags } from './request.js';
 
 interface GlobalFlags {
   verbose?: boolean;
@@ -25,6 +26,8 @@ interface OutputFlags extends PoolFlags {
   premultiply?: boolean;
   bitDepth?: string;
   bigEndian?: boolean;
+  maxPixels?: string;
+  maxInputBytes?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -56,7 +59,9 @@ function addOutputOptions(command: Command): Command {
     .option('-f, --force', 'overwrite existing outputs (never the input)')
     .option('--no-premultiply', 'average images with alpha straight, not premultiplied')
     .addOption(new Option('--bit-depth <bits>', 'image output depth (default: the input’s)').choices(['8', '16']))
-    .option('--big-endian', '.npy output in big-endian byte order');
+    .option('--big-endian', '.npy output in big-endian byte order')
+    .option('--max-pixels <n>', `refuse images with more pixels, before decoding them (default ${DEFAULT_MAX_PIXELS}, 16383 x 16383)`)
+    .option('--max-input-bytes <n>', `refuse input files with more bytes, before reading them (default ${DEFAULT_MAX_INPUT_BYTES}, 2 GiB)`);
 }
 
 function poolOptions(flags: OutputFlags): PoolFileOptions {
@@ -66,6 +71,8 @@ function poolOptions(flags: OutputFlags): PoolFileOptions {
     premultiply: flags.premultiply !== false,
     bitDepth: flags.bitDepth === undefined ? undefined : (Number(flags.bitDepth) as BitDepth),
     byteOrder: flags.bigEndian ? 'big' : 'little',
+    maxPixels: flags.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parsePositiveInteger('--max-pixels', flags.maxPixels),
+    maxInputBytes: flags.maxInputBytes === undefined ? DEFAULT_MAX_INPUT_BYTES : parsePositiveInteger('--max-input-bytes', flags.maxInputBytes),
   };
 }
 
@@ -113,7 +120,8 @@ export function buildProgram(): Command {
     ]),
   );
   pool.action(async (input: string, flags: OutputFlags) => {
-    if (flags.output === undefined && !parsePoolFlags(flags).op.startsWith('global')) {
+    const options = poolOptions(flags);
+    if (flags.output === undefined && !options.request.op.startsWith('global')) {
       throw new CliError('pool needs -o <output> (only global pooling can print its result instead)');
     }
     await init();
@@ -125,7 +133,7 @@ export function buildProgram(): Command {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    const result = await poolFile(input, output, poolOptions(flags));
+    const result = await poolFile(input, output, options);
     const run = result.runs[0];
     if (result.perChannel && result.output === undefined) {
       const names = CHANNEL_NAMES[result.perChannel.length] ?? result.perChannel.map((_, c) => `channel ${c}`);

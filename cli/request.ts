@@ -70,6 +70,15 @@ function integer(flag: string, text: string, whole: string): number {
   return Number(text);
 }
 
+/** One count: --threads, --spatial-dims, the input limits. */
+export function parsePositiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new CliError(`${flag} must be one positive whole number (1, 2, 3, ...); got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 /** "2", "3x2", "3,2" or "3 2": one integer, or one per axis. */
 export function parseIntegerList(flag: string, text: string): number[] {
   const parts = text.trim().split(/\s*[x,\s]\s*/i);
