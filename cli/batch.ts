@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
 import { glob } from 'tinyglobby';
 import type { BatchJob, BatchReply } from './batch-worker.js';
-import { CliError, EXIT_OK, EXIT_SOME_FAILED } from './errors.js';
+import { CliError, EXIT_OK, EXIT_SOME_FAILED, printable, printableLines } from './errors.js';
 import { isTempFile, removeOwnTempFiles, sameFile } from './files.js';
 import { IMAGE_EXTENSIONS, isImagePath } from './images.js';
 import { checkRequest, type PoolFileOptions } from './pool-file.js';
@@ -199,8 +199,8 @@ export async function runBatch(options: BatchOptions): Promise<number> {
   if (failures.length > 0) {
     process.stderr.write(`failures:\n`);
     for (const failure of failures) {
-      process.stderr.write(`  ${failure.message}\n`);
-      if (options.verbose && failure.stack) process.stderr.write(`${failure.stack.replace(/^/gm, '    ')}\n`);
+      process.stderr.write(`  ${printable(failure.message)}\n`);
+      if (options.verbose && failure.stack) process.stderr.write(`${printableLines(failure.stack).replace(/^/gm, '    ')}\n`);
     }
     return EXIT_SOME_FAILED;
   }

@@ -18,6 +18,35 @@ export class CliError extends Error {
 }
 
 /**
+ * Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences, carriage
+ * return, newline), DEL, the line separators, and the bidirectional overrides that display text
+ * in another order than it is stored.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function hex(character: string, digits: number): string {
+  return character.charCodeAt(0).toString(16).padStart(digits, '0');
+}
+
+/**
+ * One line of a message made safe to print: a file name holding an escape sequence or a newline
+ * must not rewrite the user's terminal or forge another line of output.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => (c <= '\u00ff' ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+}
+
+/** Text of several lines (a stack trace, commander's usage) made safe line by line. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
+/** JSON for stdout: JSON.stringify escapes C0 controls but passes DEL, C1 controls and bidi overrides through. */
+export function printableJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNPRINTABLE, (c) => `\\u${hex(c, 4)}`);
+}
+
+/**
  * Says in words what an image decoder's message means. libvips words its errors per loader
  * ("pngload: libspng read error", "VipsJpeg: Premature end of JPEG file") and sometimes has none
  * at all ("Unknown error"): the reason is then in the warnings the decoder emitted on the way

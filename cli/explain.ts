@@ -4,8 +4,8 @@
  * takes the plan the library made (observeRuns) and prints the library's explanation of it
  * (explainPlan, explainWindow). Nothing here computes a window.
  */
-import { explainPlan, explainWindow, observeRuns, type AxisExplanation, type PlanExplanation, type PoolPlan, type WindowExplanation } from '../src/index.js';
-import { nativeWindowPlan } from './dialects.js';
+import { PoolingError, explainPlan, explainWindow, observeRuns, type AxisExplanation, type PlanExplanation, type PoolPlan, type WindowExplanation } from '../src/index.js';
+import { libraryFailure, nativeWindowPlan } from './dialects.js';
 import { CliError, describeFailure } from './errors.js';
 import { checkRequest } from './pool-file.js';
 import { DIALECTS, parseIntegerList, type DialectName, type PoolRequest } from './request.js';
@@ -31,7 +31,11 @@ export interface Explained {
 
 export function parseInputSize(text: string | undefined): number[] {
   if (text === undefined) throw new CliError('explain needs --input, the spatial size (e.g. --input 5 or --input 7x7)');
-  return parseIntegerList('--input', text);
+  const sizes = parseIntegerList('--input', text);
+  if (sizes.some((size) => size < 1)) {
+    throw new CliError(`--input must be positive sizes, one per spatial axis (e.g. 5 or 7x7); got ${JSON.stringify(text)}`);
+  }
+  return sizes;
 }
 
 /** The plan the library makes for this request on a (1, 1, ...sizes) input in the dialect's layout. */
@@ -70,7 +74,13 @@ function outputIndices(plan: PoolPlan, limit: number): number[][] {
 }
 
 export function explainRequest(sizes: readonly number[], request: PoolRequest, windowLimit = JSON_WINDOW_LIMIT): Explained {
-  const plan = planFor(sizes, request);
+  let plan: PoolPlan;
+  try {
+    plan = planFor(sizes, request);
+  } catch (error) {
+    if (error instanceof PoolingError) throw libraryFailure(error, request);
+    throw error;
+  }
   const explanation = explainPlan(plan);
   const totalWindows = plan.axes.reduce((p, axis) => p * axis.out, 1);
   const warnings = request.ceil

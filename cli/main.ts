@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { init } from '../src/index.js';
 import { runBatch } from './batch.js';
-import { CliError, EXIT_OK, EXIT_USAGE, describeFailure } from './errors.js';
+import { CliError, EXIT_OK, EXIT_USAGE, describeErrno, describeFailure, printable, printableJson, printableLines } from './errors.js';
 import { removeOwnTempFiles } from './files.js';
 import { compareDialects, explainJson, explainRequest, parseInputSize, renderComparison, renderExplained } from './explain.js';
 import { DEFAULT_MAX_PIXELS, type BitDepth } from './images.js';
@@ -89,7 +89,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'show stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander's messages quote what was typed: an argument may hold control characters too.
+    .configureOutput({ outputError: (text, write) => write(printableLines(text)) })
     .addHelpText(
       'after',
       examples([
@@ -138,7 +139,7 @@ export function buildProgram(): Command {
     if (result.perChannel && result.output === undefined) {
       const names = CHANNEL_NAMES[result.perChannel.length] ?? result.perChannel.map((_, c) => `channel ${c}`);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ input, op: run?.plan.op, channels: Object.fromEntries(result.perChannel.map((v, c) => [names[c]!, v])) })}\n`);
+        process.stdout.write(`${printableJson({ input, op: run?.plan.op, channels: Object.fromEntries(result.perChannel.map((v, c) => [names[c]!, v])) })}\n`);
       } else {
         const width = Math.max(...names.map((n) => n.length));
         for (const [c, value] of result.perChannel.entries()) process.stdout.write(`${names[c]!.padEnd(width)}  ${value}\n`);
@@ -146,7 +147,7 @@ export function buildProgram(): Command {
     }
     if (!flags.quiet) {
       const how = run ? ` (${run.plan.op}, backend ${run.backend}, ${run.milliseconds.toFixed(1)} ms)` : '';
-      process.stderr.write(`${input} ${JSON.stringify(result.inputShape)} -> ${result.output ?? 'stdout'} ${JSON.stringify(result.outputShape)}${how}\n`);
+      process.stderr.write(`${printable(`${input} ${JSON.stringify(result.inputShape)} -> ${result.output ?? 'stdout'} ${JSON.stringify(result.outputShape)}${how}`)}\n`);
     }
   });
 
@@ -198,10 +199,7 @@ export function buildProgram(): Command {
     ]) + '\nFiles whose output already exists are skipped (resume after Ctrl-C); --force redoes them.\n',
   );
   batch.action(async (inputs: string[], flags: OutputFlags & { format?: string; threads?: string; progress?: boolean }) => {
-    const threads = flags.threads === undefined ? undefined : Number(flags.threads);
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
-      throw new CliError(`--threads must be a positive integer; got ${JSON.stringify(flags.threads)}`);
-    }
+    const threads = flags.threads === undefined ? undefined : parsePositiveInteger('--threads', flags.threads);
     process.exitCode = await runBatch({
       inputs,
       outputFolder: flags.output!,
@@ -216,7 +214,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Writing to stdout fails asynchronously, as an 'error' event that would otherwise end the process
+ * with a stack trace. A reader that went away (`| head`) wanted no more: stop quietly. Anything
+ * else (a full disk) is said in one line.
+ */
+function handleStdoutErrors(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+    process.stderr.write(`tensor-pooling: cannot write to the standard output (${describeErrno(error.code, error.message)})\n`);
+    process.exit(EXIT_USAGE);
+  });
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  handleStdoutErrors();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -227,8 +239,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     const { message, exitCode } = describeFailure(error);
-    process.stderr.write(`tensor-pooling: ${message}\n`);
-    if (program.opts<GlobalFlags>().verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`tensor-pooling: ${printable(message)}\n`);
+    if (program.opts<GlobalFlags>().verbose && error instanceof Error && error.stack) process.stderr.write(`${printableLines(error.stack)}\n`);
     process.exitCode = exitCode;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { extname } from 'node:path';
 import { PoolingError, observeRuns, planRowBands, selectBackend, type FloatArray, type PoolPlan, type RunRecord } from '../src/index.js';
-import { ADAPTERS, nativeWindowPlan, spatialRankOf, type DialectAdapter } from './dialects.js';
+import { ADAPTERS, libraryFailure, nativeWindowPlan, spatialRankOf, type DialectAdapter } from './dialects.js';
 import { CliError } from './errors.js';
 import { checkOutputPath, writeAtomically } from './files.js';
 import { checkImageOutput, decodeImage, encodeImage, isImagePath, premultiply, toSamples, unpremultiply, type BitDepth, type ImageInfo } from './images.js';
@@ -161,8 +161,8 @@ export async function poolFile(input: string, output: string | undefined, option
   try {
     pooled = isTensorPath(input) ? poolTensor(input, bytes, adapter, options.request) : await poolImage(input, bytes, output, adapter, options);
   } catch (error) {
-    // The library's message names the rule and the values; the file it was about is ours to add.
-    if (error instanceof PoolingError) throw new CliError(`${input}: ${error.message} [${error.code}]`);
+    // The library's message names the rule and the values; the file and the flag are ours to add.
+    if (error instanceof PoolingError) throw libraryFailure(error, options.request, input);
     throw error;
   }
   if (output !== undefined) {

@@ -91,6 +91,18 @@ test('--compare puts the dialects side by side, Keras as not expressible, every 
   }
 });
 
+test('explain names the flag of a refused value: --input 0, a kernel past 2^53, --stride 0 in the onnx dialect', () => {
+  const zero = cli(['explain', '--input', '0', '--kernel', '2']);
+  assert.equal(zero.status, 2);
+  assert.equal(zero.stderr, 'tensor-pooling: --input must be positive sizes, one per spatial axis (e.g. 5 or 7x7); got "0"\n');
+  const huge = cli(['explain', '--input', '5', '--kernel', '99999999999999999999']);
+  assert.equal(huge.status, 2);
+  assert.match(huge.stderr, /--kernel must be whole numbers of at most 9007199254740991, one or one per axis .*; got "99999999999999999999"/);
+  const stride = cli(['explain', '--input', '5', '--kernel', '2', '--stride', '0', '--dialect', 'onnx']);
+  assert.equal(stride.status, 2);
+  assert.match(stride.stderr, /^tensor-pooling: --stride 0: AveragePool: strides must hold only positive integers; got \[0\] \[INVALID_PARAMETER\]\n$/);
+});
+
 test('2-D: every output element with its divisor; explain needs --input', () => {
   const e = JSON.parse(cli(['explain', '--input', '7x7', '-k', '3', '-s', '2', '-p', '1', '--ceil', '--dialect', 'torch', '--json']).stdout) as ExplainJson;
   assert.deepEqual(e.axes.map((a) => a.out), [4, 4]);
