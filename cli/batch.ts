@@ -5,17 +5,17 @@
  * written stay, and the next run continues from there.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, stat } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
 import { glob } from 'tinyglobby';
 import type { BatchJob, BatchReply } from './batch-worker.js';
-import { CliError, EXIT_OK, EXIT_SOME_FAILED } from './errors.js';
+import { CliError, EXIT_OK, EXIT_SOME_FAILED, printable, printableLines } from './errors.js';
 import { isTempFile, removeOwnTempFiles, sameFile } from './files.js';
-import { isImagePath } from './images.js';
-import { checkOutputKind, checkRequest, type PoolFileOptions } from './pool-file.js';
+import { IMAGE_EXTENSIONS, isImagePath } from './images.js';
+import { checkRequest, type PoolFileOptions } from './pool-file.js';
 import { isTensorPath } from './tensor-files.js';
 
 export interface BatchOptions {
@@ -33,14 +33,17 @@ function isPoolable(path: string): boolean {
   return (isImagePath(path) || isTensorPath(path)) && !isTempFile(basename(path));
 }
 
-/** Folders give their poolable files, globs their matches, plain paths themselves. */
+/**
+ * Folders give their poolable files, globs their matches, other paths themselves: a path that
+ * exists but cannot be read (a dangling link, a FIFO) fails on its own in the summary.
+ */
 async function collectInputs(inputs: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info?.isDirectory()) {
       for (const name of (await readdir(input)).sort()) if (isPoolable(name)) found.add(join(input, name));
-    } else if (info?.isFile()) {
+    } else if (info !== undefined || (await lstat(input).then(() => true, () => false))) {
       found.add(input);
     } else if (/[*?[{]/.test(input)) {
       for (const path of await glob(input, { onlyFiles: true, expandDirectories: false })) if (isPoolable(path)) found.add(path);
@@ -69,18 +72,32 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+const OUTPUT_EXTENSIONS = [...IMAGE_EXTENSIONS, '.npy', '.json'].map((ext) => ext.slice(1));
+
+/**
+ * --format is a bare extension: it is appended to every output's name, so anything else (a slash,
+ * "..") would put outputs outside the output folder.
+ */
+function outputExtension(format: string): string {
+  const ext = format.replace(/^\./, '');
+  if (!OUTPUT_EXTENSIONS.includes(ext.toLowerCase())) {
+    throw new CliError(`--format must be one of ${OUTPUT_EXTENSIONS.join(', ')} (an extension, with or without its dot); got ${JSON.stringify(format)}`);
+  }
+  return `.${ext}`;
+}
+
 export async function runBatch(options: BatchOptions): Promise<number> {
   checkRequest(options.pool.request);
+  const formatExtension = options.format === undefined ? undefined : outputExtension(options.format);
   const inputs = await collectInputs(options.inputs);
   const folder = options.outputFolder;
+  const outputOf = (input: string) => join(folder, `${basename(input, extname(input))}${formatExtension ?? extname(input)}`);
   await mkdir(folder, { recursive: true });
   try {
     await access(folder, constants.W_OK);
   } catch {
     throw new CliError(`${folder}: the output folder is not writable`);
   }
-  const outputOf = (input: string) => join(folder, `${basename(input, extname(input))}${options.format ? `.${options.format.replace(/^\./, '')}` : extname(input)}`);
-  checkOutputKind(outputOf(inputs[0]!));
 
   const jobs: BatchJob[] = [];
   const failures: Failure[] = [];
@@ -105,7 +122,8 @@ export async function runBatch(options: BatchOptions): Promise<number> {
     jobs.push({ index: jobs.length, input, output, options: options.pool });
   }
 
-  const sizes = await Promise.all(jobs.map((job) => stat(job.input).then((s) => s.size)));
+  // For the progress bar only: a file that cannot be read (a dangling link) fails in its worker, with its reason.
+  const sizes = await Promise.all(jobs.map((job) => stat(job.input).then((s) => (s.isFile() ? s.size : 0), () => 0)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const bar = new cliProgress.SingleBar(
     {
@@ -181,8 +199,8 @@ export async function runBatch(options: BatchOptions): Promise<number> {
   if (failures.length > 0) {
     process.stderr.write(`failures:\n`);
     for (const failure of failures) {
-      process.stderr.write(`  ${failure.message}\n`);
-      if (options.verbose && failure.stack) process.stderr.write(`${failure.stack.replace(/^/gm, '    ')}\n`);
+      process.stderr.write(`  ${printable(failure.message)}\n`);
+      if (options.verbose && failure.stack) process.stderr.write(`${printableLines(failure.stack).replace(/^/gm, '    ')}\n`);
     }
     return EXIT_SOME_FAILED;
   }

@@ -21,6 +21,7 @@ import {
   torch,
   type OnnxAttributes,
   type PaddingOption,
+  type PoolingError,
   type PoolPlan,
   type Tensor,
 } from '../src/index.js';
@@ -371,6 +372,52 @@ function tfjsOneAxis(x: Tensor, r: PoolRequest): Tensor {
         : r.padding;
   const y = tfjsDialect.run(column, 2, { ...r, kernel: withOne(r.kernel), stride: withOne(r.stride ?? r.kernel), dilation: withOne(r.dilation), padding });
   return { shape: [...y.shape.slice(0, -2), y.shape[y.shape.length - 1]!], data: y.data };
+}
+
+/** The library's and every dialect's argument names, by the flag the CLI fills them from. */
+const FLAG_OF_ARGUMENT: Readonly<Record<string, string>> = {
+  kernel: '--kernel',
+  kernel_size: '--kernel',
+  kernel_shape: '--kernel',
+  pool_size: '--kernel',
+  filterSize: '--kernel',
+  stride: '--stride',
+  strides: '--stride',
+  dilation: '--dilation',
+  dilations: '--dilation',
+  padding: '--padding',
+  pads: '--padding',
+  pad: '--padding',
+  auto_pad: '--padding',
+  ceilMode: '--ceil',
+  ceil_mode: '--ceil',
+  dimRoundingMode: '--ceil',
+  countIncludePad: '--count-include-pad',
+  count_include_pad: '--count-include-pad',
+  divisorOverride: '--divisor',
+  divisor_override: '--divisor',
+  outputSize: '--output-size',
+  output_size: '--output-size',
+  p: '--p',
+  norm_type: '--p',
+  backend: '--backend',
+  threads: '--threads',
+  layout: '--layout',
+  data_format: '--layout',
+  spatialDims: '--spatial-dims',
+};
+
+/**
+ * A library error as the CLI prints it. The library names its argument in its own or the
+ * dialect's spelling ("avg_pool2d: kernel_size must be a positive integer; got 0"); the user typed
+ * a flag, so the flag and its value come first: "--kernel 0: avg_pool2d: kernel_size must be ...".
+ */
+export function libraryFailure(error: PoolingError, request: PoolRequest, file?: string): CliError {
+  const said = error.message.startsWith(`${error.op}: `) ? error.message.slice(error.op.length + 2) : '';
+  const argument = /^\w+/.exec(said)?.[0];
+  const flag = argument === undefined ? undefined : FLAG_OF_ARGUMENT[argument];
+  const spelled = flag === undefined ? undefined : request.spelled[flag];
+  return new CliError(`${file === undefined ? '' : `${file}: `}${spelled === undefined ? '' : `${spelled}: `}${error.message} [${error.code}]`);
 }
 
 export const ADAPTERS: Record<DialectName, DialectAdapter> = {

@@ -4,8 +4,8 @@
  * takes the plan the library made (observeRuns) and prints the library's explanation of it
  * (explainPlan, explainWindow). Nothing here computes a window.
  */
-import { explainPlan, explainWindow, observeRuns, type AxisExplanation, type PlanExplanation, type PoolPlan, type WindowExplanation } from '../src/index.js';
-import { nativeWindowPlan } from './dialects.js';
+import { PoolingError, explainPlan, explainWindow, observeRuns, type AxisExplanation, type PlanExplanation, type PoolPlan, type WindowExplanation } from '../src/index.js';
+import { libraryFailure, nativeWindowPlan } from './dialects.js';
 import { CliError, describeFailure } from './errors.js';
 import { checkRequest } from './pool-file.js';
 import { DIALECTS, parseIntegerList, type DialectName, type PoolRequest } from './request.js';
@@ -25,11 +25,17 @@ export interface Explained {
   readonly warnings: readonly string[];
   /** Whether ceil mode was asked for: then the drawing shows where a dropped window would start. */
   readonly ceil: boolean;
+  /** Set when the dialect ran the request on more spatial axes than given and they were left out (see onGivenAxes). */
+  readonly ranAs?: string;
 }
 
 export function parseInputSize(text: string | undefined): number[] {
   if (text === undefined) throw new CliError('explain needs --input, the spatial size (e.g. --input 5 or --input 7x7)');
-  return parseIntegerList('--input', text);
+  const sizes = parseIntegerList('--input', text);
+  if (sizes.some((size) => size < 1)) {
+    throw new CliError(`--input must be positive sizes, one per spatial axis (e.g. 5 or 7x7); got ${JSON.stringify(text)}`);
+  }
+  return sizes;
 }
 
 /** The plan the library makes for this request on a (1, 1, ...sizes) input in the dialect's layout. */
@@ -68,7 +74,13 @@ function outputIndices(plan: PoolPlan, limit: number): number[][] {
 }
 
 export function explainRequest(sizes: readonly number[], request: PoolRequest, windowLimit = JSON_WINDOW_LIMIT): Explained {
-  const plan = planFor(sizes, request);
+  let plan: PoolPlan;
+  try {
+    plan = planFor(sizes, request);
+  } catch (error) {
+    if (error instanceof PoolingError) throw libraryFailure(error, request);
+    throw error;
+  }
   const explanation = explainPlan(plan);
   const totalWindows = plan.axes.reduce((p, axis) => p * axis.out, 1);
   const warnings = request.ceil
@@ -198,6 +210,7 @@ export function explainJson(e: Explained): unknown {
     windows: e.windows,
     totalWindows: e.totalWindows,
     warnings: [...e.explanation.warnings, ...e.warnings],
+    ...(e.ranAs !== undefined && { ranAs: e.ranAs }),
   };
 }
 
@@ -209,13 +222,55 @@ export interface Comparison {
 
 /** The same numbers in every dialect: how the output sizes, divisors and warnings differ. */
 export function compareDialects(sizes: readonly number[], request: PoolRequest): Comparison[] {
-  return DIALECTS.map((dialect) => {
+  const comparisons: Comparison[] = DIALECTS.map((dialect) => {
     try {
       return { dialect, explained: explainRequest(sizes, { ...request, dialect }) };
     } catch (error) {
       return { dialect, error: describeFailure(error).message };
     }
   });
+  const names = comparisons
+    .find((c) => c.explained?.explanation.axes.length === sizes.length)
+    ?.explained!.explanation.axes.map((axis) => axis.name);
+  if (names === undefined) return comparisons;
+  return comparisons.map((c) => (c.explained ? { ...c, explained: onGivenAxes(c.explained, names) } : c));
+}
+
+const AXIS_PREFIX = /^axis (\S+): /;
+
+/**
+ * An explanation on the axes the user gave, named as the library names a plan of that rank. TF.js
+ * has no 1-D pooling, so a 1-D request runs there on an H x 1 map: its plan has a trailing axis of
+ * size 1, and the library calls the user's axis H where every other dialect's 1-D plan calls it W.
+ * Side by side, every row must name an axis alike, so the extra axes go and the rest are renamed,
+ * in the warnings too (the library's and the CLI's begin with "axis <name>: ").
+ */
+function onGivenAxes(e: Explained, names: readonly string[]): Explained {
+  const axes = e.explanation.axes;
+  const rank = names.length;
+  if (axes.length <= rank || axes.slice(rank).some((axis) => axis.size !== 1 || axis.out !== 1)) return e;
+  const renamed = new Map<string, string | undefined>(axes.map((axis, a) => [axis.name, names[a]]));
+  const rename = (warnings: readonly string[]) =>
+    warnings.flatMap((warning) => {
+      const name = AXIS_PREFIX.exec(warning)?.[1];
+      if (name === undefined || !renamed.has(name)) return [warning];
+      const to = renamed.get(name);
+      return to === undefined ? [] : [warning.replace(AXIS_PREFIX, `axis ${to}: `)];
+    });
+  return {
+    ...e,
+    explanation: {
+      ...e.explanation,
+      axes: axes.slice(0, rank).map((axis, a) => ({ ...axis, name: names[a]! })),
+      warnings: rename(e.explanation.warnings),
+    },
+    windows: e.windows.map((w) => ({ ...w, outputIndex: w.outputIndex.slice(0, rank), taps: w.taps.slice(0, rank) })),
+    warnings: rename(e.warnings),
+    ranAs: `${axes.map((axis) => axis.size).join('x')} map (axes ${axes.map((axis) => axis.name).join(', ')}); ${axes
+      .slice(0, rank)
+      .map((axis, a) => `its axis ${axis.name} is axis ${names[a]} here`)
+      .join(', ')}`,
+  };
 }
 
 export function renderComparison(comparisons: readonly Comparison[]): string {
@@ -240,7 +295,9 @@ export function renderComparison(comparisons: readonly Comparison[]): string {
   lines.push(...table(rows));
   for (const c of comparisons) {
     if (!c.explained) continue;
-    lines.push('', `${c.dialect}:`, ...c.explained.explanation.axes.map((axis) => `  axis ${axis.name}: ${axis.formula}`));
+    lines.push('', `${c.dialect}:`);
+    if (c.explained.ranAs) lines.push(`  ran on a ${c.explained.ranAs}`);
+    lines.push(...c.explained.explanation.axes.map((axis) => `  axis ${axis.name}: ${axis.formula}`));
     lines.push(`  reduction: ${c.explained.explanation.reducer}`);
   }
   return `${lines.join('\n')}\n`;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import type { FloatArray } from '../src/index.js';
 import { CliError, describeDecodeError } from './errors.js';
 
@@ -43,25 +43,51 @@ function maxValue(depth: BitDepth): number {
   return depth === 16 ? 65535 : 255;
 }
 
+/**
+ * 16383 x 16383, sharp's own default: an image bigger than this is refused before it is decoded.
+ * A PNG of 30000 x 30000 zeros is 875 kB on disk and 900 MB decoded; the limit keeps such a file
+ * from taking the memory of the machine (--max-pixels raises it).
+ */
+export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** libvips takes a while to load; `explain` and refused flags never need it. */
+async function loadSharp(): Promise<typeof import('sharp').default> {
+  return (await import('sharp')).default;
+}
+
 /** A sharp pipeline giving raw pixels in sRGB (or grey), on the file's own bit depth. */
-async function openImage(file: string): Promise<{ info: ImageInfo; pipeline: Sharp }> {
-  let format: string | undefined;
+async function openImage(file: string, bytes: Buffer, maxPixels: number, warnings: string[]): Promise<{ info: ImageInfo; pipeline: Sharp }> {
+  // failOn 'error': a damaged file is an error, not a half-grey picture. pages: 1 takes the first GIF frame.
+  // The file's bytes, not its path: sharp then reads nothing that readInputFile has not checked.
+  const sharp = await loadSharp();
+  const open = (limitInputPixels: number | false) => {
+    const image = sharp(bytes, { failOn: 'error', autoOrient: true, pages: 1, limitInputPixels });
+    // libvips says what is wrong with a damaged file in warnings ("IHDR: CRC error"); its error may say only "Unknown error".
+    image.on('warning', (warning: unknown) => warnings.push(String(warning)));
+    return image;
+  };
+  let meta: Metadata;
   try {
-    // failOn 'error': a damaged file is an error, not a half-grey picture. pages: 1 takes the first GIF frame.
-    const source = sharp(file, { failOn: 'error', autoOrient: true, pages: 1, limitInputPixels: false });
-    const meta = await source.metadata();
-    format = meta.format;
-    const depth: BitDepth = meta.depth === 'ushort' || meta.bitsPerSample === 16 ? 16 : 8;
-    const grey = meta.channels - (meta.hasAlpha ? 1 : 0) === 1;
-    const space = depth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb';
-    const pipeline = source.toColourspace(space).raw({ depth: depth === 16 ? 'ushort' : 'uchar' });
-    const width = meta.autoOrient?.width ?? meta.width;
-    const height = meta.autoOrient?.height ?? meta.height;
-    const channels = (grey ? 1 : 3) + (meta.hasAlpha ? 1 : 0);
-    return { info: { file, format: meta.format, width, height, channels, hasAlpha: meta.hasAlpha, depth, icc: meta.icc }, pipeline };
+    // The header only, without sharp's own limit, whose message names neither the size nor the flag.
+    meta = await open(false).metadata();
   } catch (error) {
-    throw describeDecodeError(file, format, error);
+    throw describeDecodeError(file, undefined, error, warnings);
   }
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (width * height > maxPixels) {
+    throw new CliError(
+      `${file}: ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} pixels (a guard against ` +
+        `decompression bombs); raise it with --max-pixels ${width * height} if you trust the file`,
+    );
+  }
+  const source = open(maxPixels);
+  const depth: BitDepth = meta.depth === 'ushort' || meta.bitsPerSample === 16 ? 16 : 8;
+  const grey = meta.channels - (meta.hasAlpha ? 1 : 0) === 1;
+  const space = depth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb';
+  const pipeline = source.toColourspace(space).raw({ depth: depth === 16 ? 'ushort' : 'uchar' });
+  const channels = (grey ? 1 : 3) + (meta.hasAlpha ? 1 : 0);
+  return { info: { file, format: meta.format, width, height, channels, hasAlpha: meta.hasAlpha, depth, icc: meta.icc }, pipeline };
 }
 
 /** Raw decoder bytes as numbers: 8-bit bytes or 16-bit words in the machine's byte order. */
@@ -69,12 +95,14 @@ function samplesOf(bytes: Buffer, depth: BitDepth): Uint8Array | Uint16Array {
   return depth === 16 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : bytes;
 }
 
-export async function decodeImage(file: string): Promise<DecodedImage> {
-  const { info, pipeline } = await openImage(file);
+/** Decodes the bytes of `file` (read with readInputFile); `maxPixels` is checked on the header first. */
+export async function decodeImage(file: string, bytes: Buffer, maxPixels: number): Promise<DecodedImage> {
+  const warnings: string[] = [];
+  const { info, pipeline } = await openImage(file, bytes, maxPixels, warnings);
   try {
     return { info, samples: samplesOf(await pipeline.toBuffer(), info.depth) };
   } catch (error) {
-    throw describeDecodeError(file, info.format, error);
+    throw describeDecodeError(file, info.format, error, warnings);
   }
 }
 
@@ -133,6 +161,7 @@ export async function encodeImage(
   checkImageOutput(outputPath, depth);
   const { width, height, channels } = shape;
   const grey = channels <= 2;
+  const sharp = await loadSharp();
   let image = sharp(samples, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } }).toColourspace(
     depth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb',
   );

@@ -8,12 +8,13 @@ import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { init } from '../src/index.js';
 import { runBatch } from './batch.js';
-import { CliError, EXIT_OK, EXIT_USAGE, describeFailure } from './errors.js';
+import { CliError, EXIT_OK, EXIT_USAGE, describeErrno, describeFailure, printable, printableJson, printableLines } from './errors.js';
 import { removeOwnTempFiles } from './files.js';
 import { compareDialects, explainJson, explainRequest, parseInputSize, renderComparison, renderExplained } from './explain.js';
-import type { BitDepth } from './images.js';
+import { DEFAULT_MAX_PIXELS, type BitDepth } from './images.js';
+import { DEFAULT_MAX_INPUT_BYTES } from './input-file.js';
 import { poolFile, type PoolFileOptions } from './pool-file.js';
-import { DIALECTS, OPS, parsePoolFlags, type PoolFlags } from './request.js';
+import { DIALECTS, OPS, parsePoolFlags, parsePositiveInteger, type PoolFlags } from './request.js';
 
 interface GlobalFlags {
   verbose?: boolean;
@@ -25,6 +26,8 @@ interface OutputFlags extends PoolFlags {
   premultiply?: boolean;
   bitDepth?: string;
   bigEndian?: boolean;
+  maxPixels?: string;
+  maxInputBytes?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -56,7 +59,9 @@ function addOutputOptions(command: Command): Command {
     .option('-f, --force', 'overwrite existing outputs (never the input)')
     .option('--no-premultiply', 'average images with alpha straight, not premultiplied')
     .addOption(new Option('--bit-depth <bits>', 'image output depth (default: the input’s)').choices(['8', '16']))
-    .option('--big-endian', '.npy output in big-endian byte order');
+    .option('--big-endian', '.npy output in big-endian byte order')
+    .option('--max-pixels <n>', `refuse images with more pixels, before decoding them (default ${DEFAULT_MAX_PIXELS}, 16383 x 16383)`)
+    .option('--max-input-bytes <n>', `refuse input files with more bytes, before reading them (default ${DEFAULT_MAX_INPUT_BYTES}, 2 GiB)`);
 }
 
 function poolOptions(flags: OutputFlags): PoolFileOptions {
@@ -66,6 +71,8 @@ function poolOptions(flags: OutputFlags): PoolFileOptions {
     premultiply: flags.premultiply !== false,
     bitDepth: flags.bitDepth === undefined ? undefined : (Number(flags.bitDepth) as BitDepth),
     byteOrder: flags.bigEndian ? 'big' : 'little',
+    maxPixels: flags.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parsePositiveInteger('--max-pixels', flags.maxPixels),
+    maxInputBytes: flags.maxInputBytes === undefined ? DEFAULT_MAX_INPUT_BYTES : parsePositiveInteger('--max-input-bytes', flags.maxInputBytes),
   };
 }
 
@@ -82,7 +89,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'show stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander's messages quote what was typed: an argument may hold control characters too.
+    .configureOutput({ outputError: (text, write) => write(printableLines(text)) })
     .addHelpText(
       'after',
       examples([
@@ -113,7 +121,8 @@ export function buildProgram(): Command {
     ]),
   );
   pool.action(async (input: string, flags: OutputFlags) => {
-    if (flags.output === undefined && !parsePoolFlags(flags).op.startsWith('global')) {
+    const options = poolOptions(flags);
+    if (flags.output === undefined && !options.request.op.startsWith('global')) {
       throw new CliError('pool needs -o <output> (only global pooling can print its result instead)');
     }
     await init();
@@ -125,12 +134,12 @@ export function buildProgram(): Command {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    const result = await poolFile(input, output, poolOptions(flags));
+    const result = await poolFile(input, output, options);
     const run = result.runs[0];
     if (result.perChannel && result.output === undefined) {
       const names = CHANNEL_NAMES[result.perChannel.length] ?? result.perChannel.map((_, c) => `channel ${c}`);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ input, op: run?.plan.op, channels: Object.fromEntries(result.perChannel.map((v, c) => [names[c]!, v])) })}\n`);
+        process.stdout.write(`${printableJson({ input, op: run?.plan.op, channels: Object.fromEntries(result.perChannel.map((v, c) => [names[c]!, v])) })}\n`);
       } else {
         const width = Math.max(...names.map((n) => n.length));
         for (const [c, value] of result.perChannel.entries()) process.stdout.write(`${names[c]!.padEnd(width)}  ${value}\n`);
@@ -138,7 +147,7 @@ export function buildProgram(): Command {
     }
     if (!flags.quiet) {
       const how = run ? ` (${run.plan.op}, backend ${run.backend}, ${run.milliseconds.toFixed(1)} ms)` : '';
-      process.stderr.write(`${input} ${JSON.stringify(result.inputShape)} -> ${result.output ?? 'stdout'} ${JSON.stringify(result.outputShape)}${how}\n`);
+      process.stderr.write(`${printable(`${input} ${JSON.stringify(result.inputShape)} -> ${result.output ?? 'stdout'} ${JSON.stringify(result.outputShape)}${how}`)}\n`);
     }
   });
 
@@ -190,10 +199,7 @@ export function buildProgram(): Command {
     ]) + '\nFiles whose output already exists are skipped (resume after Ctrl-C); --force redoes them.\n',
   );
   batch.action(async (inputs: string[], flags: OutputFlags & { format?: string; threads?: string; progress?: boolean }) => {
-    const threads = flags.threads === undefined ? undefined : Number(flags.threads);
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
-      throw new CliError(`--threads must be a positive integer; got ${JSON.stringify(flags.threads)}`);
-    }
+    const threads = flags.threads === undefined ? undefined : parsePositiveInteger('--threads', flags.threads);
     process.exitCode = await runBatch({
       inputs,
       outputFolder: flags.output!,
@@ -208,7 +214,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Writing to stdout fails asynchronously, as an 'error' event that would otherwise end the process
+ * with a stack trace. A reader that went away (`| head`) wanted no more: stop quietly. Anything
+ * else (a full disk) is said in one line.
+ */
+function handleStdoutErrors(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+    process.stderr.write(`tensor-pooling: cannot write to the standard output (${describeErrno(error.code, error.message)})\n`);
+    process.exit(EXIT_USAGE);
+  });
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  handleStdoutErrors();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -219,8 +239,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     const { message, exitCode } = describeFailure(error);
-    process.stderr.write(`tensor-pooling: ${message}\n`);
-    if (program.opts<GlobalFlags>().verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`tensor-pooling: ${printable(message)}\n`);
+    if (program.opts<GlobalFlags>().verbose && error instanceof Error && error.stack) process.stderr.write(`${printableLines(error.stack)}\n`);
     process.exitCode = exitCode;
   }
 }

@@ -17,9 +17,106 @@ export interface NpyArray {
   readonly byteOrder: ByteOrder;
 }
 
-function headerField(header: string, name: string): string | undefined {
-  const match = new RegExp(`['"]${name}['"]\\s*:\\s*('[^']*'|"[^"]*"|True|False|\\([^)]*\\))`).exec(header);
-  return match?.[1];
+/** A value of the Python literals a .npy header is written in. */
+type PyValue = string | number | boolean | null | { readonly tuple: readonly PyValue[] } | { readonly list: readonly PyValue[] };
+
+/**
+ * Reads the header the way numpy does: the text is a Python dict literal (numpy evaluates it with
+ * ast.literal_eval), so a key given twice takes its last value. Strings, True, False, None,
+ * integers, tuples and lists are read; that covers what numpy writes and more. Python 2 wrote
+ * shapes like (3L, 4L) in format versions 1 and 2, which numpy still reads.
+ */
+function parseHeaderDict(text: string, longIntegers: boolean): Map<string, PyValue> {
+  let at = 0;
+  const fail = (what: string): never => {
+    throw new Error(`${what} at character ${at} of the header`);
+  };
+  const space = () => {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+  };
+  const expect = (char: string) => {
+    space();
+    if (text[at] !== char) fail(`expected ${JSON.stringify(char)}`);
+    at++;
+  };
+  const string = (): string => {
+    let result = '';
+    // Adjacent literals concatenate, as in Python: 'a' 'b' is 'ab'.
+    while (text[at] === "'" || text[at] === '"') {
+      const quote = text[at++];
+      while (text[at] !== quote) {
+        if (at >= text.length) fail('unterminated string');
+        if (text[at] === '\\') at++;
+        result += text[at++];
+      }
+      at++;
+      space();
+    }
+    return result;
+  };
+  const sequence = (close: string): PyValue[] => {
+    const items: PyValue[] = [];
+    space();
+    while (text[at] !== close) {
+      items.push(value());
+      space();
+      if (text[at] === ',') at++;
+      else if (text[at] !== close) fail(`expected "," or ${JSON.stringify(close)}`);
+      space();
+    }
+    at++;
+    return items;
+  };
+  const value = (): PyValue => {
+    space();
+    const char = text[at];
+    if (char === "'" || char === '"') return string();
+    if (char === '(') {
+      // (3) is the number 3; (3,) and () are tuples.
+      const start = at++;
+      const items = sequence(')');
+      const inner = text.slice(start + 1, at - 1).trim();
+      return items.length === 1 && !inner.endsWith(',') ? items[0]! : { tuple: items };
+    }
+    if (char === '[') {
+      at++;
+      return { list: sequence(']') };
+    }
+    const word = /^(True|False|None)\b/.exec(text.slice(at));
+    if (word) {
+      at += word[1]!.length;
+      return word[1] === 'None' ? null : word[1] === 'True';
+    }
+    const integer = (longIntegers ? /^[+-]?\d+[lL]?/ : /^[+-]?\d+/).exec(text.slice(at));
+    if (!integer) return fail('expected a Python literal');
+    at += integer[0].length;
+    const number = Number(integer[0].replace(/[lL]$/, ''));
+    if (!Number.isSafeInteger(number)) fail(`integer ${integer[0]} is too large`);
+    return number;
+  };
+  const fields = new Map<string, PyValue>();
+  expect('{');
+  space();
+  while (text[at] !== '}') {
+    if (text[at] !== "'" && text[at] !== '"') fail('expected a string key');
+    const key = string();
+    expect(':');
+    fields.set(key, value());
+    space();
+    if (text[at] === ',') at++;
+    else if (text[at] !== '}') fail('expected "," or "}"');
+    space();
+  }
+  at++;
+  space();
+  if (at < text.length) fail('unexpected text after the dict');
+  return fields;
+}
+
+const HEADER_KEYS = ['descr', 'fortran_order', 'shape'];
+
+function isTuple(value: PyValue | undefined): value is { readonly tuple: readonly PyValue[] } {
+  return typeof value === 'object' && value !== null && 'tuple' in value;
 }
 
 export function readNpy(bytes: Uint8Array, file: string): NpyArray {
@@ -34,20 +131,29 @@ export function readNpy(bytes: Uint8Array, file: string): NpyArray {
   const dataStart = 8 + lengthBytes + headerLength;
   if (bytes.length < dataStart) throw bad('truncated header');
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataStart));
-  const descr = headerField(header, 'descr')?.slice(1, -1);
-  const fortran = headerField(header, 'fortran_order');
-  const shapeText = headerField(header, 'shape');
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad(`unreadable header ${header.trim()}`);
-  if (fortran === 'True') throw new CliError(`${file}: Fortran-order arrays are not supported; save it with numpy.ascontiguousarray`, 2);
-  const kind = /^([<>|=])f([48])$/.exec(descr);
-  if (!kind) throw new CliError(`${file}: dtype ${JSON.stringify(descr)} is not supported; expected float32 ('<f4', '>f4') or float64 ('<f8', '>f8')`, 2);
-  const shape = shapeText
-    .slice(1, -1)
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`shape ${shapeText}`);
+  let fields: Map<string, PyValue>;
+  try {
+    fields = parseHeaderDict(header, major <= 2);
+  } catch (error) {
+    throw bad(`unreadable header: ${(error as Error).message}`);
+  }
+  const keys = [...fields.keys()].sort();
+  if (keys.join() !== HEADER_KEYS.join()) {
+    throw bad(`the header's keys are ${JSON.stringify(keys)}; numpy requires exactly ${JSON.stringify(HEADER_KEYS)}`);
+  }
+  const descr = fields.get('descr');
+  const fortran = fields.get('fortran_order');
+  const shapeValue = fields.get('shape');
+  if (typeof fortran !== 'boolean') throw bad(`fortran_order must be True or False`);
+  if (!isTuple(shapeValue) || shapeValue.tuple.some((d) => typeof d !== 'number' || d < 0)) {
+    throw bad('shape must be a tuple of non-negative integers');
+  }
+  if (fortran) throw new CliError(`${file}: Fortran-order arrays are not supported; save it with numpy.ascontiguousarray`, 2);
+  const kind = typeof descr === 'string' ? /^([<>|=])f([48])$/.exec(descr) : null;
+  if (!kind) {
+    throw new CliError(`${file}: dtype ${JSON.stringify(descr)} is not supported; expected float32 ('<f4', '>f4') or float64 ('<f8', '>f8')`, 2);
+  }
+  const shape = shapeValue.tuple as number[];
   const width = kind[2] === '4' ? 4 : 8;
   const count = shape.reduce((p, d) => p * d, 1);
   const available = bytes.length - dataStart;

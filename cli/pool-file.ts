@@ -2,17 +2,17 @@
  * One input file to one output: read (image or tensor), run the library call the flags name, write
  * atomically. Shared by `pool` and the workers of `batch`.
  */
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PoolingError, observeRuns, planRowBands, selectBackend, type FloatArray, type PoolPlan, type RunRecord } from '../src/index.js';
-import { ADAPTERS, nativeWindowPlan, spatialRankOf, type DialectAdapter } from './dialects.js';
+import { ADAPTERS, libraryFailure, nativeWindowPlan, spatialRankOf, type DialectAdapter } from './dialects.js';
 import { CliError } from './errors.js';
 import { checkOutputPath, writeAtomically } from './files.js';
 import { checkImageOutput, decodeImage, encodeImage, isImagePath, premultiply, toSamples, unpremultiply, type BitDepth, type ImageInfo } from './images.js';
+import { readInputFile } from './input-file.js';
 import { imageForDialect, imageFromDialect } from './layout.js';
 import type { ByteOrder } from './npy.js';
 import { checkFlagsApply, type PoolRequest } from './request.js';
-import { encodeTensor, isTensorPath, readTensorFile } from './tensor-files.js';
+import { encodeTensor, isTensorPath, readTensor } from './tensor-files.js';
 
 export interface PoolFileOptions {
   readonly request: PoolRequest;
@@ -22,6 +22,10 @@ export interface PoolFileOptions {
   /** Image output depth; default the input's. */
   readonly bitDepth?: BitDepth;
   readonly byteOrder: ByteOrder;
+  /** Images with more pixels are refused before they are decoded (--max-pixels). */
+  readonly maxPixels: number;
+  /** Input files with more bytes are refused before they are read (--max-input-bytes). */
+  readonly maxInputBytes: number;
 }
 
 export interface PoolFileResult {
@@ -68,8 +72,8 @@ interface Pooled {
 const BAND_ELEMENTS = 1 << 20;
 
 /** `output` is the path the result goes to, which decides whether bands can write samples directly. */
-async function poolImage(input: string, output: string | undefined, adapter: DialectAdapter, options: PoolFileOptions): Promise<Pooled> {
-  const { info, samples } = await decodeImage(input);
+async function poolImage(input: string, bytes: Buffer, output: string | undefined, adapter: DialectAdapter, options: PoolFileOptions): Promise<Pooled> {
+  const { info, samples } = await decodeImage(input, bytes, options.maxPixels);
   const shape = [info.height, info.width, info.channels];
   const alphaWeighted = options.premultiply && info.hasAlpha && AVERAGING.has(options.request.op);
   const request: PoolRequest = { ...options.request, layout: adapter.channelsLast ? 'channels-last' : 'channels-first' };
@@ -121,8 +125,8 @@ function poolInBands(
   return { shape: plan.outputShape, values, samples: pooledSamples, inputShape: plan.inputShape, image: info, runs: [run] };
 }
 
-async function poolTensor(input: string, adapter: DialectAdapter, request: PoolRequest): Promise<Pooled> {
-  const x = await readTensorFile(input);
+function poolTensor(input: string, bytes: Buffer, adapter: DialectAdapter, request: PoolRequest): Pooled {
+  const x = readTensor(input, bytes);
   const observed = observeRuns(() => adapter.run(x, spatialRankOf(x.shape, request), request));
   const y = observed.result;
   return { shape: y.shape, values: y.data, samples: undefined, inputShape: x.shape, image: undefined, runs: observed.runs };
@@ -149,16 +153,16 @@ export async function poolFile(input: string, output: string | undefined, option
     checkOutputKind(output);
     checkOutputPath(input, output, options.force);
   }
-  const { size } = await stat(input);
   if (!isTensorPath(input) && !isImagePath(input)) {
     throw new CliError(`${input}: unknown input type ${JSON.stringify(extname(input))}; expected an image (.png, .jpg, .webp, .tif, .gif) or a tensor (.npy, .json)`);
   }
+  const bytes = await readInputFile(input, options.maxInputBytes);
   let pooled: Pooled;
   try {
-    pooled = isTensorPath(input) ? await poolTensor(input, adapter, options.request) : await poolImage(input, output, adapter, options);
+    pooled = isTensorPath(input) ? poolTensor(input, bytes, adapter, options.request) : await poolImage(input, bytes, output, adapter, options);
   } catch (error) {
-    // The library's message names the rule and the values; the file it was about is ours to add.
-    if (error instanceof PoolingError) throw new CliError(`${input}: ${error.message} [${error.code}]`);
+    // The library's message names the rule and the values; the file and the flag are ours to add.
+    if (error instanceof PoolingError) throw libraryFailure(error, options.request, input);
     throw error;
   }
   if (output !== undefined) {
@@ -175,6 +179,6 @@ export async function poolFile(input: string, output: string | undefined, option
     outputShape: pooled.shape,
     perChannel: flat.length <= 1 && pooled.image !== undefined && pooled.values ? Array.from(pooled.values) : undefined,
     runs: pooled.runs,
-    bytesRead: size,
+    bytesRead: bytes.length,
   };
 }

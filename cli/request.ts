@@ -35,6 +35,8 @@ export interface PoolRequest {
   /** Tensor inputs only: where the channel axis is (native dialect), or Keras's data_format. */
   readonly layout?: 'channels-first' | 'channels-last';
   readonly spatialDims?: number;
+  /** Each pooling flag given, as the user wrote it (`--kernel 0`, `--ceil`), for messages. */
+  readonly spelled: Readonly<Record<string, string>>;
 }
 
 /** Raw option values as commander hands them over (strings, booleans, undefined). */
@@ -64,10 +66,22 @@ function choice<T extends string>(flag: string, value: string, allowed: readonly
 }
 
 function integer(flag: string, text: string, whole: string): number {
-  if (!/^-?\d+$/.test(text.trim())) {
-    throw new CliError(`${flag} must be whole numbers, one or one per axis separated by x or comma (e.g. 2 or 3x2); got ${JSON.stringify(whole)}`);
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new CliError(
+      `${flag} must be whole numbers of at most ${Number.MAX_SAFE_INTEGER}, one or one per axis separated by x or comma (e.g. 2 or 3x2); got ${JSON.stringify(whole)}`,
+    );
   }
-  return Number(text);
+  return value;
+}
+
+/** One count: --threads, --spatial-dims, the input limits. */
+export function parsePositiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new CliError(`${flag} must be one positive whole number (1, 2, 3, ...); got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 /** "2", "3x2", "3,2" or "3 2": one integer, or one per axis. */
@@ -126,28 +140,43 @@ export function parsePoolFlags(flags: PoolFlags): PoolRequest {
     outputSize: flags.outputSize === undefined ? undefined : parseOutputSize(flags.outputSize),
     p: flags.p === undefined ? undefined : parseNumber('--p', flags.p),
     backend: flags.backend,
-    threads: flags.threads === undefined ? undefined : integer('--threads', flags.threads, flags.threads),
+    threads: flags.threads === undefined ? undefined : parsePositiveInteger('--threads', flags.threads),
     layout: flags.layout === undefined ? undefined : choice('--layout', flags.layout, ['channels-first', 'channels-last'] as const),
-    spatialDims: flags.spatialDims === undefined ? undefined : integer('--spatial-dims', flags.spatialDims, flags.spatialDims),
+    spatialDims: flags.spatialDims === undefined ? undefined : parsePositiveInteger('--spatial-dims', flags.spatialDims),
+    spelled: spellings(flags),
   };
 }
 
-/** The flags a request sets, by their command-line names, for "does not apply" messages. */
-export function givenFlags(request: PoolRequest): string[] {
-  const given: [string, unknown][] = [
-    ['--kernel', request.kernel],
-    ['--stride', request.stride],
-    ['--dilation', request.dilation],
-    ['--padding', request.padding],
-    ['--ceil', request.ceil || undefined],
-    ['--count-include-pad', request.countIncludePad],
-    ['--divisor', request.divisor],
-    ['--output-size', request.outputSize],
-    ['--p', request.p],
-    ['--backend', request.backend],
-    ['--threads', request.threads],
+/** Command-line spellings of the pooling flags, keyed by the flag a library argument comes from. */
+function spellings(flags: PoolFlags): Record<string, string> {
+  const valued: [string, string | undefined][] = [
+    ['--kernel', flags.kernel],
+    ['--stride', flags.stride],
+    ['--dilation', flags.dilation],
+    ['--padding', flags.padding],
+    ['--divisor', flags.divisor],
+    ['--output-size', flags.outputSize],
+    ['--p', flags.p],
+    ['--backend', flags.backend],
+    ['--threads', flags.threads],
+    ['--layout', flags.layout],
+    ['--spatial-dims', flags.spatialDims],
   ];
-  return given.filter(([, value]) => value !== undefined).map(([flag]) => flag);
+  const spelled: Record<string, string> = {};
+  for (const [flag, text] of valued) {
+    if (text !== undefined) spelled[flag] = `${flag} ${/^[^\s"']+$/.test(text) ? text : JSON.stringify(text)}`;
+  }
+  if (flags.ceil) spelled['--ceil'] = '--ceil';
+  if (flags.countIncludePad !== undefined) spelled['--count-include-pad'] = flags.countIncludePad ? '--count-include-pad' : '--no-count-include-pad';
+  return spelled;
+}
+
+/** The flags an op may read or refuse (--layout and --spatial-dims describe the input instead). */
+const POOLING_FLAGS = ['--kernel', '--stride', '--dilation', '--padding', '--ceil', '--count-include-pad', '--divisor', '--output-size', '--p', '--backend', '--threads'];
+
+/** The pooling flags a request sets, by their command-line names, for "does not apply" messages. */
+export function givenFlags(request: PoolRequest): string[] {
+  return POOLING_FLAGS.filter((flag) => request.spelled[flag] !== undefined);
 }
 
 /** The flags each op reads; any other pooling flag given with it is a usage error. */

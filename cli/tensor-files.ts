@@ -2,7 +2,6 @@
  * Tensor files: .npy (float32/float64, either byte order) and JSON {shape, data}. JSON cannot spell
  * NaN or Infinity, so they are written as the strings "NaN", "Infinity" and "-Infinity" and read back.
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Tensor } from '../src/index.js';
 import { CliError } from './errors.js';
@@ -49,8 +48,8 @@ function parseJsonTensor(text: string, file: string): Tensor {
   return { shape: shape as number[], data: values };
 }
 
-export async function readTensorFile(file: string): Promise<Tensor> {
-  const bytes = await readFile(file);
+/** A tensor from the bytes of `file` (read with readInputFile). */
+export function readTensor(file: string, bytes: Buffer): Tensor {
   if (extname(file).toLowerCase() === '.npy') {
     const { shape, data } = readNpy(bytes, file);
     return { shape, data };

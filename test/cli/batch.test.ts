@@ -1,6 +1,7 @@
 /**
  * `tensor-pooling batch` as a child process: failures summarised with exit 1 while the other
- * files are written, a read-only output folder, and Ctrl-C in the middle followed by a resume.
+ * files are written, a read-only output folder, Ctrl-C in the middle followed by a resume, and a
+ * --format that would name outputs outside the output folder.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -87,4 +88,18 @@ test('Ctrl-C during a batch leaves no partial file; the next run resumes where i
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, new RegExp(`${count - names.length} written, ${names.length} skipped \\(already done\\), 0 failed`));
   assert.equal(readdirSync(out).length, count);
+});
+
+test('batch --format must be an extension: "/../../x.png" is refused before anything is created', async () => {
+  const folder = join(dir, 'climb');
+  mkdirSync(folder);
+  await writeImage(join(folder, 'image.png'), 4, 4, 1, pattern(4, 4, 1));
+  const out = join(folder, 'deep', 'out');
+  const result = cli(['batch', folder, '-o', out, '-k', '2', '--format', '/../../x.png']);
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, /--format must be one of png, jpg, .*, npy, json \(an extension, with or without its dot\); got "\/\.\.\/\.\.\/x\.png"/);
+  assert.equal(existsSync(join(folder, 'deep')), false, 'the output folder is not even created');
+  assert.deepEqual(readdirSync(folder), ['image.png']);
+  assert.equal(cli(['batch', folder, '-o', out, '-k', '2', '--format', '.NPY']).status, 0);
+  assert.deepEqual(readdirSync(out), ['image.NPY']);
 });

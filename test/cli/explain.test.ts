@@ -70,18 +70,37 @@ test('keras: no ceil mode and no numeric padding (exit 2); "same" is what Keras 
   assert.deepEqual(e.windows.map((w) => w.divisor), [2, 2, 1]);
 });
 
-test('--compare puts the dialects side by side, Keras as not expressible', () => {
+test('--compare puts the dialects side by side, Keras as not expressible, every row naming the axis W', () => {
   const result = cli([...CASE, '--compare']);
   assert.equal(result.status, 0, result.stderr);
   const rows = result.stdout.split('\n');
   assert.match(rows.find((r) => r.startsWith('torch'))!, /^torch +avg_pool1d +3 +2 2 2 +axis W: ceil mode drops window 3/);
   assert.match(rows.find((r) => r.startsWith('onnx'))!, /^onnx +AveragePool +3 +1 2 2 /);
-  assert.match(rows.find((r) => r.startsWith('tfjs'))!, /^tfjs +avgPool +4x1 +1 2 2 0 +axis H: window 3 lies only in the padding/);
+  // TF.js runs the 1-D call on a 5x1 map; its row still shows the one axis the input has, as W.
+  assert.match(rows.find((r) => r.startsWith('tfjs'))!, /^tfjs +avgPool +4 +1 2 2 0 +axis W: window 3 lies only in the padding/);
+  assert.match(result.stdout, /\ntfjs:\n {2}ran on a 5x1 map \(axes H, W\); its axis H is axis W here\n {2}axis W: out = /);
+  assert.doesNotMatch(result.stdout, /axis H:/);
   assert.match(rows.find((r) => r.startsWith('keras'))!, /^keras +- +not expressible +- +--ceil has no counterpart/);
   const json = cli([...CASE, '--compare', '--json']);
-  const dialects = JSON.parse(json.stdout) as { dialect: string; outputShape?: number[]; error?: string }[];
+  const dialects = JSON.parse(json.stdout) as { dialect: string; axes?: { name: string }[]; warnings?: string[]; error?: string }[];
   assert.deepEqual(dialects.map((d) => d.dialect), ['native', 'torch', 'onnx', 'keras', 'tfjs']);
   assert.ok(dialects[3]!.error);
+  for (const d of dialects.filter((d) => d.axes)) {
+    assert.deepEqual(d.axes!.map((axis) => axis.name), ['W'], d.dialect);
+    assert.ok(d.warnings!.every((w) => w.startsWith('axis W: ')), d.dialect);
+  }
+});
+
+test('explain names the flag of a refused value: --input 0, a kernel past 2^53, --stride 0 in the onnx dialect', () => {
+  const zero = cli(['explain', '--input', '0', '--kernel', '2']);
+  assert.equal(zero.status, 2);
+  assert.equal(zero.stderr, 'tensor-pooling: --input must be positive sizes, one per spatial axis (e.g. 5 or 7x7); got "0"\n');
+  const huge = cli(['explain', '--input', '5', '--kernel', '99999999999999999999']);
+  assert.equal(huge.status, 2);
+  assert.match(huge.stderr, /--kernel must be whole numbers of at most 9007199254740991, one or one per axis .*; got "99999999999999999999"/);
+  const stride = cli(['explain', '--input', '5', '--kernel', '2', '--stride', '0', '--dialect', 'onnx']);
+  assert.equal(stride.status, 2);
+  assert.match(stride.stderr, /^tensor-pooling: --stride 0: AveragePool: strides must hold only positive integers; got \[0\] \[INVALID_PARAMETER\]\n$/);
 });
 
 test('2-D: every output element with its divisor; explain needs --input', () => {

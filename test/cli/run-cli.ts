@@ -1,9 +1,10 @@
-/** Runs the real `tensor-pooling` binary as a child process, and makes images for it with sharp. */
+/** Runs the real `tensor-pooling` binary as a child process, and makes images (with sharp, or byte by byte) and tensors for it. */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export const BINARY = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -38,6 +39,8 @@ export function cli(args: readonly string[], options: { cwd?: string; unprivileg
     encoding: 'utf8',
     env: userEnvironment(),
     timeout: 60_000,
+    // SIGTERM may not end a child that hangs in a blocking read (its exit waits for the read): a hang must fail the test.
+    killSignal: 'SIGKILL',
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -89,4 +92,46 @@ export async function readImage(path: string): Promise<{ shape: [number, number,
     .toBuffer({ resolveWithObject: true });
   const samples = depth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
   return { shape: [info.height, info.width, info.channels], values: Array.from(samples), depth };
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  return Buffer.concat([length, typeAndData, crc]);
+}
+
+/**
+ * A greyscale PNG whose header claims `width` x `height` pixels while its IDAT holds a few rows:
+ * what a decompression bomb looks like before it is decoded, built in microseconds.
+ */
+export function pngClaiming(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, deflate, no filter method, no interlace
+  const rows = deflateSync(Buffer.alloc(4 * (width + 1)));
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', rows), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A valid PNG with its IHDR checksum broken: libvips fails it with "Unknown error" and says why only in a warning. */
+export function pngWithBadHeaderChecksum(): Buffer {
+  const png = pngClaiming(4, 4);
+  // The IHDR chunk's CRC: signature 8, length 4, type 4, data 13.
+  png[8 + 4 + 4 + 13] = png[8 + 4 + 4 + 13]! ^ 0xff;
+  return png;
+}
+
+/** A .npy file with `header` (a Python dict literal) written as is, and `data` after it. */
+export function npyWithHeader(header: string, data: Float32Array): Buffer {
+  const unpadded = 10 + header.length + 1;
+  const text = `${header}${' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
+  const prefix = Buffer.alloc(10);
+  prefix.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  prefix.writeUInt16LE(text.length, 8);
+  return Buffer.concat([prefix, Buffer.from(text, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
