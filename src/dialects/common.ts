@@ -9,6 +9,7 @@
  * turns whatever a caller passes (null, a number, a revoked Proxy) into a coded PoolingError.
  */
 import { PoolingError, show } from '../plan/errors.js';
+import { checkInteger } from '../plan/validate.js';
 import {
   MAX_ELEMENTS,
   readCallerValue,
@@ -121,10 +122,7 @@ export function readList(op: string, name: string, value: unknown, lengths: read
 
 /** An integer in [min, MAX_INTEGER]; `whole` is what the caller wrote, for the message. */
 export function readInteger(op: string, name: string, value: unknown, min: number, whole: unknown = value): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= MAX_INTEGER) return value;
-  const what = min === 1 ? 'positive integer' : min === 0 ? 'non-negative integer' : `integer >= ${min}`;
-  const rule = whole === value ? `be a ${what}` : `hold only ${what}s`;
-  throw new PoolingError('INVALID_PARAMETER', op, `${name} must ${rule} (at most ${MAX_INTEGER}); got ${show(whole)}`);
+  return checkInteger(op, name, value, min, whole, MAX_INTEGER);
 }
 
 /** Exactly `length` integers, each >= min. */
