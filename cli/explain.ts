@@ -4,7 +4,17 @@
  * takes the plan the library made (observeRuns) and prints the library's explanation of it
  * (explainPlan, explainWindow). Nothing here computes a window.
  */
-import { PoolingError, explainPlan, explainWindow, observeRuns, type AxisExplanation, type PlanExplanation, type PoolPlan, type WindowExplanation } from '../src/index.js';
+import {
+  MAX_ELEMENTS,
+  PoolingError,
+  explainPlan,
+  explainWindow,
+  planOfCall,
+  type AxisExplanation,
+  type PlanExplanation,
+  type PoolPlan,
+  type WindowExplanation,
+} from '../src/index.js';
 import { libraryFailure, nativeWindowPlan } from './dialects.js';
 import { CliError, describeFailure } from './errors.js';
 import { checkRequest } from './pool-file.js';
@@ -14,6 +24,11 @@ import { DIALECTS, parseIntegerList, type DialectName, type PoolRequest } from '
 const TEXT_WINDOW_LIMIT = 32;
 const JSON_WINDOW_LIMIT = 4096;
 const AXIS_WINDOW_LIMIT = 64;
+/** Windows and taps of each axis the explanation lists (--json too): what a person can read. */
+const LISTED_WINDOWS = 1024;
+const LISTED_TAPS = 256;
+/** Positions an axis drawing spans at most: a screen's width. */
+const DRAWN_POSITIONS = 48;
 
 export interface Explained {
   readonly dialect: DialectName;
@@ -48,9 +63,13 @@ export function planFor(sizes: readonly number[], request: PoolRequest): PoolPla
   // The native window ops plan without running; a dialect shows its plan only by running.
   const native = request.dialect === 'native' ? nativeWindowPlan(batched, sizes.length, asked) : undefined;
   if (native !== undefined) return native;
-  const x = { shape: batched, data: new Float32Array(batched.reduce((p, d) => p * d, 1)) };
-  const { runs } = observeRuns(() => adapter.run(x, sizes.length, asked));
-  const plan = runs[0]?.plan;
+  const elements = batched.reduce((p, d) => p * d, 1);
+  if (elements > MAX_ELEMENTS) {
+    throw new CliError(`--input ${sizes.join('x')} would hold ${elements} elements; at most ${MAX_ELEMENTS} (a tensor's limit)`);
+  }
+  // A zero tensor whose pages nobody touches: the call stops at its plan, before computing.
+  const x = { shape: batched, data: new Float32Array(elements) };
+  const plan = planOfCall(() => adapter.run(x, sizes.length, asked));
   if (plan === undefined) {
     throw new CliError(`the ${request.dialect} call computed nothing to explain (a 1x1 window that returns its input unchanged)`);
   }
@@ -81,7 +100,7 @@ export function explainRequest(sizes: readonly number[], request: PoolRequest, w
     if (error instanceof PoolingError) throw libraryFailure(error, request);
     throw error;
   }
-  const explanation = explainPlan(plan);
+  const explanation = explainPlan(plan, { maxWindows: LISTED_WINDOWS, maxTaps: LISTED_TAPS });
   const totalWindows = plan.axes.reduce((p, axis) => p * axis.out, 1);
   const warnings = request.ceil
     ? explanation.axes
@@ -96,7 +115,7 @@ export function explainRequest(sizes: readonly number[], request: PoolRequest, w
     dialect: request.dialect,
     op: plan.op,
     explanation,
-    windows: outputIndices(plan, windowLimit).map((index) => explainWindow(plan, index)),
+    windows: outputIndices(plan, windowLimit).map((index) => explainWindow(plan, index, { maxTaps: LISTED_TAPS })),
     totalWindows,
     warnings,
     ceil: request.ceil,
@@ -124,10 +143,14 @@ function table(rows: readonly (readonly string[])[]): string[] {
  */
 function drawAxis(axis: AxisExplanation, shown: number, ceil: boolean): string[] {
   const windows = axis.windows.slice(0, shown);
-  const dropped = ceil && shown === axis.windows.length ? axis.ceilDropped : null;
+  const dropped = ceil && shown === axis.out ? axis.ceilDropped : null;
   const positions = [...windows.flatMap((w) => w.taps.map((t) => t.position)), ...(dropped ? [dropped.start] : [])];
   const lo = Math.min(0, ...positions);
-  const hi = Math.max(axis.size - 1, ...positions);
+  const hi = Math.max(axis.size <= DRAWN_POSITIONS ? axis.size - 1 : 0, ...positions);
+  const cut = windows.some((w) => w.omittedTaps > 0);
+  if (hi - lo + 1 > DRAWN_POSITIONS || cut) {
+    return [`(not drawn: the first ${windows.length} windows span positions ${lo} to ${hi}${cut ? ' and more' : ''}, wider than a screen)`];
+  }
   const width = Math.max(2, `${lo}`.length + 1, `${hi}`.length + 1);
   const cell = (text: string) => text.padStart(width);
   const kindAt = new Map<number, string>();
@@ -169,13 +192,14 @@ export function renderExplained(e: Explained): string {
   for (const axis of explanation.axes) {
     lines.push('', `axis ${axis.name}: input ${axis.size}, output ${axis.out} (${axis.kind})`, `  ${axis.formula}`);
     const shown = Math.min(axis.windows.length, AXIS_WINDOW_LIMIT);
+    const ends = (w: AxisExplanation['windows'][number]) => (w.omittedTaps > 0 ? ` (+${w.omittedTaps} taps)` : '');
     const rows: string[][] = [['  window', 'start', 'end', 'in input', 'in padding', 'past padding', 'taps in input', 'taps in input+padding']];
     for (const w of axis.windows.slice(0, shown)) {
       const at = (kind: string) => w.taps.filter((t) => t.kind === kind).map((t) => t.position);
       rows.push([
         `  ${w.output}`,
         `${w.taps[0]?.position ?? '-'}`,
-        `${w.taps[w.taps.length - 1]?.position ?? '-'}`,
+        `${w.taps[w.taps.length - 1]?.position ?? '-'}${ends(w)}`,
         range(at('input')),
         range(at('padding')),
         range(at('overhang')),
@@ -184,7 +208,9 @@ export function renderExplained(e: Explained): string {
       ]);
     }
     lines.push(...table(rows));
-    if (shown < axis.windows.length) lines.push(`  ... ${axis.windows.length - shown} more windows (--json lists them all)`);
+    if (shown < axis.out) {
+      lines.push(`  ... ${axis.out - shown} more windows (--json lists the first ${Math.min(axis.out, LISTED_WINDOWS)})`);
+    }
     lines.push('', ...drawAxis(axis, Math.min(shown, 16), e.ceil).map((line) => `  ${line}`.trimEnd()));
   }
   lines.push('', `windows (${e.totalWindows} output element${e.totalWindows === 1 ? '' : 's'}):`);

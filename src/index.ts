@@ -48,7 +48,7 @@ export { poolOutputShape } from './ops/output-shape.js';
 export type { OutputShapeOptions } from './ops/output-shape.js';
 export { headParameters } from './ops/heads.js';
 export type { HeadParameters } from './ops/heads.js';
-export { observeRuns } from './ops/observe.js';
+export { observeRuns, planOfCall } from './ops/observe.js';
 export type { RunRecord, Observed } from './ops/observe.js';
 export { explainPlan, explainWindow } from './plan/explain.js';
 export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExplanation, AxisTap, TapKind } from './plan/explain.js';

@@ -56,3 +56,49 @@ export function observeRuns<T>(fn: () => T): Observed<T> {
     if (outer !== undefined) outer.push(...runs);
   }
 }
+
+/** Set while planOfCall runs: the first pooling run records its plan here and stops. */
+let capturing: { plan?: PoolPlan } | undefined;
+
+/** Thrown by a run under planOfCall once its plan is recorded; planOfCall catches it. */
+class PlanCaptured extends Error {
+  constructor() {
+    super('planOfCall: the call stopped at its first pooling run (this is not an error the caller sees)');
+  }
+}
+
+/**
+ * Called by every run before it computes anything (after its inputs are checked): under
+ * planOfCall, records the plan and stops the call there.
+ */
+export function stopIfCapturing(plan: PoolPlan): void {
+  if (capturing === undefined) return;
+  capturing.plan = plan;
+  throw new PlanCaptured();
+}
+
+/**
+ * The plan the first pooling run inside `fn` would execute, found without executing it: `fn` runs
+ * until that run has checked its inputs and planned, and stops there (no output is allocated, no
+ * window computed). Undefined when `fn` ran no plan (maxUnpool and maskedGlobalAvgPool have none;
+ * a dialect call that returns its input unchanged). Example: the plan PyTorch's rules give a
+ * 30000x30000 map, `planOfCall(() => torch.avgPool2d(x, { kernel_size: 3, ceil_mode: true }))`,
+ * costs the planning only. Errors `fn` throws before its run are thrown as they are.
+ */
+export function planOfCall(fn: () => unknown): PoolPlan | undefined {
+  if (typeof fn !== 'function') {
+    throw new PoolingError('INVALID_PARAMETER', 'planOfCall', `fn must be a function to call; got ${show(fn)}`);
+  }
+  const outer = capturing;
+  const capture: { plan?: PoolPlan } = {};
+  capturing = capture;
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    if (error instanceof PlanCaptured && capture.plan !== undefined) return capture.plan;
+    throw error;
+  } finally {
+    capturing = outer;
+  }
+}

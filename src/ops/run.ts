@@ -1,6 +1,6 @@
 import { selectBackend, type Backend } from '../backends.js';
 import { checkThreads, threadsWorthIt, withThreads } from '../kernels/workers/threaded.js';
-import { recordRun, runStarted } from './observe.js';
+import { recordRun, runStarted, stopIfCapturing } from './observe.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
 import {
@@ -59,6 +59,7 @@ function outputLength(plan: PoolPlan): number {
 
 export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, backend?: RunChoice): Tensor<T> {
   const input = planInput(plan, 'x', x);
+  stopIfCapturing(plan);
   const dtype = dtypeOf(input.data);
   const length = outputLength(plan);
   checkAllocation(plan.op, 'the output', length, BYTES_PER_ELEMENT[dtype]);
@@ -77,6 +78,7 @@ export function runForwardWithIndices<T extends FloatArray>(
   backend?: RunChoice,
 ): ValuesWithIndices<T> {
   const input = planInput(plan, 'x', x);
+  stopIfCapturing(plan);
   const dtype = dtypeOf(input.data);
   const length = outputLength(plan);
   checkAllocation(plan.op, 'the output', length, BYTES_PER_ELEMENT[dtype] + Int32Array.BYTES_PER_ELEMENT);
@@ -119,6 +121,7 @@ export function runBackward<T extends FloatArray>(
 ): Tensor<T> {
   const input = x === undefined ? undefined : planInput(plan, 'x', x);
   const gradient = readGradient(plan, dy, input);
+  stopIfCapturing(plan);
   const length = plan.batch * plan.channels * plan.inputSpatialSize;
   // Gradients are accumulated in float64 before their single rounding.
   checkAllocation(plan.op, 'the gradient', length, BYTES_PER_ELEMENT.float64);

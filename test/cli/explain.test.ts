@@ -113,3 +113,28 @@ test('2-D: every output element with its divisor; explain needs --input', () => 
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /explain needs --input/);
 });
+
+test('a huge input is explained in what fits on a screen: the first windows, the rest counted, no drawing wider than a line', () => {
+  for (const args of [
+    ['--input', '1000000000', '--kernel', '2'],
+    ['--input', '1000000000', '--kernel', '1000000', '--stride', '1', '--padding', 'same'],
+    ['--input', '5', '--op', 'adaptive-avg', '--output-size', '1000000000'],
+  ]) {
+    const result = cli(['explain', ...args]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.stdout.length < 64 * 1024, `${args.join(' ')}: ${result.stdout.length} characters`);
+    assert.match(result.stdout, /more windows/);
+    assert.ok(result.stdout.split('\n').every((line) => line.length < 400), 'every line fits a wide terminal');
+  }
+  const json = cli(['explain', '--input', '1000000000', '--kernel', '2', '--json']);
+  const e = JSON.parse(json.stdout) as ExplainJson & { totalWindows: number };
+  assert.equal(e.axes[0]!.out, 500_000_000);
+  assert.equal(e.axes[0]!.windows.length, 1024);
+  assert.equal(e.totalWindows, 500_000_000);
+  // Every dialect plans the 30000x30000 map without computing it.
+  const compared = cli(['explain', '--input', '30000x30000', '--kernel', '2', '--compare']);
+  assert.equal(compared.status, 0, compared.stderr);
+  assert.match(compared.stdout, /^torch +avg_pool2d +15000x15000/m);
+  assert.match(compared.stdout, /^tfjs +avgPool +15000x15000/m);
+  assert.equal(cli(['explain', '--input', '65536x65536', '--kernel', '2', '--dialect', 'torch']).status, 2);
+});

@@ -41,6 +41,8 @@ export function cli(args: readonly string[], options: { cwd?: string; unprivileg
     timeout: 60_000,
     // SIGTERM may not end a child that hangs in a blocking read (its exit waits for the read): a hang must fail the test.
     killSignal: 'SIGKILL',
+    // --json of a huge explanation lists its first 4096 windows: about 2 MB.
+    maxBuffer: 16 * 1024 * 1024,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { avgPool, backendNames, headParameters, maxPool, observeRuns, PoolingError, poolOutputShape, tensor } from '../../src/index.js';
+import { avgPool, backendNames, headParameters, maxPool, observeRuns, planOfCall, PoolingError, poolOutputShape, tensor, torch } from '../../src/index.js';
+import { runCountingAllocations } from '../helpers/allocations.js';
 
 test('observeRuns: records each run with its plan and backend, and nothing outside the callback', () => {
   const x = tensor([1, 1, 4, 4], new Float32Array(16).fill(1));
@@ -52,4 +53,20 @@ test('headParameters: bad shapes and class counts are errors naming the paramete
       (e: unknown) => e instanceof PoolingError && e.code === 'INVALID_PARAMETER' && pattern.test(e.message),
     );
   }
+});
+
+test('planOfCall: the plan a dialect call would run, found without computing or allocating its output', () => {
+  const x = tensor([1, 1, 4096, 4096], new Float32Array(4096 * 4096));
+  const outcome = runCountingAllocations(() => planOfCall(() => torch.avgPool2d(x, { kernel_size: 3, stride: 2, ceil_mode: true })));
+  assert.equal(outcome.error, undefined);
+  assert.deepEqual(outcome.allocations, []);
+  const plan = planOfCall(() => torch.avgPool2d(x, { kernel_size: 3, stride: 2, ceil_mode: true }))!;
+  assert.equal(plan.op, 'avg_pool2d');
+  assert.deepEqual(plan.outputShape, [1, 1, 2048, 2048]);
+  // Errors before the run are the call's own; a call with no plan gives undefined.
+  assert.throws(() => planOfCall(() => torch.avgPool2d(x, { kernel_size: 0 })), PoolingError);
+  assert.equal(planOfCall(() => 1), undefined);
+  assert.throws(() => planOfCall(null as never), PoolingError);
+  // Nothing is left capturing: an ordinary call afterwards computes.
+  assert.equal(avgPool(tensor([1, 1, 2, 2], Float32Array.of(1, 2, 3, 4)), { kernel: 2 }).data[0], 2.5);
 });
