@@ -25,7 +25,7 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
-import { compareToReference, randomTensor, rng, type Random } from './compare.js';
+import { compareToReference, fits, randomTensor, rng, type Random } from './compare.js';
 
 /**
  * Unit strides, windows of fewer than 9 taps or of height + 2 * width <= 15 taps: what the
@@ -56,13 +56,6 @@ const SHAPES = [
   [1, 3, 2, 11],
   [1, 2, 8, 5],
 ];
-
-/** Kernel and padding that fit a map of `shape` (the planner refuses a window past the padding). */
-function fits(shape: readonly number[], options: AvgPoolOptions): boolean {
-  const kernel = [options.kernel].flat() as number[];
-  const padding = [options.padding ?? 0].flat() as number[];
-  return shape.slice(-2).every((size, a) => size + 2 * (padding[a] ?? padding[0]!) >= (kernel[a] ?? kernel[0]!));
-}
 
 /**
  * Per plane: a NaN in a corner, a NaN inside, a row of NaN, +Infinity, -Infinity, both

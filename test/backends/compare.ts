@@ -1,6 +1,6 @@
 /** Helpers of the backend suite: a seeded generator, random tensors, the 1-ulp comparison. */
 import assert from 'node:assert/strict';
-import type { DType, FloatArray, Tensor } from '../../src/index.js';
+import type { AvgPoolOptions, DType, FloatArray, Tensor } from '../../src/index.js';
 
 export interface Random {
   next(): number;
@@ -60,4 +60,11 @@ export function compareToReference(got: Tensor, expected: Tensor, label: string)
       assert.fail(`${label}: element ${i} is ${a}, the reference ${b} (${Math.abs(a - b) / tolerance} ulp)`);
     }
   }
+}
+
+/** Kernel and padding that fit the last two axes of `shape` (the planner refuses a window past the padding). */
+export function fits(shape: readonly number[], options: AvgPoolOptions): boolean {
+  const kernel = [options.kernel].flat() as number[];
+  const padding = [options.padding ?? 0].flat() as number[];
+  return shape.slice(-2).every((size, a) => size + 2 * (padding[a] ?? padding[0]!) >= (kernel[a] ?? kernel[0]!));
 }

@@ -125,6 +125,66 @@ test('property: float32 averages of same-sign values of any magnitude are within
   );
 });
 
+/** One sliding axis: the in-bounds taps [first, end) of window o, and its padded length. */
+function axisWindow(o: number, size: number, kernel: number, stride: number, pad: number): { first: number; end: number; padded: number } {
+  const start = o * stride - pad;
+  return { first: Math.max(0, start), end: Math.min(size, start + kernel), padded: Math.min(start + kernel, size + pad) - start };
+}
+
+test('property: float32 2-D averages on every path are within 1 ulp of the exact mean whenever n·κ <= 2^27', async () => {
+  // n taps, κ = Σ|x| / |Σx|. Maps of few significant bits go through exact running sums, maps of
+  // magnitudes spread over 2^-20 .. 2^20 or holding one 2^100 through split sums (windows of 9 taps
+  // or more), small windows rows first or tap by tap; mixed signs make κ > 1.
+  await checkProperty(
+    fc.asyncProperty(
+      fc.record({
+        seed: fc.integer(),
+        height: fc.integer({ min: 1, max: 20 }),
+        width: fc.integer({ min: 1, max: 36 }),
+        kernel: fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 12 })),
+        stride: fc.tuple(fc.constantFrom(1, 1, 2), fc.constantFrom(1, 1, 2)),
+        padding: fc.tuple(fc.nat(), fc.nat()),
+        countIncludePad: fc.boolean(),
+        values: fc.constantFrom('few bits', 'few bits and one 2^100', 'spread', 'spread, one sign'),
+      }),
+      async ({ seed, height, width, kernel, stride, padding, countIncludePad, values }) => {
+        const random = new Random(seed);
+        const size = [height, width];
+        const k = kernel.map((v, a) => Math.min(v, size[a]!));
+        const pad = padding.map((p, a) => p % (Math.floor(k[a]! / 2) + 1));
+        const data = Float32Array.from({ length: height * width }, () => {
+          const sign = values === 'spread, one sign' || random.next() < 0.5 ? 1 : -1;
+          return values.startsWith('few bits') ? sign * (random.below(4096) / 256) : sign * (1 + random.next()) * 2 ** (random.below(41) - 20);
+        });
+        if (values === 'few bits and one 2^100') data[random.below(data.length)] = 2 ** 100;
+        const x: Tensor = { shape: [1, 1, height, width], data };
+        const options = { kernel: k, stride, padding: pad, countIncludePad };
+        for (const backend of [undefined, ...backendNames()]) {
+          const y = avgPool(x, { ...options, backend });
+          const [oh, ow] = y.shape.slice(2) as [number, number];
+          for (let h = 0; h < oh; h++) {
+            for (let w = 0; w < ow; w++) {
+              const rows = axisWindow(h, height, k[0]!, stride[0], pad[0]!);
+              const columns = axisWindow(w, width, k[1]!, stride[1], pad[1]!);
+              const taps: number[] = [];
+              for (let r = rows.first; r < rows.end; r++) for (let c = columns.first; c < columns.end; c++) taps.push(data[r * width + c]!);
+              const sum = exactSum(taps);
+              const magnitude = taps.reduce((a, v) => a + Math.abs(v), 0);
+              const kappa = magnitude / Math.abs(Number(sum.numerator) * 2 ** sum.exponent);
+              // κ in float64 is approximate: check where n·κ is comfortably within the bound.
+              if (taps.length * kappa > 2 ** 26) continue;
+              const divisor = countIncludePad ? rows.padded * columns.padded : taps.length;
+              const ulps = ulpsFromExactMean(y.data[h * ow + w]!, sum, divisor, 'float32');
+              assert.ok(ulps <= 1, `output (${h}, ${w}) of ${JSON.stringify(options)} [${backend ?? 'auto'}]: ${ulps} ulps, κ ${kappa}`);
+            }
+          }
+        }
+      },
+    ),
+    { numRuns: 80, seed: propertySeed(0xacc3) },
+  );
+});
+
 test('property: float64 averages of same-sign values stay within the float64 summation bound', async () => {
   // Recursive summation in float64 errs by at most (n - 1) u sum|x| (Higham, eq. 4.4), and the
   // division and final rounding by u each: |mean - exact| <= (n + 1) u |exact| for one sign.

@@ -13,8 +13,9 @@ import { MAX_WASM_BYTES, type WasmHeap } from './heap.js';
 import { GenericKernel, loadedSharedWasm, loadedWasm, requireWasm, type KernelExports, type WasmRuntime } from './runtime.js';
 
 /**
- * Windows at least this large (taps per output over height and width) go through prefix sums,
- * whose cost does not grow with the window; smaller ones are summed tap by tap.
+ * Windows at least this large (taps per output over height and width) go through running or split
+ * sums (avg_running_cf_f32), whose cost does not grow with the window; smaller ones are summed tap
+ * by tap.
  */
 const RUNNING_SUM_MIN_TAPS = 9;
 
@@ -287,7 +288,9 @@ function prepareAverage(k: KernelExports, frame: Frame, plan: PoolPlan, g: Geome
     return (x, y, _i, _e, units) => k.avg_rows_cf_f32(x, y, units, geo, mode, value, empty, scratch);
   }
   if (f32 && unitSteps(g) && largestWindow(g, 1) * largestWindow(g, 2) >= RUNNING_SUM_MIN_TAPS) {
-    const scratch = frame.alloc((W + 4 + 2 * OW + (H + 1) * OW) * 8);
+    const slots = Math.min(2 * Math.max(1, tallest) + 2, H + 1);
+    const region = Math.max(6 * W + 2 + OW * (3 + 2 * slots), W + 4 + (H + 1) * OW);
+    const scratch = frame.alloc((2 * OW + region) * 8 + g.outDims[1] * 4);
     const unitStrideW = simdStrideW(plan) === 1 ? 1 : 0;
     return (x, y, _i, _e, units) => k.avg_running_cf_f32(x, y, units, geo, mode, value, empty, unitStrideW, scratch);
   }

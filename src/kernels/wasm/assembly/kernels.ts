@@ -7,8 +7,8 @@
 //
 // Numerics follow the reference kernel: sums of float32 values go in float64 and are rounded once;
 // the generic kernels add taps in the reference's scan order (so float64 results are the same bits),
-// and the float32 fast paths reorder only float64 sums of float32 values, which are exact unless the
-// values span more than 2^29 in magnitude.
+// and the float32 fast paths add each window's own values in other orders (or take them from running
+// sums over a plane where those are exact), so that a window's result depends on its values alone.
 //
 // Geometry block (i32 words): 0 D, 1 H, 2 W (input), 3 OD, 4 OH, 5 OW (output), 6..8 tap steps
 // (dilations) of D, H, W, 9 kernel volume (Lp rescale); from word 16: first, count and padded of the
@@ -299,8 +299,9 @@ export function demote_f64_to_f32(src: usize, dst: usize, length: i32): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Float32 fast paths. Each sums float32 values in float64 (exact at any order for values within
-// 2^29 of each other in magnitude) and divides once, as the reference does.
+// Float32 fast paths. Each sums a window's own float32 values in float64 (in any order: the sums are
+// exact for values within about 2^29 of each other in magnitude, and err as little as the
+// reference's otherwise) and scales the sum once.
 
 @inline function promoteHigh(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
@@ -590,26 +591,478 @@ export function avg_octets_cf_f32(x: usize, y: usize, slabs: i32, OH: i32, OW: i
   }
 }
 
-/** Whether all `length` float32 values from `p` are finite: v - v is 0 for them, NaN otherwise. */
-function allFiniteF32(p: usize, length: i32): bool {
-  let acc = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const v = v128.load(p + (<usize>i << 2));
-    acc = f32x4.add(acc, f32x4.sub(v, v));
-  }
-  let tail: f32 = 0;
-  for (; i < length; i++) {
-    const v = load<f32>(p + (<usize>i << 2));
-    tail += v - v;
-  }
-  return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3) + tail == 0;
+// ---------------------------------------------------------------------------------------------
+// Float32 channels-first averages with unit tap steps at a cost per output that does not grow with
+// the window's height and width: split sums. Along an axis cut into blocks as long as its longest
+// window, a window is the tail of one block and the head of the next, so its sum is the tail's
+// suffix sum plus the head's prefix sum (van Herk's and Gil and Werman's scheme for running
+// maxima, applied to sums). Depth windows add their slices row by row; width windows are split
+// over each such row; height windows over the rows of width-window sums. Every partial sum holds
+// only values of the windows it serves: a window's sum, and its error, depend on its own values
+// alone, and a NaN or an infinity reaches only the windows that hold it. (Prefix sums over a whole
+// row, differenced, did not: a huge value anywhere before a window of ones cancelled every bit of
+// it, issue 11; such running sums serve only planes where they are exact, see avg_running_cf_f32.)
+// No partial sum is -0 (every chain starts from +0), so a window of -0 averages to +0, as the
+// reference's sums do.
+
+/** Block lengths of the plan being executed: its longest width and height windows (at least 1). */
+let blockW = 1, blockH = 1;
+
+/** Taps p and p + 1 of a row of T (float32 input, or float64 sums of depth slices) as float64. */
+@inline function twoTaps<T>(row: usize, p: usize): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(row + (p << 2))) : v128.load(row + (p << 3));
+}
+
+/** Tap t of two rows of T, `a` and `b`, as a float64 pair (lane 0 from `a`). */
+@inline function tapPair<T>(a: usize, b: usize, t: i32): v128 {
+  const p = <usize>t << alignof<T>();
+  return sizeof<T>() == 4
+    ? f64x2.promote_low_f32x4(v128.load32_lane(b + p, v128.load32_zero(a + p), 1))
+    : v128.load64_lane(b + p, v128.load64_zero(a + p), 1);
 }
 
 /**
- * Builds the prefix sums P[0..W] of one float32 row in float64, four values per step so that the
- * chain of dependent additions is a quarter of the row.
+ * Stores `sum` + t0, `sum` + (t0 + t1), `sum` + ((t0 + t1) + t2) and returns, stored too,
+ * `sum` + ((t0 + t1) + (t2 + t3)): four steps of a chain of sums with one dependent addition. The
+ * stores go 16 bytes apart from `at`, up (`ahead`) or down.
  */
+@inline function fourSums(sum: v128, t0: v128, t1: v128, t2: v128, t3: v128, at: usize, ahead: bool): v128 {
+  const t01 = f64x2.add(t0, t1);
+  const next = f64x2.add(sum, f64x2.add(t01, f64x2.add(t2, t3)));
+  v128.store(at, f64x2.add(sum, t0));
+  v128.store(ahead ? at + 16 : at - 16, f64x2.add(sum, t01));
+  v128.store(ahead ? at + 32 : at - 32, f64x2.add(sum, f64x2.add(t01, t2)));
+  v128.store(ahead ? at + 48 : at - 48, next);
+  return next;
+}
+
+/**
+ * The split sums of two rows of T, `a` and `b` (rows r and r + 1), in float64 pairs (lane 0 from
+ * `a`): `suffix[t]` sums taps t to the end of t's block, `prefix[t]` the taps of t's block before
+ * t (0 at a block's first tap), for t up to W. A block's forward and backward chains go side by
+ * side, four taps a step. A lone row goes as a pair with itself.
+ */
+function rowPairSplitSums<T>(a: usize, b: usize, suffix: usize, prefix: usize): void {
+  const zero = f64x2.splat(0);
+  let start = 0;
+  for (; start < W; start += blockW) {
+    const end = min(start + blockW, W);
+    const length = end - start;
+    v128.store(prefix + (<usize>start << 4), zero);
+    let ahead = zero, behind = zero;
+    let k = 0;
+    for (; k + 4 <= length; k += 4) {
+      const p = <usize>(start + k);
+      const a01 = twoTaps<T>(a, p), a23 = twoTaps<T>(a, p + 2), b01 = twoTaps<T>(b, p), b23 = twoTaps<T>(b, p + 2);
+      const t0 = v128.shuffle<f64>(a01, b01, 0, 2), t1 = v128.shuffle<f64>(a01, b01, 1, 3);
+      ahead = fourSums(ahead, t0, t1, v128.shuffle<f64>(a23, b23, 0, 2), v128.shuffle<f64>(a23, b23, 1, 3), prefix + (p << 4) + 16, true);
+      const q = <usize>(end - k - 4);
+      const c01 = twoTaps<T>(a, q), c23 = twoTaps<T>(a, q + 2), d01 = twoTaps<T>(b, q), d23 = twoTaps<T>(b, q + 2);
+      const s3 = v128.shuffle<f64>(c23, d23, 1, 3), s2 = v128.shuffle<f64>(c23, d23, 0, 2);
+      behind = fourSums(behind, s3, s2, v128.shuffle<f64>(c01, d01, 1, 3), v128.shuffle<f64>(c01, d01, 0, 2), suffix + (q << 4) + 48, false);
+    }
+    for (; k < length; k++) {
+      ahead = f64x2.add(ahead, tapPair<T>(a, b, start + k));
+      v128.store(prefix + (<usize>(start + k + 1) << 4), ahead);
+      behind = f64x2.add(behind, tapPair<T>(a, b, end - 1 - k));
+      v128.store(suffix + (<usize>(end - 1 - k) << 4), behind);
+    }
+  }
+  // W closes a whole block: prefix[W] is the (empty) head of the next one.
+  if (start == W) v128.store(prefix + (<usize>W << 4), zero);
+}
+
+/**
+ * The sums of the width window of `count` taps from `first` in rows `a` and `b`, over their split
+ * sums. A window is at most a block long: a suffix plus the next block's prefix, or one of them,
+ * or (a window inside a block that touches neither end, which no plan makes today: clipped windows
+ * touch the map's edge, adaptive bins are at most one tap shorter than the longest) its taps added
+ * one by one.
+ */
+function widthWindowPairSum<T>(a: usize, b: usize, suffix: usize, prefix: usize, first: i32, count: i32): v128 {
+  if (count == 0) return f64x2.splat(0);
+  const end = first + count;
+  const blockStart = first - first % blockW;
+  if (end >= blockStart + blockW) return f64x2.add(v128.load(suffix + (<usize>first << 4)), v128.load(prefix + (<usize>end << 4)));
+  if (first == blockStart) return v128.load(prefix + (<usize>end << 4));
+  if (end == W) return v128.load(suffix + (<usize>first << 4));
+  let sum = f64x2.splat(0);
+  for (let t = first; t < end; t++) sum = f64x2.add(sum, tapPair<T>(a, b, t));
+  return sum;
+}
+
+/**
+ * The width-window sums of rows `a` and `b` (r and r + 1) into `outA` and `outB` (OW float64
+ * each), and the prefix sums down the rows: `headB` (row r + 1's) = `head` (row r's) + row r's
+ * sums, `headC` (row r + 2's) = `headB` + row r + 1's, except at block starts (`newB`, `newC`):
+ * their prefix is 0 (`zeros`), not written. The run of whole windows one apart (see findWholeRun)
+ * goes two at a time.
+ */
+function rowPairWindowSums<T>(
+  a: usize,
+  b: usize,
+  suffix: usize,
+  prefix: usize,
+  outA: usize,
+  outB: usize,
+  head: usize,
+  headB: usize,
+  headC: usize,
+  newB: bool,
+  newC: bool,
+): void {
+  const zero = f64x2.splat(0);
+  let o = 0;
+  while (o < OW) {
+    if (o == wholeFrom && wholeTo - wholeFrom >= 2) {
+      const first = at32(fW, o);
+      let s = suffix + (<usize>first << 4), p = prefix + (<usize>(first + blockW) << 4);
+      for (; o + 2 <= wholeTo; o += 2, s += 32, p += 32) {
+        const m0 = f64x2.add(v128.load(s), v128.load(p)), m1 = f64x2.add(v128.load(s, 16), v128.load(p, 16));
+        const at = <usize>o << 3;
+        const sumsA = v128.shuffle<f64>(m0, m1, 0, 2), sumsB = v128.shuffle<f64>(m0, m1, 1, 3);
+        v128.store(outA + at, sumsA);
+        v128.store(outB + at, sumsB);
+        const below = f64x2.add(v128.load(head + at), sumsA);
+        if (!newB) v128.store(headB + at, below);
+        if (!newC) v128.store(headC + at, f64x2.add(newB ? zero : below, sumsB));
+      }
+      if (o == wholeTo) continue;
+    }
+    const sums = widthWindowPairSum<T>(a, b, suffix, prefix, at32(fW, o), at32(cW, o));
+    const at = <usize>o << 3;
+    const sumA = f64x2.extract_lane(sums, 0), sumB = f64x2.extract_lane(sums, 1);
+    store<f64>(outA + at, sumA);
+    store<f64>(outB + at, sumB);
+    const below = load<f64>(head + at) + sumA;
+    if (!newB) store<f64>(headB + at, below);
+    if (!newC) store<f64>(headC + at, (newB ? 0 : below) + sumB);
+    o++;
+  }
+}
+
+/** out = a + b, for rows of OW float64. */
+function addRows(a: usize, b: usize, out: usize): void {
+  let o = 0;
+  for (; o + 2 <= OW; o += 2) {
+    const at = <usize>o << 3;
+    v128.store(out + at, f64x2.add(v128.load(a + at), v128.load(b + at)));
+  }
+  if (o < OW) store<f64>(out + (<usize>o << 3), load<f64>(a + (<usize>o << 3)) + load<f64>(b + (<usize>o << 3)));
+}
+
+/** Row `row` of depth slices d0 .. d0 + dn - 1 of the plane at `xb`, added in float64 at `out` (W values). */
+function addSlices(xb: usize, d0: i32, dn: i32, row: i32, out: usize): void {
+  const slice = <usize>H * <usize>W << 2;
+  const first = xb + (<usize>((d0 * H + row) * W) << 2);
+  let w = 0;
+  for (; w + 4 <= W; w += 4) {
+    let p = first + (<usize>w << 2);
+    let v = v128.load(p);
+    let lo = f64x2.promote_low_f32x4(v), hi = promoteHigh(v);
+    for (let i = 1; i < dn; i++) {
+      p += slice;
+      v = v128.load(p);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, promoteHigh(v));
+    }
+    v128.store(out + (<usize>w << 3), lo);
+    v128.store(out + (<usize>w << 3), hi, 16);
+  }
+  for (; w < W; w++) {
+    let p = first + (<usize>w << 2);
+    let sum = <f64>load<f32>(p);
+    for (let i = 1; i < dn; i++) sum += <f64>load<f32>((p += slice));
+    store<f64>(out + (<usize>w << 3), sum);
+  }
+}
+
+// The divisor rule of the plan avg_running_cf_f32 executes (mode, override value, the value of an
+// empty window), and the reciprocals of the divisors of an output row (OW float64 at
+// `reciprocals`) for the row's factor of them, `rowFactor`.
+let divMode: i32 = 0, divValue: f64 = 0, emptyValue: f64 = 0;
+let reciprocals: usize = 0, rowFactor: f64 = -1;
+
+/**
+ * Makes `reciprocals` those of output row h of depth d (dn depth taps): 1/q for each window, one
+ * rounding (the product is then within 2 float64 ulps of the quotient, see storeRowF32), or
+ * `emptyValue` for a window without taps (whose sum, 0, times it is the empty window's value).
+ * Rows share them but at the edges: they are worked out only when the row's factor changes.
+ */
+function useReciprocals(d: i32, h: i32, dn: i32): void {
+  const factor = divMode == DIVISOR_VALID ? <f64>(dn * at32(cH, h)) : divMode == DIVISOR_PADDED ? <f64>at32(pD, d) * <f64>at32(pH, h) : 1;
+  if (factor == rowFactor) return;
+  rowFactor = factor;
+  for (let o = 0; o < OW; o++) {
+    const q = divMode == DIVISOR_VALID ? factor * <f64>at32(cW, o) : divMode == DIVISOR_PADDED ? factor * <f64>at32(pW, o) : divValue;
+    store<f64>(reciprocals + (<usize>o << 3), at32(cW, o) == 0 ? emptyValue : 1 / q);
+  }
+}
+
+/** Outputs o and o + 1 of the row at `yRow`: their float64 sums times their reciprocals, as float32. */
+@inline function storeMeans(sums: v128, yRow: usize, o: i32): void {
+  v128.store64_lane(yRow + (<usize>o << 2), f32x4.demote_f64x2_zero(f64x2.mul(sums, v128.load(reciprocals + (<usize>o << 3)))), 0);
+}
+
+/**
+ * storeAverageRow of suffixRows + b after suffixRows = row + `above` (a block's suffix sums down
+ * the rows gaining one row), in one pass.
+ */
+function storeAverageRowAdding(row: usize, above: usize, b: usize, yRow: usize, d: i32, h: i32, dn: i32): void {
+  useReciprocals(d, h, dn);
+  let o = 0;
+  for (; o + 2 <= OW; o += 2) {
+    const at = <usize>o << 3;
+    const tail = f64x2.add(v128.load(row + at), v128.load(above + at));
+    v128.store(suffixRows + at, tail);
+    storeMeans(f64x2.add(tail, v128.load(b + at)), yRow, o);
+  }
+  if (o < OW) {
+    const at = <usize>o << 3;
+    const tail = load<f64>(row + at) + load<f64>(above + at);
+    store<f64>(suffixRows + at, tail);
+    store<f32>(yRow + (<usize>o << 2), <f32>((tail + load<f64>(b + at)) * load<f64>(reciprocals + at)));
+  }
+}
+
+/**
+ * Output row h of depth d (dn depth taps): the float64 sums a[o] + b[o] (a[o] - b[o] with
+ * `difference`) times the reciprocals of their divisors (see useReciprocals); a row of windows
+ * without taps is `emptyValue`.
+ */
+function storeAverageRow(a: usize, b: usize, difference: bool, yRow: usize, d: i32, h: i32, dn: i32): void {
+  let o = 0;
+  if (dn * at32(cH, h) == 0) {
+    for (; o < OW; o++) store<f32>(yRow + (<usize>o << 2), <f32>emptyValue);
+    return;
+  }
+  useReciprocals(d, h, dn);
+  for (; o + 2 <= OW; o += 2) {
+    const at = <usize>o << 3;
+    const x = v128.load(a + at), y = v128.load(b + at);
+    storeMeans(difference ? f64x2.sub(x, y) : f64x2.add(x, y), yRow, o);
+  }
+  if (o < OW) {
+    const at = <usize>o << 3;
+    const sum = difference ? load<f64>(a + at) - load<f64>(b + at) : load<f64>(a + at) + load<f64>(b + at);
+    store<f32>(yRow + (<usize>o << 2), <f32>(sum * load<f64>(reciprocals + at)));
+  }
+}
+
+/** How an output row's height window sums its rows (see avg_running_cf_f32). */
+const ROWS_NONE: i32 = 0;
+const ROWS_TAIL_AND_HEAD: i32 = 1;
+const ROWS_HEAD: i32 = 2;
+const ROWS_TAIL: i32 = 3;
+const ROWS_ONE_BY_ONE: i32 = 4;
+
+/** The slot of row t in a ring of `slots` rows where row q sits in `slotQ` (t within `slots` rows of q). */
+@inline function slotNear(t: i32, q: i32, slotQ: i32, slots: i32): i32 {
+  const slot = slotQ + (t - q);
+  return slot < 0 ? slot + slots : slot >= slots ? slot - slots : slot;
+}
+
+/**
+ * The width-window sums of row `row` of the depth window (d0, dn) at `out`, alone (its prefix sums
+ * down the rows left alone), with `scratch` as avg_running_cf_f32's.
+ */
+function windowSumsOfRow(xb: usize, d0: i32, dn: i32, row: i32, scratch: usize, zeros: usize, out: usize): void {
+  const suffix = scratch;
+  const prefix = suffix + (<usize>W << 4);
+  const slices = prefix + (<usize>(W + 1) << 4);
+  if (dn == 1) {
+    const a = xb + (<usize>((d0 * H + row) * W) << 2);
+    rowPairSplitSums<f32>(a, a, suffix, prefix);
+    rowPairWindowSums<f32>(a, a, suffix, prefix, out, out, zeros, out, out, true, true);
+  } else {
+    addSlices(xb, d0, dn, row, slices);
+    rowPairSplitSums<f64>(slices, slices, suffix, prefix);
+    rowPairWindowSums<f64>(slices, slices, suffix, prefix, out, out, zeros, out, out, true, true);
+  }
+}
+
+// The ring rows and output rows of the plane and depth avg_running_cf_f32 is at: width-window
+// sums of input rows and their prefix sums down the rows (rings of `slots` rows, row q in slot
+// `slotQ`), the suffix sums of the block being finished, and the first output row not yet out.
+let rowsRing: usize = 0, headsRing: usize = 0, slots: i32 = 0, slotQ: i32 = 0, q: i32 = 0;
+let suffixRows: usize = 0, nextOut: i32 = 0;
+
+@inline function ringRow(ring: usize, t: i32): usize {
+  return ring + <usize>slotNear(t, q, slotQ, slots) * (<usize>OW << 3);
+}
+
+/**
+ * The output rows whose height windows start in the block of rows [start, end): the block's
+ * suffix sums down the rows, from its last row up, go out with the next block's prefix sums as
+ * they are made (ROWS_TAIL_AND_HEAD), alone (ROWS_TAIL), or the window's own prefix sums
+ * (ROWS_HEAD). Called once the next block is complete (or the block is the last).
+ */
+function finishBlock(
+  start: i32,
+  end: i32,
+  yPlane: usize,
+  kinds: usize,
+  xb: usize,
+  d: i32,
+  d0: i32,
+  dn: i32,
+  scratch: usize,
+  zeros: usize,
+  direct: usize,
+  spare: usize,
+): void {
+  const rowBytes = <usize>OW << 3;
+  let last = nextOut;
+  while (last < OH && (load<i32>(kinds + (<usize>last << 2)) == ROWS_NONE || at32(fH, last) < end)) last++;
+  // Rows [added, end) are in suffixRows.
+  let added = end;
+  for (let h = last - 1; h >= nextOut; h--) {
+    const kind = load<i32>(kinds + (<usize>h << 2));
+    if (kind == ROWS_NONE) continue;
+    const s = at32(fH, h), e = s + at32(cH, h);
+    const yRow = yPlane + <usize>h * (<usize>OW << 2);
+    if (added == s + 1 && (kind == ROWS_TAIL_AND_HEAD || kind == ROWS_TAIL)) {
+      // One more row (sliding windows one row apart): its sums and the output in one pass.
+      const b = kind == ROWS_TAIL ? zeros : ringRow(headsRing, e);
+      storeAverageRowAdding(ringRow(rowsRing, s), added == end ? zeros : suffixRows, b, yRow, d, h, dn);
+      added = s;
+      continue;
+    }
+    for (; added > s; added--) addRows(ringRow(rowsRing, added - 1), added == end ? zeros : suffixRows, suffixRows);
+    let a = suffixRows, b = zeros;
+    if (kind == ROWS_TAIL_AND_HEAD) {
+      b = ringRow(headsRing, e);
+    } else if (kind == ROWS_HEAD) {
+      a = ringRow(headsRing, e);
+    } else if (kind == ROWS_ONE_BY_ONE) {
+      memory.fill(direct, 0, rowBytes);
+      for (let t = s; t < e; t++) {
+        windowSumsOfRow(xb, d0, dn, t, scratch, zeros, spare);
+        addRows(direct, spare, direct);
+      }
+      a = direct;
+    }
+    storeAverageRow(a, b, false, yRow, d, h, dn);
+  }
+  nextOut = last;
+}
+
+/**
+ * The split sums of one plane (see above), input rows two at a time. The rows of width-window sums
+ * and their prefix sums down the rows go into rings of `slots` rows (two blocks and the two rows
+ * read ahead, or every row of a short map). Once a block of rows is complete, the output rows whose
+ * windows start in the block before it go out, from that block's suffix sums (one row of them,
+ * made from the last row up) and this block's prefix sums. A height window inside a block that
+ * touches neither of its ends adds its rows one by one, each worked out again (no plan makes one
+ * today: clipped windows touch the map's edge, adaptive bins are at most one row shorter than the
+ * longest).
+ */
+function splitPlane(xb: usize, yb: usize, kinds: usize, zeros: usize, region: usize): void {
+  const rowBytes = <usize>OW << 3;
+  const ringBytes = <usize>slots * rowBytes;
+  // Split sums of a pair of rows (suffix, prefix), and the pair's depth-window sums.
+  const suffix = region;
+  const prefix = suffix + (<usize>W << 4);
+  const slicesA = prefix + (<usize>(W + 1) << 4);
+  const slicesB = slicesA + (<usize>W << 3);
+  const direct = slicesB + (<usize>W << 3);
+  const spare = direct + rowBytes;
+  suffixRows = spare + rowBytes;
+  rowsRing = suffixRows + rowBytes;
+  headsRing = rowsRing + ringBytes;
+  for (let d = 0; d < OD; d++) {
+    const yPlane = yb + (<usize>(d * OH * OW) << 2);
+    const d0 = at32(fD, d), dn = at32(cD, d);
+    nextOut = 0;
+    // The first rows of the block before the one being read, of that one, and of the next.
+    let previous = -1, blockStart = 0, nextBlock = blockH;
+    for (let r = 0, slotR = 0; r < H && dn > 0; r += 2, slotR = slotNear(r, r - 2, slotR, slots)) {
+      // Rows r and r + 1 (or row r alone, paired with itself, when it is the last).
+      const last = r + 1 == H ? r : r + 1;
+      const slotB = slotNear(r + 1, r, slotR, slots);
+      const rowA = rowsRing + <usize>slotR * rowBytes;
+      const rowB = last == r ? spare : rowsRing + <usize>slotB * rowBytes;
+      // Row r's head, and rows r + 1's and r + 2's (a block's first row has none: it is 0).
+      const head = r == blockStart ? zeros : headsRing + <usize>slotR * rowBytes;
+      const headB = headsRing + <usize>slotB * rowBytes;
+      const headC = last == r ? spare : headsRing + <usize>slotNear(r + 2, r, slotR, slots) * rowBytes;
+      const newB = r + 1 == nextBlock, newC = last == r || r + 2 == nextBlock || r + 2 == nextBlock + blockH;
+      if (dn == 1) {
+        const a = xb + (<usize>((d0 * H + r) * W) << 2), b = xb + (<usize>((d0 * H + last) * W) << 2);
+        rowPairSplitSums<f32>(a, b, suffix, prefix);
+        rowPairWindowSums<f32>(a, b, suffix, prefix, rowA, rowB, head, headB, headC, newB, newC);
+      } else {
+        addSlices(xb, d0, dn, r, slicesA);
+        addSlices(xb, d0, dn, last, slicesB);
+        rowPairSplitSums<f64>(slicesA, slicesB, suffix, prefix);
+        rowPairWindowSums<f64>(slicesA, slicesB, suffix, prefix, rowA, rowB, head, headB, headC, newB, newC);
+      }
+      for (q = r; q <= last; q++) {
+        slotQ = q == r ? slotR : slotB;
+        if (q + 1 != nextBlock && q + 1 != H) continue;
+        if (previous >= 0) finishBlock(previous, blockStart, yPlane, kinds, xb, d, d0, dn, region, zeros, direct, spare);
+        if (q + 1 == H) finishBlock(blockStart, H, yPlane, kinds, xb, d, d0, dn, region, zeros, direct, spare);
+        previous = blockStart;
+        blockStart = nextBlock;
+        nextBlock += blockH;
+      }
+    }
+    // Windows of no rows (or no depth slices): empty.
+    for (let h = 0; h < OH; h++) {
+      if (dn == 0 || load<i32>(kinds + (<usize>h << 2)) == ROWS_NONE) {
+        storeAverageRow(zeros, zeros, false, yPlane + <usize>h * (<usize>OW << 2), d, h, dn);
+      }
+    }
+  }
+}
+
+// What the exactness test of running sums (runningSumsExact) has seen of a plane's values: the
+// largest magnitude's bit pattern and the finest lowest set bit's, in four lanes each.
+let largestBits: v128 = i32x4.splat(0), finestBits: v128 = i32x4.splat(-1);
+
+/** Takes `length` float32 values from `p` into largestBits and finestBits. */
+function observeMagnitudes(p: usize, length: i32): void {
+  const magnitude = i32x4.splat(0x7fffffff), one = i32x4.splat(1);
+  let largest = largestBits, finest = finestBits;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const b = v128.and(v128.load(p + (<usize>i << 2)), magnitude);
+    largest = i32x4.max_u(largest, b);
+    // b less b without its lowest set bit: that bit's value (exact, one exponent), or for a power
+    // of two at least half of it; less 1, so that zeros (which every power of two divides) come
+    // out as the largest pattern.
+    finest = i32x4.min_u(finest, i32x4.sub(f32x4.sub(b, v128.and(b, i32x4.sub(b, one))), one));
+  }
+  for (; i < length; i++) {
+    const b = load<u32>(p + (<usize>i << 2)) & 0x7fffffff;
+    const lowest = reinterpret<u32>(reinterpret<f32>(b) - reinterpret<f32>(b & (b - 1))) - 1;
+    largest = i32x4.max_u(largest, i32x4.splat(b));
+    finest = i32x4.min_u(finest, i32x4.splat(lowest));
+  }
+  largestBits = largest;
+  finestBits = finest;
+}
+
+/**
+ * Whether float64 running sums over a plane of `length` float32 values are exact, whatever they
+ * add and take away, given the values observed: every value is a multiple of 2^g (2^g at most the
+ * finest lowest set bit), every running sum adds at most `length` values, so stays below
+ * length * max|x| < 2^(ceil(log2 length) + eMax - 126) (eMax the largest biased exponent), and
+ * float64 holds every multiple of 2^g below 2^(53 + g). NaN and the infinities (exponent 255) fail.
+ */
+function runningSumsExact(length: i32): bool {
+  const l = largestBits, f = finestBits;
+  const top = max(max(<u32>i32x4.extract_lane(l, 0), <u32>i32x4.extract_lane(l, 1)), max(<u32>i32x4.extract_lane(l, 2), <u32>i32x4.extract_lane(l, 3)));
+  if (top == 0) return true;
+  const eMax = <i32>(top >>> 23);
+  if (eMax == 255) return false;
+  const fine = min(min(<u32>i32x4.extract_lane(f, 0), <u32>i32x4.extract_lane(f, 1)), min(<u32>i32x4.extract_lane(f, 2), <u32>i32x4.extract_lane(f, 3))) + 1;
+  const eFine = <i32>(fine >>> 23);
+  const g = eFine == 0 ? -149 : eFine - 127;
+  return (length > 1 ? 32 - <i32>clz(length - 1) : 0) + eMax - 126 <= 53 + g;
+}
+
+/** Builds the prefix sums P[0..W] of one float32 row in float64, four values per step. */
 function prefixSums(row: usize, P: usize): void {
   let running: f64 = 0;
   store<f64>(P, 0);
@@ -632,13 +1085,13 @@ function prefixSums(row: usize, P: usize): void {
 }
 
 /**
- * Qrow[o] = Qprev[o] + (P[first + count] - P[first]) for every width window o: outputs
- * [wholeFrom, wholeTo) have whole windows one apart and go two per step, the edges one at a time.
+ * Qrow[o] = Qprev[o] + (P[first + count] - P[first]) for every width window o: the run of whole
+ * windows one apart (see findWholeRun) two per step, the others one at a time.
  */
-function accumulateWindowSums(P: usize, Qprev: usize, Qrow: usize, kernelW: i32, wholeFrom: i32, wholeTo: i32): void {
+function accumulateWindowSums(P: usize, Qprev: usize, Qrow: usize): void {
   for (let o = 0; o < OW; o++) {
     if (o == wholeFrom) {
-      const span = <usize>kernelW << 3;
+      const span = <usize>wideW << 3;
       let p = P + (<usize>at32(fW, o) << 3);
       let at = <usize>o << 3;
       for (; o + 2 <= wholeTo; o += 2, p += 16, at += 16) {
@@ -654,89 +1107,94 @@ function accumulateWindowSums(P: usize, Qprev: usize, Qrow: usize, kernelW: i32,
 }
 
 /**
- * Channels-first average with unit tap steps, at a cost per output that does not grow with the
- * window's height and width: each input row's width-window sums (differences of its prefix sums)
- * are accumulated down the rows into Q, so each height window is Q[end] - Q[first]. Depth
- * windows add their slices. All in float64: the running sums of float32 values stay exact, so the
- * differences are the window sums the reference adds up tap by tap. Planes holding a NaN or an
- * infinity (which would poison every later running sum) go tap by tap.
- * `scratch` holds (W + 4) + 2 * OW + (H + 1) * OW float64 values.
+ * A plane through running sums, at a cost per output that does not grow with the window: each
+ * input row's width-window sums (differences of its prefix sums) are accumulated down the rows
+ * into Q, so each height window is Q[end] - Q[first]; depth windows add their slices. Each depth
+ * slice's rows go through the exactness test as they are first read (they are in cache then);
+ * false as soon as the running sums may not be exact (the plane then goes through split sums).
+ * Exact, they are the sums the split sums (or the reference) make of each window's values, and the
+ * output is scaled as splitPlane's: the same bits.
+ */
+function runningPlane(xb: usize, yb: usize, region: usize): bool {
+  const rowBytes = <usize>OW << 3;
+  const P = region;
+  const Q = P + (<usize>(W + 4) << 3);
+  largestBits = i32x4.splat(0);
+  finestBits = i32x4.splat(-1);
+  // Depth slices [0, observed) have been through the test.
+  let observed = 0;
+  let yRow = yb;
+  for (let d = 0; d < OD; d++) {
+    const d0 = at32(fD, d), dn = at32(cD, d);
+    memory.fill(Q, 0, rowBytes);
+    for (let h = 0; h < H; h++) {
+      const Qrow = Q + <usize>(h + 1) * rowBytes;
+      if (dn == 0) memory.copy(Qrow, Qrow - rowBytes, rowBytes);
+      for (let i = 0; i < dn; i++) {
+        const row = xb + (<usize>(((d0 + i) * H + h) * W) << 2);
+        prefixSums(row, P);
+        accumulateWindowSums(P, i == 0 ? Qrow - rowBytes : Qrow, Qrow);
+        if (d0 + i < observed) continue;
+        observeMagnitudes(row, W);
+        if (!runningSumsExact(inSpatial)) return false;
+      }
+    }
+    observed = max(observed, d0 + dn);
+    for (let h = 0; h < OH; h++, yRow += <usize>OW << 2) {
+      const top = Q + <usize>at32(fH, h) * rowBytes;
+      const bottom = Q + <usize>(at32(fH, h) + at32(cH, h)) * rowBytes;
+      storeAverageRow(bottom, top, true, yRow, d, h, dn);
+    }
+  }
+  return true;
+}
+
+/**
+ * Channels-first float32 average with unit tap steps, at a cost per output that does not grow with
+ * the window's height and width. Planes whose running sums are exact (see runningSumsExact: all
+ * values multiples of a power of two 2^g, the plane's size times its largest magnitude below
+ * 2^(53 + g), as with values of few significant bits or within about 2^29 / size of each other in
+ * magnitude) go through running sums, the fastest way; the others through split sums, which add
+ * only each window's own values. Either way a window's average
+ * depends on its values alone. `scratch` holds 2 * OW + max(6W + 2 + OW * (3 + 2 * slots),
+ * W + 4 + (H + 1) * OW) float64 values, then OH i32; slots = min(2 * tallest height window + 2,
+ * H + 1).
  */
 export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mode: i32, value: f64, empty: f64, unitStrideW: i32, scratch: usize): void {
   bind(geo);
-  const P = scratch;
-  // The width factor of each output's divisor (as a reciprocal: see storeRowF32) and of its
-  // count of valid taps.
-  const divisorW = P + (<usize>(W + 4) << 3);
-  const validW = divisorW + (<usize>OW << 3);
-  const Q = validW + (<usize>OW << 3);
+  findWholeRun(unitStrideW);
+  blockW = max(1, wideW);
+  blockH = 1;
+  for (let h = 0; h < OH; h++) blockH = max(blockH, at32(cH, h));
+  slots = min(2 * blockH + 2, H + 1);
   const rowBytes = <usize>OW << 3;
-  let kernelW = 0;
-  for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
-  // The run of widest width windows, if they are one apart (with stride 1 they are whenever the
-  // kernel fits in the map; windows wider than the map are all clipped, many to the same taps).
-  let wholeFrom = OW, wholeTo = OW;
-  if (unitStrideW != 0) {
-    for (let o = 0; o < OW; o++) {
-      if (at32(cW, o) != kernelW) continue;
-      if (wholeFrom == OW) wholeFrom = o;
-      wholeTo = o + 1;
-    }
-    for (let o = wholeFrom; o < wholeTo; o++) {
-      if (at32(cW, o) != kernelW || at32(fW, o) != at32(fW, wholeFrom) + (o - wholeFrom)) {
-        wholeFrom = wholeTo = OW;
-        break;
-      }
-    }
+  divMode = mode;
+  divValue = value;
+  emptyValue = empty;
+  reciprocals = scratch;
+  rowFactor = -1;
+  const zeros = reciprocals + rowBytes;
+  const region = zeros + rowBytes;
+  const kinds = region + (<usize>max(6 * W + 2 + OW * (3 + 2 * slots), W + 4 + (H + 1) * OW) << 3);
+  // Each output row's way of adding its rows in split sums: a block's tail and the next block's
+  // head, a tail (to its block's end or the last row), a head (from a block's start), or the rows
+  // one by one.
+  for (let h = 0; h < OH; h++) {
+    const s = at32(fH, h), e = s + at32(cH, h);
+    const start = s - s % blockH;
+    const kind =
+      e == s ? ROWS_NONE
+      : e > start + blockH ? ROWS_TAIL_AND_HEAD
+      : e == start + blockH || e == H ? ROWS_TAIL
+      : s == start ? ROWS_HEAD
+      : ROWS_ONE_BY_ONE;
+    store<i32>(kinds + (<usize>h << 2), kind);
   }
-  for (let o = 0; o < OW; o++) {
-    const factor = mode == DIVISOR_VALID ? at32(cW, o) : mode == DIVISOR_PADDED ? at32(pW, o) : 1;
-    store<f64>(divisorW + (<usize>o << 3), 1 / <f64>factor);
-    store<f64>(validW + (<usize>o << 3), <f64>at32(cW, o));
-  }
-  const emptyX2 = f64x2.splat(empty);
-  const zero = f64x2.splat(0);
+  memory.fill(zeros, 0, rowBytes);
   for (let plane = 0; plane < planes; plane++) {
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
-    let yOut = y + (<usize>plane * <usize>outSpatial << 2);
-    if (!allFiniteF32(xb, inSpatial)) {
-      avgPlane<f32>(x, y, plane * inSpatial, plane * outSpatial, 1, false, mode, value, empty);
-      continue;
-    }
-    for (let d = 0; d < OD; d++) {
-      const d0 = at32(fD, d), dn = at32(cD, d);
-      memory.fill(Q, 0, rowBytes);
-      for (let h = 0; h < H; h++) {
-        const Qrow = Q + <usize>(h + 1) * rowBytes;
-        if (dn == 0) memory.copy(Qrow, Qrow - rowBytes, rowBytes);
-        for (let i = 0; i < dn; i++) {
-          prefixSums(xb + (<usize>(((d0 + i) * H + h) * W) << 2), P);
-          accumulateWindowSums(P, i == 0 ? Qrow - rowBytes : Qrow, Qrow, kernelW, wholeFrom, wholeTo);
-        }
-      }
-      for (let h = 0; h < OH; h++, yOut += <usize>OW << 2) {
-        const top = Q + <usize>at32(fH, h) * rowBytes;
-        const bottom = Q + <usize>(at32(fH, h) + at32(cH, h)) * rowBytes;
-        const validRow = f64x2.splat(<f64>(dn * at32(cH, h)));
-        const divisorRow = f64x2.splat(
-          1 / (mode == DIVISOR_VALID ? <f64>(dn * at32(cH, h)) : mode == DIVISOR_PADDED ? <f64>(at32(pD, d) * at32(pH, h)) : value),
-        );
-        let o = 0;
-        for (; o + 2 <= OW; o += 2) {
-          const at = <usize>o << 3;
-          const sums = f64x2.sub(v128.load(bottom + at), v128.load(top + at));
-          const means = f64x2.mul(f64x2.mul(sums, divisorRow), v128.load(divisorW + at));
-          const isEmpty = f64x2.eq(f64x2.mul(validRow, v128.load(validW + at)), zero);
-          const out = f32x4.demote_f64x2_zero(v128.bitselect(emptyX2, means, isEmpty));
-          v128.store64_lane(yOut + (<usize>o << 2), out, 0);
-        }
-        for (; o < OW; o++) {
-          const q = divisorOf(mode, value, d, h, o);
-          const sum = load<f64>(bottom + (<usize>o << 3)) - load<f64>(top + (<usize>o << 3));
-          store<f32>(yOut + (<usize>o << 2), <f32>(q == 0 ? empty : sum / q));
-        }
-      }
-    }
+    const yb = y + (<usize>plane * <usize>outSpatial << 2);
+    if (!runningPlane(xb, yb, region)) splitPlane(xb, yb, kinds, zeros, region);
   }
 }
 
