@@ -436,5 +436,12 @@ export function spatialRankOf(shape: readonly number[], request: PoolRequest): n
   if (perAxis) return perAxis.length;
   if (request.padding?.kind === 'pairs' && request.padding.pairs.length > 1) return request.padding.pairs.length;
   if (request.padding?.kind === 'symmetric' && request.padding.values.length > 1) return request.padding.values.length;
+  if (shape.length === 3) {
+    // As the library refuses to: (N, C, W) and (C, H, W) look alike.
+    throw new CliError(
+      `a rank-3 tensor of shape [${shape.join(', ')}] reads as (N, C, W) with 1 spatial axis or (C, H, W) with 2; ` +
+        `say which with --spatial-dims 1 or --spatial-dims 2 (or give --kernel one size per axis, e.g. 2x2)`,
+    );
+  }
   return Math.max(1, shape.length - 2);
 }

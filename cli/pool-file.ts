@@ -127,7 +127,13 @@ function poolInBands(
 
 function poolTensor(input: string, bytes: Buffer, adapter: DialectAdapter, request: PoolRequest): Pooled {
   const x = readTensor(input, bytes);
-  const observed = observeRuns(() => adapter.run(x, spatialRankOf(x.shape, request), request));
+  let spatialRank: number;
+  try {
+    spatialRank = spatialRankOf(x.shape, request);
+  } catch (error) {
+    throw error instanceof CliError ? new CliError(`${input}: ${error.message}`) : error;
+  }
+  const observed = observeRuns(() => adapter.run(x, spatialRank, request));
   const y = observed.result;
   return { shape: y.shape, values: y.data, samples: undefined, inputShape: x.shape, image: undefined, runs: observed.runs };
 }

@@ -9,8 +9,8 @@ export { PoolingError } from './plan/errors.js';
 export type { PoolingErrorCode } from './plan/errors.js';
 export type { PaddingOption } from './plan/padding.js';
 export type { PoolPlan, PlanAxis, SlidingAxis, AdaptiveAxis, Reducer } from './plan/plan.js';
-export { slidingOutputSize, samePadding, effectiveKernel } from './plan/output-size.js';
-export { adaptiveStart, adaptiveEnd } from './plan/adaptive.js';
+export { slidingOutputSize, samePadding, effectiveKernel, adaptiveStart, adaptiveEnd } from './ops/formulas.js';
+export type { SlidingGeometry, OutputRounding } from './plan/output-size.js';
 
 export type { CommonOptions, WindowOptions, AvgPoolOptions, LpPoolOptions } from './ops/options.js';
 export type { IndexTensor, ValuesWithIndices } from './ops/run.js';
@@ -59,7 +59,9 @@ export { allocSharedTensor, toSharedTensor, startWorkers, workersUnavailable } f
 export type { Backend } from './backends.js';
 export { init, addStartupTask } from './init.js';
 export type { InitResult } from './init.js';
-export { WasmTensor, allocWasmTensor, toWasmTensor, reserveWasmMemory, poolInto } from './kernels/wasm/zero-copy.js';
+export { WasmTensor, allocWasmTensor, toWasmTensor, reserveWasmMemory } from './kernels/wasm/zero-copy.js';
+export { poolInto } from './ops/pool-into.js';
+export type { PoolIntoOptions } from './ops/pool-into.js';
 
 // Dialects: each ecosystem's own argument names, defaults and results.
 export * as onnx from './dialects/onnx.js';

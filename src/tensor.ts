@@ -1,4 +1,8 @@
 import { PoolingError, show } from './plan/errors.js';
+import { plainView, typedArrayKind, typedArrayRealLength, type AnyTypedArray, type ArrayKind } from './typed-arrays.js';
+
+export type { AnyTypedArray, ArrayKind } from './typed-arrays.js';
+export { emptyOfKind, plainView, typedArrayFrom, typedArrayKind, typedArrayRealLength } from './typed-arrays.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
@@ -62,93 +66,11 @@ export function checkAllocation(op: string, what: string, elements: number, byte
 }
 
 export function dtypeOf(data: FloatArray): DType {
-  return typedArrayTag.call(data) === 'Float64Array' ? 'float64' : 'float32';
+  return typedArrayKind(data) === 'Float64Array' ? 'float64' : 'float32';
 }
 
 export function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
-}
-
-// A caller's typed array is read through the intrinsic getters of %TypedArray%.prototype: they
-// read its internal slots, so a subclass overriding `length`, `byteOffset` or `buffer` with
-// getters that lie, an own `length` property or a Proxy (which has no slots) cannot fake them, and
-// the kernels (wasm among them) see the memory the array really has.
-const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
-function intrinsicGetter(name: PropertyKey): (this: unknown) => unknown {
-  return Object.getOwnPropertyDescriptor(typedArrayPrototype, name)!.get!;
-}
-const typedArrayTag = intrinsicGetter(Symbol.toStringTag) as (this: unknown) => string | undefined;
-const typedArrayLength = intrinsicGetter('length') as (this: unknown) => number;
-const typedArrayOffset = intrinsicGetter('byteOffset') as (this: unknown) => number;
-const typedArrayBuffer = intrinsicGetter('buffer') as (this: unknown) => ArrayBufferLike;
-
-/** Every kind of typed array, by the name its internal slot gives. */
-export type ArrayKind =
-  | 'Float32Array'
-  | 'Float64Array'
-  | 'Int8Array'
-  | 'Uint8Array'
-  | 'Uint8ClampedArray'
-  | 'Int16Array'
-  | 'Uint16Array'
-  | 'Int32Array'
-  | 'Uint32Array'
-  | 'BigInt64Array'
-  | 'BigUint64Array';
-
-export type AnyTypedArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
-
-type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => AnyTypedArray;
-
-const VIEWS: Readonly<Record<ArrayKind, ViewConstructor>> = {
-  Float32Array,
-  Float64Array,
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  BigInt64Array,
-  BigUint64Array,
-};
-
-/** The real kind of a typed array, or undefined for anything else (Proxies and look-alikes included). */
-export function typedArrayKind(value: unknown): ArrayKind | undefined {
-  return typedArrayTag.call(value) as ArrayKind | undefined;
-}
-
-/** A typed array's real element count (not what a subclass's `length` says). */
-export function typedArrayRealLength(value: unknown): number {
-  return typedArrayLength.call(value);
-}
-
-/**
- * A plain view of the memory a caller's typed array really covers: the same buffer, offset and
- * length, with none of a subclass's overrides. Views of detached buffers come back empty.
- */
-export function plainView<T extends AnyTypedArray>(data: T): T {
-  const View = VIEWS[typedArrayTag.call(data) as ArrayKind];
-  const length = typedArrayLength.call(data);
-  if (length === 0) return new View(new ArrayBuffer(0)) as T;
-  return new View(typedArrayBuffer.call(data), typedArrayOffset.call(data), length) as T;
-}
-
-/** An empty array of `like`'s kind (what an ecosystem returns for a result with a 0 in its shape). */
-export function emptyOfKind<T extends AnyTypedArray>(like: T): T {
-  return new VIEWS[typedArrayTag.call(like) as ArrayKind](new ArrayBuffer(0)) as T;
 }
 
 /**
@@ -223,7 +145,7 @@ export interface TensorOf<D extends AnyTypedArray = AnyTypedArray> {
  */
 export function readTensorOf(op: string, name: string, x: unknown, kinds: readonly ArrayKind[], expected: string): TensorOf {
   const { shape: rawShape, data } = readCallerValue(op, name, () => {
-    if (typeof x !== 'object' || x === null || Array.isArray(x) || typedArrayTag.call(x) !== undefined) {
+    if (typeof x !== 'object' || x === null || Array.isArray(x) || typedArrayKind(x) !== undefined) {
       throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor { shape, data }; got ${show(x)}`);
     }
     const t = x as { shape?: unknown; data?: unknown };
@@ -236,7 +158,7 @@ export function readTensorOf(op: string, name: string, x: unknown, kinds: readon
   }
   const shape = readShape(op, `${name}.shape`, rawShape);
   const count = elementCount(op, name, shape);
-  const length = typedArrayLength.call(data);
+  const length = typedArrayRealLength(data);
   if (count !== length) {
     throw new PoolingError(
       'DATA_LENGTH_MISMATCH',
@@ -251,14 +173,19 @@ const FLOAT_KINDS: readonly ArrayKind[] = ['Float32Array', 'Float64Array'];
 
 /**
  * A tensor as readTensor read it: the library's own copy of the shape and a plain view of the
- * data's real memory. Only this module makes them, and the library hands them to kernels only, so
- * reading one again costs nothing.
+ * data's real memory. Reading one again costs nothing: its private field proves readTensor made
+ * it (`#read in x` runs no proxy trap, and no other code can give an object that field).
  */
 class ReadTensor<T extends FloatArray> implements Tensor<T> {
+  readonly #read = true;
   constructor(
     readonly shape: readonly number[],
     readonly data: T,
   ) {}
+
+  static is(x: unknown): x is ReadTensor<FloatArray> {
+    return typeof x === 'object' && x !== null && #read in x;
+  }
 }
 
 /**
@@ -267,14 +194,21 @@ class ReadTensor<T extends FloatArray> implements Tensor<T> {
  * or Float64Array data only.
  */
 export function readTensor<T extends FloatArray = FloatArray>(op: string, name: string, x: unknown): Tensor<T> {
-  if (x instanceof ReadTensor) return x as Tensor<T>;
+  if (ReadTensor.is(x)) return x as unknown as Tensor<T>;
   const t = readTensorOf(op, name, x, FLOAT_KINDS, 'a Float32Array or Float64Array');
   return new ReadTensor(t.shape, t.data as T);
 }
 
-/** Checks that a caller's tensor is well formed (see readTensor); prefer readTensor, which also returns what to use. */
-export function checkTensor(op: string, name: string, x: unknown): asserts x is Tensor {
-  readTensor(op, name, x);
+/**
+ * Whether a tensor read at the door still covers its memory: the plain view a kernel is about to
+ * use loses its length if a caller's getter, run after the read, shrank or detached the buffer.
+ */
+export function stillCovers(t: Tensor): boolean {
+  return typedArrayRealLength(t.data) === t.shape.reduce((p, d) => p * d, 1);
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 export function tensor<T extends FloatArray>(shape: readonly number[], data: T): Tensor<T> {
@@ -284,7 +218,3 @@ export function tensor<T extends FloatArray>(shape: readonly number[], data: T):
   return { shape: Object.freeze([...t.shape]), data };
 }
 
-/** A new array of `kind` holding `values` (a float result carried back into a caller's integer container). */
-export function typedArrayFrom(kind: ArrayKind, values: ArrayLike<number>): AnyTypedArray {
-  return (VIEWS[kind] as unknown as { from(values: ArrayLike<number>): AnyTypedArray }).from(values);
-}

@@ -10,8 +10,9 @@
  */
 import { PoolingError, show } from '../plan/errors.js';
 import { checkInteger } from '../plan/validate.js';
+export { readOptions } from '../plan/validate.js';
 import {
-  MAX_ELEMENTS,
+  checkAllocation,
   readCallerValue,
   readTensorOf,
   typedArrayFrom,
@@ -46,66 +47,15 @@ export const INTEGER_KINDS: readonly ArrayKind[] = [
   'Uint32Array',
 ];
 
-/** No pooling parameter or dimension can usefully exceed what one tensor may hold. */
-export const MAX_INTEGER = MAX_ELEMENTS;
 export { MAX_RANK } from '../tensor.js';
 
 /** Array.isArray, except that a revoked Proxy (which makes it throw) counts as no array. */
-function isArray(value: unknown): value is readonly unknown[] {
+export function isArray(value: unknown): value is readonly unknown[] {
   try {
     return Array.isArray(value);
   } catch {
     return false;
   }
-}
-
-function isObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || typedArrayKind(value) !== undefined) return false;
-  try {
-    return !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A caller's options object, each known property read once into a plain record (absent keys are
- * left out). `undefined` is accepted as "no options" only where `optional` says so. Unknown keys
- * are refused unless their value is undefined and `ignoreUndefined` is set (ONNX attribute maps);
- * `noun` is what the message calls a key ("option", "attribute").
- */
-export function readOptions(
-  op: string,
-  name: string,
-  value: unknown,
-  known: readonly string[],
-  { optional = false, ignoreUndefined = false, noun = 'option' } = {},
-): Readonly<Record<string, unknown>> {
-  if (value === undefined && optional) return {};
-  if (!isObject(value)) {
-    throw new PoolingError(
-      'INVALID_PARAMETER',
-      op,
-      `${name} must be an object${known.length ? ` of ${known.join(', ')}` : ''}; got ${show(value)}`,
-    );
-  }
-  return readCallerValue(op, name, () => {
-    const snapshot: Record<string, unknown> = {};
-    const source = value as Record<string, unknown>;
-    for (const key of Object.keys(value)) {
-      const entry = source[key];
-      if (!known.includes(key)) {
-        if (ignoreUndefined && entry === undefined) continue;
-        throw new PoolingError(
-          'INVALID_PARAMETER',
-          op,
-          `unknown ${noun} ${show(key)}; ${op} takes ${known.length ? known.map((k) => JSON.stringify(k)).join(', ') : 'none'}`,
-        );
-      }
-      if (entry !== undefined) snapshot[key] = entry;
-    }
-    return Object.freeze(snapshot);
-  });
 }
 
 /** A list argument copied once, refused on its length before any element is read. */
@@ -120,24 +70,19 @@ export function readList(op: string, name: string, value: unknown, lengths: read
   });
 }
 
-/** An integer in [min, MAX_INTEGER]; `whole` is what the caller wrote, for the message. */
-export function readInteger(op: string, name: string, value: unknown, min: number, whole: unknown = value): number {
-  return checkInteger(op, name, value, min, whole, MAX_INTEGER);
-}
-
 /** Exactly `length` integers, each >= min. */
 export function readIntegers(op: string, name: string, value: unknown, length: number, min: number): number[] {
   const noun = length === 1 ? 'integer' : 'integers';
   const list = readList(op, name, value, [length], `a list of ${length} ${noun}`);
-  return list.map((v) => readInteger(op, name, v, min, value));
+  return list.map((v) => checkInteger(op, name, v, min, value));
 }
 
 /** One integer for every axis, or one per axis; `oneElementList` also takes [k] as one integer (PyTorch). */
 export function readPerAxis(op: string, name: string, value: unknown, rank: number, min: number, oneElementList = false): number[] {
-  if (typeof value === 'number') return new Array<number>(rank).fill(readInteger(op, name, value, min));
+  if (typeof value === 'number') return new Array<number>(rank).fill(checkInteger(op, name, value, min));
   const lengths = oneElementList ? [1, rank] : [rank];
   const expected = `one integer or ${rank} integers (one per spatial axis)`;
-  const list = readList(op, name, value, lengths, expected).map((v) => readInteger(op, name, v, min, value));
+  const list = readList(op, name, value, lengths, expected).map((v) => checkInteger(op, name, v, min, value));
   return list.length === rank ? list : new Array<number>(rank).fill(list[0]!);
 }
 
@@ -171,8 +116,9 @@ export function readFloatTensor(op: string, name: string, value: unknown, expect
  * that select values rather than combine them) is widened to float64, which holds every 32-bit
  * integer exactly. Widening happens only after the shape and length have been checked.
  */
-export function widenToFloat(t: TensorSnapshot): Tensor {
+export function widenToFloat(op: string, t: TensorSnapshot): Tensor {
   if (t.kind === 'Float32Array' || t.kind === 'Float64Array') return { shape: t.shape, data: t.data as FloatArray };
+  checkAllocation(op, 'the float64 copy of the integer input', t.data.length, 8);
   return { shape: t.shape, data: Float64Array.from(t.data as IntegerArray) };
 }
 

@@ -64,7 +64,7 @@ const MAX: Reducer = { op: 'max', nan: 'propagate' };
 
 function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>, args: PoolingArgs, reducer: Reducer): Tensor<T> {
   const x = readFloatTensor(op, 'inputs', inputs);
-  const a = readOptions(op, 'arguments', args, ['pool_size', 'strides', 'padding', 'data_format'], { optional: true });
+  const a = readOptions(op, args, ['pool_size', 'strides', 'padding', 'data_format'], { name: 'arguments' });
   const kernel = readPerAxis(op, 'pool_size', a.pool_size ?? 2, rank, 1);
   const stride = a.strides === undefined || a.strides === null ? kernel : readPerAxis(op, 'strides', a.strides, rank, 1);
   // Any case is accepted; a string longer than "valid" cannot be either, whatever its case.
@@ -133,7 +133,7 @@ interface GlobalArgs {
 }
 
 function readGlobalArgs(op: string, args: unknown): GlobalArgs {
-  const a = readOptions(op, 'arguments', args, ['data_format', 'keepdims'], { optional: true });
+  const a = readOptions(op, args, ['data_format', 'keepdims'], { name: 'arguments' });
   return { layout: layoutOf(op, a.data_format), keepDims: readBoolean(op, 'keepdims', a.keepdims, false) };
 }
 

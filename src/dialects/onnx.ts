@@ -29,10 +29,11 @@
  * allocated.
  */
 import { PoolingError, show } from '../plan/errors.js';
+import { checkInteger } from '../plan/validate.js';
 import { planGlobal, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import type { PaddingOption } from '../plan/padding.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
-import { allocate, dtypeOf, MAX_ELEMENTS, type Tensor } from '../tensor.js';
+import { allocate, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
 import {
   backToContainer,
   FLOAT_KINDS,
@@ -40,7 +41,6 @@ import {
   MAX_RANK,
   readArgumentList,
   readChoice,
-  readInteger,
   readIntegers,
   readList,
   readOptions,
@@ -131,7 +131,7 @@ function kernelShape(op: string, value: unknown, inputShape: readonly number[]):
       `X must have rank ${list.length + 2} (N, C and ${list.length} spatial axes, as kernel_shape ${show(list)} says); got shape ${show(inputShape)}`,
     );
   }
-  return list.map((k) => readInteger(op, 'kernel_shape', k, 1, list));
+  return list.map((k) => checkInteger(op, 'kernel_shape', k, 1, list));
 }
 
 interface WindowAttributes {
@@ -191,7 +191,7 @@ function planGlobalNode(op: string, shape: readonly number[], reducer: Reducer):
 }
 
 function lpPower(op: string, value: unknown): number {
-  return value === undefined ? 2 : readInteger(op, 'p', value, 1);
+  return value === undefined ? 2 : checkInteger(op, 'p', value, 1);
 }
 
 const FLOAT_ONLY = 'float data (a Float32Array or Float64Array)';
@@ -232,9 +232,6 @@ function integerAt(data: TensorSnapshot['data'], i: number): number {
   return Number(data[i]!);
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 function product(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
@@ -352,7 +349,7 @@ export function runOnnxNode(
     );
   }
   const op = opType;
-  const a = readOptions(op, 'attrs', attrs, KNOWN_ATTRS[op], { ignoreUndefined: true, noun: 'attribute' });
+  const a = readOptions(op, attrs, KNOWN_ATTRS[op], { name: 'attrs', optional: false, ignoreUndefined: true, noun: 'attribute' });
   const names = INPUT_NAMES[op];
   const list = readArgumentList(op, `inputs (${names.join(', ')})`, inputs, names.length);
   if (op === 'MaxUnpool') return runMaxUnpool(a, list);
@@ -365,24 +362,24 @@ export function runOnnxNode(
     case 'AveragePool': {
       const includePad = flag(op, 'count_include_pad', a.count_include_pad);
       const plan = planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), { op: 'avg', divisor: includePad ? 'padded' : 'valid', emptyWindow: 'zero' });
-      return [runForward(plan, widenToFloat(raw))];
+      return [runForward(plan, widenToFloat(op, raw))];
     }
     case 'MaxPool': {
       const columnMajor = flag(op, 'storage_order', a.storage_order);
       const plan = planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), max);
-      const { values, indices } = runForwardWithIndices(plan, widenToFloat(raw));
+      const { values, indices } = runForwardWithIndices(plan, widenToFloat(op, raw));
       return [backToContainer(values, like), { shape: plan.outputShape, data: wholeTensorIndices(plan, indices.data, columnMajor) }];
     }
     case 'LpPool': {
       const w = windowAttributes(op, a, raw.shape);
       const plan = planWindowNode(op, raw.shape, w, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false });
-      return [runForward(plan, widenToFloat(raw))];
+      return [runForward(plan, widenToFloat(op, raw))];
     }
     case 'GlobalAveragePool':
-      return [runForward(planGlobalNode(op, raw.shape, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' }), widenToFloat(raw))];
+      return [runForward(planGlobalNode(op, raw.shape, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' }), widenToFloat(op, raw))];
     case 'GlobalMaxPool':
-      return [backToContainer(runForward(planGlobalNode(op, raw.shape, max), widenToFloat(raw)), like)];
+      return [backToContainer(runForward(planGlobalNode(op, raw.shape, max), widenToFloat(op, raw)), like)];
     case 'GlobalLpPool':
-      return [runForward(planGlobalNode(op, raw.shape, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false }), widenToFloat(raw))];
+      return [runForward(planGlobalNode(op, raw.shape, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false }), widenToFloat(op, raw))];
   }
 }

@@ -43,11 +43,12 @@ import { PoolingError, show } from '../plan/errors.js';
 import { effectiveKernel, samePadding } from '../plan/output-size.js';
 import { axisName, makePlan, splitShape, type PoolPlan, type Reducer, type SlidingAxis } from '../plan/plan.js';
 import { runBackward, runForward, runForwardWithIndices } from '../ops/run.js';
-import { allocate, dtypeOf, MAX_ELEMENTS, type Tensor } from '../tensor.js';
+import { allocate, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
 import {
   backToContainer,
   emptyLike,
   FLOAT_KINDS,
+  isArray,
   INTEGER_KINDS,
   MAX_RANK,
   readChoice,
@@ -210,12 +211,12 @@ function planTfjs(s: Spec, shape: readonly number[]): Geometry {
 
 /** TF.js's convertToTensor: a tensor passes through, nested arrays become a float32 tensor. */
 function toTensor(op: string, name: string, x: unknown, kinds: readonly string[], expected: string): TensorSnapshot {
-  if (typeof x !== 'number' && !isNested(x)) return readTensor(op, name, x, kinds as never, expected);
+  if (typeof x !== 'number' && !isArray(x)) return readTensor(op, name, x, kinds as never, expected);
   const ragged = () =>
     new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor or a rectangular nested array of numbers; got ${show(x)}`);
   const shape: number[] = [];
   let count = 1;
-  for (let level: unknown = x; isNested(level); level = (level as readonly unknown[])[0]) {
+  for (let level: unknown = x; isArray(level); level = (level as readonly unknown[])[0]) {
     const length = (level as readonly unknown[]).length;
     shape.push(length);
     count *= length;
@@ -233,7 +234,7 @@ function toTensor(op: string, name: string, x: unknown, kinds: readonly string[]
       values.push(node);
       return;
     }
-    if (!isNested(node)) throw ragged();
+    if (!isArray(node)) throw ragged();
     const length = node.length;
     if (length !== shape[depth]) throw ragged();
     for (let i = 0; i < length; i++) walk(node[i], depth + 1);
@@ -245,14 +246,6 @@ function toTensor(op: string, name: string, x: unknown, kinds: readonly string[]
     throw ragged();
   }
   return { shape: Object.freeze(shape), data: Float32Array.from(values), kind: 'Float32Array' };
-}
-
-function isNested(value: unknown): value is readonly unknown[] {
-  try {
-    return Array.isArray(value);
-  } catch {
-    return false;
-  }
 }
 
 /** Nested arrays are for literal data, as in TF.js's tests; larger inputs come as tensors. */
@@ -283,9 +276,6 @@ function avgGradReducer(filter: readonly number[]): Reducer {
   return { op: 'avg', divisor: filter.reduce((p, k) => p * k, 1), emptyWindow: 'nan' };
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 /** Runs the forward pass, or returns TF.js's empty tensor in the input's own container. */
 function forward(g: Geometry, x: TensorSnapshot, identityShortcut: boolean): NumericTensor {
@@ -295,13 +285,13 @@ function forward(g: Geometry, x: TensorSnapshot, identityShortcut: boolean): Num
   if (identityShortcut && plan.axes.every((a) => a.kind === 'sliding' && a.kernel === 1) && sameShape(plan.outputShape, plan.inputShape)) {
     return { shape: plan.outputShape, data: x.data.slice() as NumericArray };
   }
-  return backToContainer(runForward(plan, widenToFloat(x)), x.data as NumericArray);
+  return backToContainer(runForward(plan, widenToFloat(plan.op, x)), x.data as NumericArray);
 }
 
 /** Runs the backward pass; an empty forward output has an all-zero gradient (after dy is checked). */
 function backward(op: string, g: Geometry, dy: TensorSnapshot, x: TensorSnapshot, withInput: boolean): Tensor {
-  const dyTensor = widenToFloat(dy);
-  if (!g.empty) return runBackward(g.plan, dyTensor, withInput ? widenToFloat(x) : undefined);
+  const dyTensor = widenToFloat(op, dy);
+  if (!g.empty) return runBackward(g.plan, dyTensor, withInput ? widenToFloat(op, x) : undefined);
   if (!sameShape(dy.shape, g.outputShape)) {
     throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the forward output's shape ${show(g.outputShape)} (input ${show(x.shape)}); got ${show(dy.shape)}`);
   }
@@ -411,7 +401,7 @@ export function maxPoolWithArgmax(
     return { result: emptyLike(g.outputShape, input.data as NumericArray), indexes: emptyLike(g.outputShape, new Int32Array(0)) };
   }
   const plan = g.plan;
-  const { values, indices } = runForwardWithIndices(plan, widenToFloat(input));
+  const { values, indices } = runForwardWithIndices(plan, widenToFloat(op, input));
   const channels = plan.channels;
   const indexes = new Int32Array(indices.data.length);
   for (let i = 0; i < indexes.length; i++) {

@@ -23,12 +23,13 @@
  * Every argument is read once, and every tensor checked, before anything is allocated.
  */
 import { PoolingError, show } from '../plan/errors.js';
+import { checkInteger } from '../plan/validate.js';
 import { planAdaptive, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import { runBackward, runForward, runForwardWithIndices, type IndexTensor } from '../ops/run.js';
 import { maxUnpool, maxUnpoolBackward, type MaxUnpoolOptions } from '../ops/unpool.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
-import { readBoolean, readFloatTensor, readInteger, readList, readOptions, readPerAxis, readTensor } from './common.js';
+import { readBoolean, readFloatTensor, readList, readOptions, readPerAxis, readTensor } from './common.js';
 
 /** One int for every spatial axis, or one per axis (a 1-element list counts as one int, as in PyTorch). */
 export type IntOrTuple = number | readonly number[];
@@ -90,7 +91,7 @@ function strideOf(op: string, stride: unknown, kernel: number[], rank: Rank): nu
 
 /** The caller's arguments object, every key read once; kernel_size must be there. */
 function readArgs(op: string, args: unknown, known: readonly string[]): Args {
-  const a = readOptions(op, 'arguments', args, known);
+  const a = readOptions(op, args, known, { name: 'arguments', optional: false });
   if (known.includes('kernel_size') && a.kernel_size === undefined) {
     throw new PoolingError('INVALID_PARAMETER', op, `kernel_size is required`);
   }
@@ -152,7 +153,7 @@ function planAdaptiveTorch(op: string, shape: readonly number[], rank: Rank, out
   const expected = `one int or ${rank} ints or None (one per spatial axis)`;
   const sizes =
     typeof outputSize === 'number' ? new Array<unknown>(rank).fill(outputSize) : readList(op, 'output_size', outputSize, [rank], expected);
-  const checked = sizes.map((s) => (s === null ? null : readInteger(op, 'output_size', s, 1, outputSize)));
+  const checked = sizes.map((s) => (s === null ? null : checkInteger(op, 'output_size', s, 1, outputSize)));
   return planAdaptive(op, shape, 'channels-first', split, checked, reducer);
 }
 
@@ -280,7 +281,7 @@ function unpoolOptions(op: string, rank: Rank, pooledShape: readonly number[], a
   const padding = a.padding === undefined ? kernel.map(() => 0) : tuple(op, 'padding', a.padding, rank, 0);
   if (a.output_size === undefined || a.output_size === null) return { kernel, stride, padding, spatialDims: rank };
   const given = readList(op, 'output_size', a.output_size, [rank, rank + 2], `${rank} or ${rank + 2} sizes`);
-  const spatial = given.slice(given.length - rank).map((s) => readInteger(op, 'output_size', s, 0, given));
+  const spatial = given.slice(given.length - rank).map((s) => checkInteger(op, 'output_size', s, 0, given));
   const inputSpatial = pooledShape.slice(pooledShape.length - rank);
   spatial.forEach((size, d) => {
     const fallback = (inputSpatial[d]! - 1) * stride[d]! + kernel[d]! - 2 * padding[d]!;

@@ -29,35 +29,37 @@ export interface AdaptiveOptions extends CommonOptions {
 }
 
 export const GLOBAL_KEYS = [...COMMON_KEYS, 'keepDims'] as const;
+const GLOBAL_LP_KEYS = [...GLOBAL_KEYS, 'p'] as const;
 const ADAPTIVE_KEYS = [...COMMON_KEYS, 'outputSize'] as const;
 
-/** A global plan and the options it was planned from (read once). */
-interface Planned {
-  readonly plan: PoolPlan;
-  readonly options: GlobalLpOptions;
+// As in window-ops.ts: options are read before tensors, so that no caller code runs between a
+// tensor's check and its kernel.
+
+function globalOptions(op: string, options: unknown, keys: readonly string[] = GLOBAL_KEYS): GlobalLpOptions {
+  return readOptions(op, options, keys) as GlobalLpOptions;
 }
 
-function plannedGlobal(op: string, shape: unknown, options: unknown, reducer: (o: GlobalLpOptions) => Reducer, extraKeys: readonly string[] = []): Planned {
-  const o = readOptions(op, options, [...GLOBAL_KEYS, ...extraKeys]) as GlobalLpOptions;
-  const s = readShape(op, 'the input shape', shape);
-  const r = reducer(o);
+function globalPlan(op: string, shape: readonly number[], o: GlobalLpOptions, r: Reducer): PoolPlan {
   // The reducer is the caller's: it is part of what plans the options.
-  const plan = cachedPlan(`global ${JSON.stringify(r)}`, op, s, o, () => {
+  return cachedPlan(`global ${JSON.stringify(r)}`, op, shape, o, () => {
     const layout = layoutOf(op, o);
-    const split = splitShape(op, s, layout, spatialRankOf(op, s, o));
+    const split = splitShape(op, shape, layout, spatialRankOf(op, shape, o));
     const keepDims = o.keepDims === undefined ? false : checkBoolean(op, 'keepDims', o.keepDims);
-    return planGlobal(op, s, layout, split, r, keepDims);
+    return planGlobal(op, shape, layout, split, r, keepDims);
   });
-  return { plan, options: o };
 }
 
+/** A global plan from a caller's shape and options (masked pooling and poolOutputShape plan through it). */
 export function planGlobalOp(op: string, shape: readonly number[], options: GlobalOptions, reducer: Reducer): PoolPlan {
-  return plannedGlobal(op, shape, options, () => reducer).plan;
+  const o = globalOptions(op, options);
+  return globalPlan(op, readShape(op, 'the input shape', shape), o, reducer);
 }
 
-function plannedAdaptive(op: string, shape: unknown, options: unknown, reducer: Reducer): { plan: PoolPlan; options: AdaptiveOptions } {
-  const o = readOptions(op, options, ADAPTIVE_KEYS) as unknown as AdaptiveOptions;
-  const s = readShape(op, 'the input shape', shape);
+function adaptiveOptions(op: string, options: unknown): AdaptiveOptions {
+  return readOptions(op, options, ADAPTIVE_KEYS) as unknown as AdaptiveOptions;
+}
+
+function adaptivePlan(op: string, s: readonly number[], o: AdaptiveOptions, reducer: Reducer): PoolPlan {
   const layout = layoutOf(op, o);
   const rank = spatialRankOf(op, s, o, [o.outputSize], 'outputSize');
   const split = splitShape(op, s, layout, rank);
@@ -71,11 +73,12 @@ function plannedAdaptive(op: string, shape: unknown, options: unknown, reducer: 
     );
   }
   for (const size of sizes) if (size !== null) checkInteger(op, 'outputSize', size, 1, raw);
-  return { plan: planAdaptive(op, s, layout, split, sizes, reducer), options: o };
+  return planAdaptive(op, s, layout, split, sizes, reducer);
 }
 
 export function planAdaptiveOp(op: string, shape: readonly number[], options: AdaptiveOptions, reducer: Reducer): PoolPlan {
-  return plannedAdaptive(op, shape, options, reducer).plan;
+  const o = adaptiveOptions(op, options);
+  return adaptivePlan(op, readShape(op, 'the input shape', shape), o, reducer);
 }
 
 const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero' };
@@ -83,9 +86,10 @@ const MAX: Reducer = { op: 'max', nan: 'propagate' };
 
 /** Mean of each channel's whole map: (N, C, H, W) -> (N, C), or (N, C, 1, 1) with keepDims. */
 export function globalAvgPool<T extends FloatArray>(x: Tensor<T>, options: GlobalOptions = {}): Tensor<T> {
-  const t = readTensor<T>('globalAvgPool', 'x', x);
-  const { plan, options: o } = plannedGlobal('globalAvgPool', t.shape, options, () => AVG);
-  return runForward(plan, t, o);
+  const op = 'globalAvgPool';
+  const o = globalOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(globalPlan(op, t.shape, o, AVG), t, o);
 }
 
 export function globalAvgPoolBackward<T extends FloatArray>(
@@ -94,45 +98,51 @@ export function globalAvgPoolBackward<T extends FloatArray>(
   options: GlobalOptions = {},
 ): Tensor<T> {
   const op = 'globalAvgPoolBackward';
-  const { plan, options: o } = plannedGlobal(op, shapeOfInput(op, input), options, () => AVG);
-  return runBackward(plan, dy, undefined, o);
+  const o = globalOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
+  return runBackward(globalPlan(op, shapeOfInput(op, input), o, AVG), gradient, undefined, o);
 }
 
 export function globalMaxPool<T extends FloatArray>(x: Tensor<T>, options: GlobalOptions = {}): Tensor<T> {
-  const t = readTensor<T>('globalMaxPool', 'x', x);
-  const { plan, options: o } = plannedGlobal('globalMaxPool', t.shape, options, () => MAX);
-  return runForward(plan, t, o);
+  const op = 'globalMaxPool';
+  const o = globalOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(globalPlan(op, t.shape, o, MAX), t, o);
 }
 
 export function globalMaxPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: GlobalOptions = {}): Tensor<T> {
-  const t = readTensor<T>('globalMaxPoolBackward', 'x', x);
-  const { plan, options: o } = plannedGlobal('globalMaxPoolBackward', t.shape, options, () => MAX);
-  return runBackward(plan, dy, t, o);
+  const op = 'globalMaxPoolBackward';
+  const o = globalOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
+  const t = readTensor<T>(op, 'x', x);
+  return runBackward(globalPlan(op, t.shape, o, MAX), gradient, t, o);
 }
 
-function lpReducer(op: string): (options: GlobalLpOptions) => Reducer {
-  return (options) => ({ op: 'lp', p: options.p === undefined ? 2 : lpPower(op, 'p', options.p), signed: false, rescale: false });
+function lpReducer(op: string, options: GlobalLpOptions): Reducer {
+  return { op: 'lp', p: options.p === undefined ? 2 : lpPower(op, 'p', options.p), signed: false, rescale: false };
 }
 
 export function globalLpPool<T extends FloatArray>(x: Tensor<T>, options: GlobalLpOptions = {}): Tensor<T> {
   const op = 'globalLpPool';
+  const o = globalOptions(op, options, GLOBAL_LP_KEYS);
   const t = readTensor<T>(op, 'x', x);
-  const { plan, options: o } = plannedGlobal(op, t.shape, options, lpReducer(op), ['p']);
-  return runForward(plan, t, o);
+  return runForward(globalPlan(op, t.shape, o, lpReducer(op, o)), t, o);
 }
 
 export function globalLpPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: GlobalLpOptions = {}): Tensor<T> {
   const op = 'globalLpPoolBackward';
+  const o = globalOptions(op, options, GLOBAL_LP_KEYS);
+  const gradient = readTensor<T>(op, 'dy', dy);
   const t = readTensor<T>(op, 'x', x);
-  const { plan, options: o } = plannedGlobal(op, t.shape, options, lpReducer(op), ['p']);
-  return runBackward(plan, dy, t, o);
+  return runBackward(globalPlan(op, t.shape, o, lpReducer(op, o)), gradient, t, o);
 }
 
 /** Adaptive average pooling with PyTorch's bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)). */
 export function adaptiveAvgPool<T extends FloatArray>(x: Tensor<T>, options: AdaptiveOptions): Tensor<T> {
-  const t = readTensor<T>('adaptiveAvgPool', 'x', x);
-  const { plan, options: o } = plannedAdaptive('adaptiveAvgPool', t.shape, options, AVG);
-  return runForward(plan, t, o);
+  const op = 'adaptiveAvgPool';
+  const o = adaptiveOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(adaptivePlan(op, t.shape, o, AVG), t, o);
 }
 
 export function adaptiveAvgPoolBackward<T extends FloatArray>(
@@ -141,24 +151,29 @@ export function adaptiveAvgPoolBackward<T extends FloatArray>(
   options: AdaptiveOptions,
 ): Tensor<T> {
   const op = 'adaptiveAvgPoolBackward';
-  const { plan, options: o } = plannedAdaptive(op, shapeOfInput(op, input), options, AVG);
-  return runBackward(plan, dy, undefined, o);
+  const o = adaptiveOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
+  return runBackward(adaptivePlan(op, shapeOfInput(op, input), o, AVG), gradient, undefined, o);
 }
 
 export function adaptiveMaxPool<T extends FloatArray>(x: Tensor<T>, options: AdaptiveOptions): Tensor<T> {
-  const t = readTensor<T>('adaptiveMaxPool', 'x', x);
-  const { plan, options: o } = plannedAdaptive('adaptiveMaxPool', t.shape, options, MAX);
-  return runForward(plan, t, o);
+  const op = 'adaptiveMaxPool';
+  const o = adaptiveOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(adaptivePlan(op, t.shape, o, MAX), t, o);
 }
 
 export function adaptiveMaxPoolWithIndices<T extends FloatArray>(x: Tensor<T>, options: AdaptiveOptions): ValuesWithIndices<T> {
-  const t = readTensor<T>('adaptiveMaxPoolWithIndices', 'x', x);
-  const { plan, options: o } = plannedAdaptive('adaptiveMaxPoolWithIndices', t.shape, options, MAX);
-  return runForwardWithIndices(plan, t, o);
+  const op = 'adaptiveMaxPoolWithIndices';
+  const o = adaptiveOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForwardWithIndices(adaptivePlan(op, t.shape, o, MAX), t, o);
 }
 
 export function adaptiveMaxPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: AdaptiveOptions): Tensor<T> {
-  const t = readTensor<T>('adaptiveMaxPoolBackward', 'x', x);
-  const { plan, options: o } = plannedAdaptive('adaptiveMaxPoolBackward', t.shape, options, MAX);
-  return runBackward(plan, dy, t, o);
+  const op = 'adaptiveMaxPoolBackward';
+  const o = adaptiveOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
+  const t = readTensor<T>(op, 'x', x);
+  return runBackward(adaptivePlan(op, t.shape, o, MAX), gradient, t, o);
 }

@@ -10,11 +10,12 @@ import {
   BYTES_PER_ELEMENT,
   checkAllocation,
   dtypeOf,
-  plainView,
   readCallerValue,
-  readShape,
   readTensor,
-  typedArrayKind,
+  readTensorOf,
+  sameShape,
+  stillCovers,
+  type ArrayKind,
   type FloatArray,
   type Tensor,
 } from '../tensor.js';
@@ -34,64 +35,54 @@ export interface MaskedGlobalOptions extends GlobalOptions {
 interface Resolved {
   readonly plan: PoolPlan;
   readonly weights: Weights;
+  /** The weights' shape when they were read: a kernel checks they still cover it. */
+  readonly weightsShape: readonly number[];
   readonly perChannel: boolean;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
+const MASKED_KEYS = [...GLOBAL_KEYS, 'mask', 'validLengths'] as const;
+const MASK_DATA = ['mask', 'validLengths'] as const;
+const MASK_KINDS: readonly ArrayKind[] = ['Uint8Array', 'Float32Array', 'Float64Array'];
 
-const MASK_KINDS = ['Uint8Array', 'Float32Array', 'Float64Array'];
-
-function readMask(op: string, mask: unknown, shape: readonly number[], sampleShape: readonly number[]): { weights: Weights; perChannel: boolean } {
-  if (typeof mask !== 'object' || mask === null || Array.isArray(mask)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `mask must be a tensor { shape, data }; got ${show(mask)}`);
-  }
-  const { shape: rawShape, data } = readCallerValue(op, 'mask', () => ({ shape: (mask as Tensor).shape as unknown, data: (mask as Tensor).data as unknown }));
-  const kind = typedArrayKind(data);
-  if (kind === undefined || !MASK_KINDS.includes(kind)) {
-    const got = kind ?? (Array.isArray(data) ? 'Array' : data === null ? 'null' : typeof data);
-    throw new PoolingError('UNSUPPORTED_DTYPE', op, `mask.data must be a Uint8Array, Float32Array or Float64Array; got ${got}`);
-  }
-  const maskShape = readShape(op, 'mask.shape', rawShape);
-  const perChannel = sameShape(maskShape, shape);
-  if (!perChannel && !sameShape(maskShape, sampleShape)) {
+function readMask(op: string, mask: unknown, shape: readonly number[], sampleShape: readonly number[]): Omit<Resolved, 'plan'> {
+  const m = readTensorOf(op, 'mask', mask, MASK_KINDS, 'a Uint8Array, Float32Array or Float64Array');
+  const perChannel = sameShape(m.shape, shape);
+  if (!perChannel && !sameShape(m.shape, sampleShape)) {
     throw new PoolingError(
       'MASK_SHAPE_MISMATCH',
       op,
       `mask must have shape ${show(sampleShape)} (one weight per sample and position) or the input's shape ` +
-        `${show(shape)}; got ${show(maskShape)}`,
+        `${show(shape)}; got ${show(m.shape)}`,
     );
   }
-  const expectedLength = maskShape.reduce((p, d) => p * d, 1);
-  const weights = plainView(data as Weights);
-  if (weights.length !== expectedLength) {
-    throw new PoolingError(
-      'DATA_LENGTH_MISMATCH',
-      op,
-      `mask.data has ${weights.length} elements but mask.shape ${show(maskShape)} needs ${expectedLength}`,
-    );
-  }
+  const weights = m.data as Weights;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
     if (!(w >= 0) || !Number.isFinite(w)) {
       throw new PoolingError('INVALID_PARAMETER', op, `mask weights must be finite and >= 0; got ${w} at index ${i}`);
     }
   }
-  return { weights, perChannel };
+  return { weights, weightsShape: m.shape, perChannel };
+}
+
+/** The caller's per-sample lengths, each row read once by index (never through its iterator). */
+function readLengths(op: string, lengths: unknown, batch: number, rank: number): number[][] | undefined {
+  return readCallerValue(op, 'validLengths', () => {
+    if (!Array.isArray(lengths) || lengths.length !== batch) return undefined;
+    const rows: number[][] = [];
+    for (let n = 0; n < batch; n++) {
+      const row: unknown = lengths[n];
+      if (!Array.isArray(row) || row.length !== rank) return undefined;
+      const copy = new Array<number>(rank);
+      for (let a = 0; a < rank; a++) copy[a] = row[a] as number;
+      rows.push(copy);
+    }
+    return rows;
+  });
 }
 
 function lengthsMask(op: string, lengths: unknown, plan: PoolPlan, spatial: readonly number[]): Uint8Array {
-  const rows = readCallerValue(op, 'validLengths', () => {
-    const copy: number[][] = [];
-    const valid = Array.isArray(lengths) && lengths.length === plan.batch;
-    for (let n = 0; valid && n < plan.batch; n++) {
-      const row: unknown = lengths[n];
-      if (!Array.isArray(row) || row.length !== spatial.length) return undefined;
-      copy.push(Array.from(row as unknown[], (v) => v as number));
-    }
-    return valid ? copy : undefined;
-  });
+  const rows = readLengths(op, lengths, plan.batch, spatial.length);
   if (rows === undefined) {
     throw new PoolingError(
       'MASK_SHAPE_MISMATCH',
@@ -127,25 +118,40 @@ function lengthsMask(op: string, lengths: unknown, plan: PoolPlan, spatial: read
   return weights;
 }
 
-function resolve(op: string, shape: readonly number[], options: unknown): Resolved {
-  const o = readOptions(op, options, [...GLOBAL_KEYS, 'mask', 'validLengths'], ['mask', 'validLengths']);
+/** The options read once (before any tensor: see window-ops.ts). */
+function readMaskedOptions(op: string, options: unknown): Readonly<Record<string, unknown>> {
+  const o = readOptions(op, options, MASKED_KEYS, { dataNames: MASK_DATA });
+  if ((o.mask === undefined) === (o.validLengths === undefined)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `give exactly one of mask and validLengths`);
+  }
+  return o;
+}
+
+function resolve(op: string, shape: readonly number[], o: Readonly<Record<string, unknown>>): Resolved {
   const { mask, validLengths, ...global } = o;
   const plan = planGlobalOp(op, shape, global, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' });
   const spatial = plan.axes.map((a) => a.size);
   const sampleShape = plan.batched ? [plan.batch, ...spatial] : spatial;
-  if ((mask === undefined) === (validLengths === undefined)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `give exactly one of mask and validLengths`);
+  if (mask !== undefined) return { plan, ...readMask(op, mask, shape, sampleShape) };
+  const weights = lengthsMask(op, validLengths, plan, spatial);
+  return { plan, weights, weightsShape: [weights.length], perChannel: false };
+}
+
+function checkStillCovered(op: string, x: Tensor, r: Resolved): void {
+  if (!stillCovers(x) || !stillCovers({ shape: r.weightsShape, data: r.weights as FloatArray })) {
+    throw new PoolingError('DATA_LENGTH_MISMATCH', op, `a tensor's buffer was resized or detached during the call`);
   }
-  if (mask !== undefined) return { plan, ...readCallerValue(op, 'mask', () => readMask(op, mask, shape, sampleShape)) };
-  return { plan, weights: lengthsMask(op, validLengths, plan, spatial), perChannel: false };
 }
 
 /** Average of each channel over the positions the mask keeps (weighted by it), per sample. */
 export function maskedGlobalAvgPool<T extends FloatArray>(x: Tensor<T>, options: MaskedGlobalOptions): Tensor<T> {
   const op = 'maskedGlobalAvgPool';
+  const o = readMaskedOptions(op, options);
   const t = readTensor<T>(op, 'x', x);
-  const { plan, weights, perChannel } = resolve(op, t.shape, options);
+  const resolved = resolve(op, t.shape, o);
+  const { plan, weights, perChannel } = resolved;
   checkAllocation(op, 'the output', plan.batch * plan.channels, BYTES_PER_ELEMENT[dtypeOf(t.data)]);
+  checkStillCovered(op, t, resolved);
   return { shape: plan.outputShape, data: maskedGlobalAvgForward(plan, t, weights, perChannel) as T };
 }
 
@@ -155,9 +161,13 @@ export function maskedGlobalAvgPoolBackward<T extends FloatArray>(
   options: MaskedGlobalOptions,
 ): Tensor<T> {
   const op = 'maskedGlobalAvgPoolBackward';
+  const o = readMaskedOptions(op, options);
+  const gradientIn = readTensor<T>(op, 'dy', dy);
   const shape = shapeOfInput(op, input);
-  const { plan, weights, perChannel } = resolve(op, shape, options);
-  const gradient = readGradient(plan, dy, undefined);
+  const resolved = resolve(op, shape, o);
+  const { plan, weights, perChannel } = resolved;
+  const gradient = readGradient(plan, gradientIn, undefined);
   checkAllocation(op, 'the gradient', plan.batch * plan.channels * plan.inputSpatialSize, BYTES_PER_ELEMENT[dtypeOf(gradient.data)]);
+  checkStillCovered(op, gradient, resolved);
   return { shape: plan.inputShape, data: maskedGlobalAvgBackward(plan, gradient, weights, perChannel) as T };
 }

@@ -7,7 +7,7 @@ import { PoolingError, show } from '../plan/errors.js';
 import type { PaddingOption } from '../plan/padding.js';
 import type { PoolPlan, Reducer } from '../plan/plan.js';
 import { planSlidingSpec } from '../plan/sliding.js';
-import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, perAxis } from '../plan/validate.js';
+import { checkBoolean, checkInteger, checkOneOf, perAxis } from '../plan/validate.js';
 import type { Layout } from '../tensor.js';
 
 export interface CommonOptions {
@@ -58,12 +58,6 @@ export const AVG_KEYS = [...WINDOW_KEYS, 'countIncludePad', 'divisorOverride'] a
 export const MAX_KEYS = WINDOW_KEYS;
 export const LP_KEYS = [...WINDOW_KEYS, 'p'] as const;
 export { COMMON_KEYS };
-
-export function checkOptionsObject(op: string, options: unknown): asserts options is object {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new PoolingError('INVALID_PARAMETER', op, `options must be an object; got ${show(options)}`);
-  }
-}
 
 export function layoutOf(op: string, options: CommonOptions): Layout {
   return options.layout === undefined
@@ -177,4 +171,3 @@ export function lpPower(op: string, name: string, p: unknown): number {
   return p;
 }
 
-export { checkKnownKeys };

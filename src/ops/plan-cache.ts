@@ -3,10 +3,12 @@
  * as running it (window tables, validation): a loop calling `avgPool(x, { kernel: 2 })` on a small
  * map plans once. Plans are frozen, so sharing one between calls is safe.
  *
- * Only calls whose shape is numbers and whose options are small plain values (numbers, strings,
- * booleans, short arrays of them) are cached, under a key that keeps their types apart: anything
- * else (an invalid shape, a tensor-valued option) plans afresh, so every error is still raised by
- * the planner itself. Options that choose how a plan runs (backend, threads) are not part of the key.
+ * The options a key is made of are the snapshot readOptions took (src/plan/validate.ts): the
+ * values the planner will read, read once, so what is cached is what was asked. Snapshots of small
+ * plain values (numbers, strings, booleans, short arrays of them) are cached, under a key that
+ * keeps their types apart; anything else (an invalid shape, an object-valued option) plans afresh,
+ * so every error is still raised by the planner itself. Options that choose how a plan runs
+ * (backend, threads) are not part of the key.
  */
 import type { PoolPlan } from '../plan/plan.js';
 

@@ -11,6 +11,10 @@ import {
   readCallerValue,
   readShape,
   readTensor,
+  sameShape,
+  stillCovers,
+  typedArrayKind,
+  typedArrayRealLength,
   type FloatArray,
   type Tensor,
 } from '../tensor.js';
@@ -37,8 +41,30 @@ function chooseBackend(plan: PoolPlan, choice: RunChoice, wantsIndices = false):
   return withThreads(selectBackend(plan, backend), threadsWorthIt(plan, checkThreads(plan.op, threads)), wantsIndices);
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+/**
+ * Right before a kernel: every tensor still covers its memory. Nothing of the caller's runs after
+ * the tensors are read, but backends registered by the caller do (selection asks them), and a
+ * resizable buffer shrunk or detached after its check would leave a kernel reading stale memory.
+ */
+function checkStillCovered(plan: PoolPlan, ...tensors: (Tensor | undefined)[]): void {
+  for (const t of tensors) {
+    if (t !== undefined && !stillCovers(t)) {
+      throw new PoolingError('DATA_LENGTH_MISMATCH', plan.op, `a tensor's buffer was resized or detached during the call (shape ${show(t.shape)})`);
+    }
+  }
+}
+
+/** What a backend returned is an array of the output's dtype and length (a registered backend may be wrong). */
+function checkResult<T extends FloatArray>(plan: PoolPlan, backend: string, dtype: string, length: number, y: unknown): T {
+  const kind = typedArrayKind(y);
+  if (kind !== (dtype === 'float64' ? 'Float64Array' : 'Float32Array') || typedArrayRealLength(y) !== length) {
+    throw new PoolingError(
+      'UNSUPPORTED_OPTION',
+      plan.op,
+      `backend ${show(backend)} returned ${show(y)} where ${length} ${dtype} values belong; use another backend`,
+    );
+  }
+  return y as T;
 }
 
 /**
@@ -66,10 +92,11 @@ export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, b
   const chosen = chooseBackend(plan, backend);
   // Nothing to compute: no kernel needs the window tables of an empty tensor's axes.
   if (length === 0) return { shape: plan.outputShape, data: allocate(dtype, 0) as T };
+  checkStillCovered(plan, input);
   const started = runStarted();
   const { y } = chosen.forward(plan, input);
   recordRun(plan, chosen.name, 'forward', started);
-  return { shape: plan.outputShape, data: y as T };
+  return { shape: plan.outputShape, data: checkResult<T>(plan, chosen.name, dtype, length, y) };
 }
 
 export function runForwardWithIndices<T extends FloatArray>(
@@ -86,10 +113,17 @@ export function runForwardWithIndices<T extends FloatArray>(
   if (length === 0) {
     return { values: { shape: plan.outputShape, data: allocate(dtype, 0) as T }, indices: { shape: plan.outputShape, data: new Int32Array(0) } };
   }
+  checkStillCovered(plan, input);
   const started = runStarted();
   const { y, indices } = chosen.forward(plan, input);
   recordRun(plan, chosen.name, 'forward', started);
-  return { values: { shape: plan.outputShape, data: y as T }, indices: { shape: plan.outputShape, data: indices! } };
+  if (typedArrayKind(indices) !== 'Int32Array' || typedArrayRealLength(indices) !== length) {
+    throw new PoolingError('UNSUPPORTED_OPTION', plan.op, `backend ${show(chosen.name)} returned no indices of the maxima; use another backend`);
+  }
+  return {
+    values: { shape: plan.outputShape, data: checkResult<T>(plan, chosen.name, dtype, length, y) },
+    indices: { shape: plan.outputShape, data: indices! },
+  };
 }
 
 /** dy read once, of the plan's output shape, and of x's dtype. */
@@ -129,10 +163,11 @@ export function runBackward<T extends FloatArray>(
   if (length === 0 || outputLength(plan) === 0) {
     return { shape: plan.inputShape, data: allocate(dtypeOf(gradient.data), length) as T };
   }
+  checkStillCovered(plan, gradient, input);
   const started = runStarted();
   const dx = chosen.backward(plan, gradient, input);
   recordRun(plan, chosen.name, 'backward', started);
-  return { shape: plan.inputShape, data: dx as T };
+  return { shape: plan.inputShape, data: checkResult<T>(plan, chosen.name, dtypeOf(gradient.data), length, dx) };
 }
 
 /** For backward ops that need only the input's shape: accept the input tensor or its shape. */

@@ -13,13 +13,15 @@ import {
   checkAllocation,
   dtypeOf,
   elementCount,
-  plainView,
-  readCallerValue,
   readShape,
   readTensor,
-  typedArrayKind,
+  readTensorOf,
+  sameShape,
+  stillCovers,
+  type ArrayKind,
   type FloatArray,
   type Tensor,
+  type TensorOf,
 } from '../tensor.js';
 import { COMMON_KEYS, layoutOf, spatialRankOf, type CommonOptions } from './options.js';
 import type { IndexTensor } from './run.js';
@@ -45,9 +47,17 @@ export interface UnpoolPlan {
 
 const UNPOOL_KEYS = [...COMMON_KEYS, 'kernel', 'stride', 'padding', 'outputSize'] as const;
 
+function unpoolOptions(op: string, raw: unknown): MaxUnpoolOptions {
+  return readOptions(op, raw, UNPOOL_KEYS) as unknown as MaxUnpoolOptions;
+}
+
+/** The unpooling of an input of `inputShape`: output shape and plane sizes, options read once. */
 export function planMaxUnpool(op: string, inputShape: readonly number[], raw: MaxUnpoolOptions): UnpoolPlan {
-  const options = readOptions(op, raw, UNPOOL_KEYS) as unknown as MaxUnpoolOptions;
-  const shape = readShape(op, 'the input shape', inputShape);
+  const options = unpoolOptions(op, raw);
+  return unpoolPlan(op, readShape(op, 'the input shape', inputShape), options);
+}
+
+function unpoolPlan(op: string, shape: readonly number[], options: MaxUnpoolOptions): UnpoolPlan {
   const rank = spatialRankOf(op, shape, options, [options.kernel, options.stride, options.padding, options.outputSize], 'kernel');
   const layout = layoutOf(op, options);
   const split = splitShape(op, shape, layout, rank);
@@ -119,31 +129,23 @@ function planeOffset(plan: UnpoolPlan, spatialSize: number, plane: number, s: nu
   return (n * spatialSize + s) * plan.channels + c;
 }
 
-/**
- * The caller's index tensor read once: an Int32Array (its real memory, see plainView) of exactly
- * `shape`, every index inside the output plane.
- */
-function readIndices(plan: UnpoolPlan, indices: unknown): Int32Array {
-  const op = plan.op;
-  const { shape: rawShape, data: rawData } = readCallerValue(op, 'indices', () => {
-    if (typeof indices !== 'object' || indices === null || Array.isArray(indices)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `indices must be an index tensor { shape, data: Int32Array }; got ${show(indices)}`);
-    }
-    return { shape: (indices as IndexTensor).shape as unknown, data: (indices as IndexTensor).data as unknown };
-  });
-  const shape = readShape(op, 'indices.shape', rawShape);
-  if (typedArrayKind(rawData) !== 'Int32Array' || !sameShape(shape, plan.inputShape)) {
+const INDEX_KINDS: readonly ArrayKind[] = ['Int32Array'];
+
+/** The caller's index tensor read once (see readTensorOf): an Int32Array whose real length matches its shape. */
+function readIndexTensor(op: string, indices: unknown): TensorOf<Int32Array> {
+  return readTensorOf(op, 'indices', indices, INDEX_KINDS, 'an Int32Array') as TensorOf<Int32Array>;
+}
+
+/** Indices of exactly the input's shape, every one inside the output plane. */
+function checkIndices(plan: UnpoolPlan, indices: TensorOf<Int32Array>): Int32Array {
+  if (!sameShape(indices.shape, plan.inputShape)) {
     throw new PoolingError(
       'SHAPE_MISMATCH',
-      op,
-      `indices must be an Int32Array tensor of the input's shape ${show(plan.inputShape)}; got ${show(shape)} (${typedArrayKind(rawData) ?? typeof rawData})`,
+      plan.op,
+      `indices must be an Int32Array tensor of the input's shape ${show(plan.inputShape)}; got ${show(indices.shape)}`,
     );
   }
-  const data = plainView(rawData as Int32Array);
-  const expected = shape.reduce((p, d) => p * d, 1);
-  if (data.length !== expected) {
-    throw new PoolingError('DATA_LENGTH_MISMATCH', op, `indices.data has ${data.length} elements but indices.shape ${show(shape)} needs ${expected}`);
-  }
+  const data = indices.data;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v < 0 || v >= plan.outputSpatialSize) {
@@ -157,17 +159,23 @@ function readIndices(plan: UnpoolPlan, indices: unknown): Int32Array {
   return data;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+/** Right before the scatter: the tensors read at the door still cover their memory (see run.ts). */
+function checkStillCovered(op: string, ...tensors: { shape: readonly number[]; data: FloatArray | Int32Array }[]): void {
+  if (tensors.some((t) => !stillCovers(t as Tensor))) {
+    throw new PoolingError('DATA_LENGTH_MISMATCH', op, `a tensor's buffer was resized or detached during the call`);
+  }
 }
 
 export function maxUnpool<T extends FloatArray>(x: Tensor<T>, indices: IndexTensor, options: MaxUnpoolOptions): Tensor<T> {
   const op = 'maxUnpool';
+  const o = unpoolOptions(op, options);
   const t = readTensor<T>(op, 'x', x);
-  const plan = planMaxUnpool(op, t.shape, options);
-  const at = readIndices(plan, indices);
+  const index = readIndexTensor(op, indices);
+  const plan = unpoolPlan(op, t.shape, o);
+  const at = checkIndices(plan, index);
   const dtype = dtypeOf(t.data);
   checkAllocation(op, 'the output', plan.planes * plan.outputSpatialSize, BYTES_PER_ELEMENT[dtype]);
+  checkStillCovered(op, t, index);
   const y = allocate(dtype, plan.planes * plan.outputSpatialSize);
   for (let plane = 0; plane < plan.planes; plane++) {
     for (let s = 0; s < plan.inputSpatialSize; s++) {
@@ -185,17 +193,17 @@ export function maxUnpoolBackward<T extends FloatArray>(
   options: MaxUnpoolOptions,
 ): Tensor<T> {
   const op = 'maxUnpoolBackward';
+  const o = unpoolOptions(op, options);
   const gradient = readTensor<T>(op, 'dy', dy);
-  if (typeof indices !== 'object' || indices === null) {
-    throw new PoolingError('INVALID_PARAMETER', op, `indices must be an index tensor { shape, data: Int32Array }; got ${show(indices)}`);
-  }
-  const plan = planMaxUnpool(op, readCallerValue(op, 'indices.shape', () => indices.shape), options);
+  const index = readIndexTensor(op, indices);
+  const plan = unpoolPlan(op, index.shape, o);
   if (!sameShape(gradient.shape, plan.outputShape)) {
     throw new PoolingError('SHAPE_MISMATCH', op, `dy must have the output's shape ${show(plan.outputShape)}; got ${show(gradient.shape)}`);
   }
-  const positions = readIndices(plan, indices);
+  const positions = checkIndices(plan, index);
   const dtype = dtypeOf(gradient.data);
   checkAllocation(op, 'the gradient', plan.planes * plan.inputSpatialSize, BYTES_PER_ELEMENT[dtype]);
+  checkStillCovered(op, gradient, index);
   const dx = allocate(dtype, plan.planes * plan.inputSpatialSize);
   for (let plane = 0; plane < plan.planes; plane++) {
     for (let s = 0; s < plan.inputSpatialSize; s++) {

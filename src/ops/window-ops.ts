@@ -10,56 +10,62 @@ import {
   lpPower,
   planWindowOp,
   type AvgPoolOptions,
-  type CommonOptions,
   type LpPoolOptions,
   type WindowOptions,
 } from './options.js';
 import { cachedPlan } from './plan-cache.js';
 import { runBackward, runForward, runForwardWithIndices, shapeOfInput, type ValuesWithIndices } from './run.js';
 
-/** A plan and the options it was planned from, read once (see readOptions). */
-export interface Planned {
-  readonly plan: PoolPlan;
-  readonly options: CommonOptions;
+// Every op reads its options before its tensors: reading options can run a caller's getter, and
+// nothing of the caller's may run between a tensor's check and the kernel (a getter could shrink
+// the tensor's buffer; runForward checks again just before the kernel all the same).
+
+function avgOptions(op: string, options: unknown): AvgPoolOptions {
+  return readOptions(op, options, AVG_KEYS) as unknown as AvgPoolOptions;
 }
 
-function plannedAvg(shape: unknown, options: unknown, op: string): Planned {
-  const o = readOptions(op, options, AVG_KEYS) as unknown as AvgPoolOptions;
-  const s = readShape(op, 'the input shape', shape);
-  return { plan: cachedPlan('avg', op, s, o, () => planWindowOp(op, s, o, avgReducer(op, o, false))), options: o };
+function maxOptions(op: string, options: unknown): WindowOptions {
+  return readOptions(op, options, MAX_KEYS) as unknown as WindowOptions;
 }
 
-function plannedMax(shape: unknown, options: unknown, op: string): Planned {
-  const o = readOptions(op, options, MAX_KEYS) as unknown as WindowOptions;
-  const s = readShape(op, 'the input shape', shape);
-  return { plan: cachedPlan('max', op, s, o, () => planWindowOp(op, s, o, { op: 'max', nan: 'propagate' })), options: o };
+function lpOptions(op: string, options: unknown): LpPoolOptions {
+  return readOptions(op, options, LP_KEYS) as unknown as LpPoolOptions;
 }
 
-function plannedLp(shape: unknown, options: unknown, op: string): Planned {
-  const o = readOptions(op, options, LP_KEYS) as unknown as LpPoolOptions;
-  const s = readShape(op, 'the input shape', shape);
-  const build = () => planWindowOp(op, s, o, { op: 'lp', p: o.p === undefined ? 2 : lpPower(op, 'p', o.p), signed: false, rescale: false });
-  return { plan: cachedPlan('lp', op, s, o, build), options: o };
+function avgPlan(op: string, shape: readonly number[], o: AvgPoolOptions): PoolPlan {
+  return cachedPlan('avg', op, shape, o, () => planWindowOp(op, shape, o, avgReducer(op, o, false)));
+}
+
+function maxPlan(op: string, shape: readonly number[], o: WindowOptions): PoolPlan {
+  return cachedPlan('max', op, shape, o, () => planWindowOp(op, shape, o, { op: 'max', nan: 'propagate' }));
+}
+
+function lpPlan(op: string, shape: readonly number[], o: LpPoolOptions): PoolPlan {
+  const build = () => planWindowOp(op, shape, o, { op: 'lp', p: o.p === undefined ? 2 : lpPower(op, 'p', o.p), signed: false, rescale: false });
+  return cachedPlan('lp', op, shape, o, build);
 }
 
 /** An average plan for an op of another name (poolOutputShape's messages name poolOutputShape). */
 export function planAvgPoolAs(op: string, shape: readonly number[], options: AvgPoolOptions): PoolPlan {
-  return plannedAvg(shape, options, op).plan;
+  const o = avgOptions(op, options);
+  return avgPlan(op, readShape(op, 'the input shape', shape), o);
 }
 
 /** The plan `avgPool` would run on an input of this shape: its output shape, windows and divisors, for `poolInto` and `explainPlan`. */
 export function planAvgPool(shape: readonly number[], options: AvgPoolOptions): PoolPlan {
-  return plannedAvg(shape, options, 'avgPool').plan;
+  return planAvgPoolAs('avgPool', shape, options);
 }
 
 /** The plan `maxPool` would run on an input of this shape. */
 export function planMaxPool(shape: readonly number[], options: WindowOptions): PoolPlan {
-  return plannedMax(shape, options, 'maxPool').plan;
+  const o = maxOptions('maxPool', options);
+  return maxPlan('maxPool', readShape('maxPool', 'the input shape', shape), o);
 }
 
 /** The plan `lpPool` would run on an input of this shape. */
 export function planLpPool(shape: readonly number[], options: LpPoolOptions): PoolPlan {
-  return plannedLp(shape, options, 'lpPool').plan;
+  const o = lpOptions('lpPool', options);
+  return lpPlan('lpPool', readShape('lpPool', 'the input shape', shape), o);
 }
 
 /**
@@ -67,9 +73,10 @@ export function planLpPool(shape: readonly number[], options: LpPoolOptions): Po
  * means of its four 2x2 blocks.
  */
 export function avgPool<T extends FloatArray>(x: Tensor<T>, options: AvgPoolOptions): Tensor<T> {
-  const t = readTensor<T>('avgPool', 'x', x);
-  const { plan, options: o } = plannedAvg(t.shape, options, 'avgPool');
-  return runForward(plan, t, o);
+  const op = 'avgPool';
+  const o = avgOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(avgPlan(op, t.shape, o), t, o);
 }
 
 /** d(avgPool)/dx: `input` is the forward input or its shape. */
@@ -79,42 +86,47 @@ export function avgPoolBackward<T extends FloatArray>(
   options: AvgPoolOptions,
 ): Tensor<T> {
   const op = 'avgPoolBackward';
-  const { plan, options: o } = plannedAvg(shapeOfInput(op, input), options, op);
-  return runBackward(plan, dy, undefined, o);
+  const o = avgOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
+  return runBackward(avgPlan(op, shapeOfInput(op, input), o), gradient, undefined, o);
 }
 
 /** Max pooling. NaN propagates; ties keep the first maximum in scan order. */
 export function maxPool<T extends FloatArray>(x: Tensor<T>, options: WindowOptions): Tensor<T> {
-  const t = readTensor<T>('maxPool', 'x', x);
-  const { plan, options: o } = plannedMax(t.shape, options, 'maxPool');
-  return runForward(plan, t, o);
+  const op = 'maxPool';
+  const o = maxOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(maxPlan(op, t.shape, o), t, o);
 }
 
 /** Max pooling with PyTorch's indices: the flat spatial index of each maximum within its (n, c) plane. */
 export function maxPoolWithIndices<T extends FloatArray>(x: Tensor<T>, options: WindowOptions): ValuesWithIndices<T> {
   const op = 'maxPoolWithIndices';
+  const o = maxOptions(op, options);
   const t = readTensor<T>(op, 'x', x);
-  const { plan, options: o } = plannedMax(t.shape, options, op);
-  return runForwardWithIndices(plan, t, o);
+  return runForwardWithIndices(maxPlan(op, t.shape, o), t, o);
 }
 
 export function maxPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: WindowOptions): Tensor<T> {
   const op = 'maxPoolBackward';
+  const o = maxOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
   const t = readTensor<T>(op, 'x', x);
-  const { plan, options: o } = plannedMax(t.shape, options, op);
-  return runBackward(plan, dy, t, o);
+  return runBackward(maxPlan(op, t.shape, o), gradient, t, o);
 }
 
 /** Lp pooling: (sum over the window of |x|^p)^(1/p); padding contributes zeros. */
 export function lpPool<T extends FloatArray>(x: Tensor<T>, options: LpPoolOptions): Tensor<T> {
-  const t = readTensor<T>('lpPool', 'x', x);
-  const { plan, options: o } = plannedLp(t.shape, options, 'lpPool');
-  return runForward(plan, t, o);
+  const op = 'lpPool';
+  const o = lpOptions(op, options);
+  const t = readTensor<T>(op, 'x', x);
+  return runForward(lpPlan(op, t.shape, o), t, o);
 }
 
 export function lpPoolBackward<T extends FloatArray>(dy: Tensor<T>, x: Tensor<T>, options: LpPoolOptions): Tensor<T> {
   const op = 'lpPoolBackward';
+  const o = lpOptions(op, options);
+  const gradient = readTensor<T>(op, 'dy', dy);
   const t = readTensor<T>(op, 'x', x);
-  const { plan, options: o } = plannedLp(t.shape, options, op);
-  return runBackward(plan, dy, t, o);
+  return runBackward(lpPlan(op, t.shape, o), gradient, t, o);
 }

@@ -1,3 +1,5 @@
+import { typedArrayKind, typedArrayRealLength } from '../typed-arrays.js';
+
 /**
  * The one error type of tensor-pooling. `code` is stable and meant for programs;
  * `message` is for people: the op, the rule, the caller's own argument names and
@@ -34,9 +36,6 @@ const SHOW_ITEMS = 8;
 /** Nesting a message follows before it writes "…": a 20,000-deep array must not exhaust the stack. */
 const SHOW_DEPTH = 3;
 
-const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
-const typedArrayTag = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
-const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'length')!.get!;
 
 function excerpt(text: string, limit = SHOW_LIMIT): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
@@ -67,8 +66,8 @@ function render(value: unknown, depth: number): string {
   }
   if (value === null) return 'null';
   // Read through the intrinsic getters: a subclass's own `length` may lie.
-  const tag = typedArrayTag.call(value) as string | undefined;
-  if (tag !== undefined) return `${tag}(${typedArrayLength.call(value) as number})`;
+  const kind = typedArrayKind(value);
+  if (kind !== undefined) return `${kind}(${typedArrayRealLength(value)})`;
   if (depth >= SHOW_DEPTH) return Array.isArray(value) ? '[…]' : '{…}';
   if (Array.isArray(value)) {
     const length = value.length;

@@ -13,8 +13,9 @@ import { checkInteger, readOptions } from './validate.js';
 
 /**
  * How much an explanation lists: the first `maxWindows` windows of each axis and the first
- * `maxTaps` taps of each window (default 1024 each), so that explaining a plan over a huge input
- * costs what fits on a screen, not what the plan computes. What is left out is counted.
+ * `maxTaps` taps of each window (default 1024 each), and at most 65,536 taps in all, so that
+ * explaining a plan over a huge input (or of many axes) costs what fits on a screen, not what the
+ * plan computes. What is left out is counted.
  */
 export interface ExplainOptions {
   readonly maxWindows?: number;
@@ -23,18 +24,23 @@ export interface ExplainOptions {
 
 const DEFAULT_LIMIT = 1024;
 
-/** Warnings scan each axis's windows in arithmetic; axes with more windows than this are not scanned. */
+/** Taps one explanation lists over all its axes and windows. */
+const TAPS_LISTED = 1 << 16;
+
+/** Warnings scan the axes' windows in arithmetic, this many windows over all axes at most. */
 const MAX_SCANNED_WINDOWS = 1 << 24;
 
 interface Limits {
   readonly maxWindows: number;
   readonly maxTaps: number;
+  /** Taps still to list in this explanation (see TAPS_LISTED). */
+  tapsLeft: number;
 }
 
 function readLimits(op: string, options: unknown): Limits {
   const o = readOptions(op, options, ['maxWindows', 'maxTaps']);
   const limit = (name: string) => (o[name] === undefined ? DEFAULT_LIMIT : checkInteger(op, name, o[name], 0));
-  return { maxWindows: limit('maxWindows'), maxTaps: limit('maxTaps') };
+  return { maxWindows: limit('maxWindows'), maxTaps: limit('maxTaps'), tapsLeft: TAPS_LISTED };
 }
 
 /** Where a tap lies: in the input, in the explicit padding, or past it (the ceil-mode overhang). */
@@ -241,7 +247,8 @@ function explainAxis(axis: PlanAxis, a: number, rank: number, limits: Limits): A
     out: axis.out,
     formula: axis.kind === 'sliding' ? slidingFormula(axis) : adaptiveFormula(axis),
     windows: Array.from({ length: shown }, (_, o) => {
-      const taps = axisTaps(axis, o, limits.maxTaps);
+      const taps = axisTaps(axis, o, Math.min(limits.maxTaps, limits.tapsLeft));
+      limits.tapsLeft -= taps.length;
       return { output: o, taps, omittedTaps: tapCount(axis, o) - taps.length, ...tapCounts(axis, o) };
     }),
     omittedWindows: axis.out - shown,
@@ -285,12 +292,14 @@ function scanSlidingAxis(axis: SlidingAxis): { empty: number[]; emptyCount: numb
 
 function warningsOf(plan: PoolPlan): string[] {
   const warnings: string[] = [];
+  let scanned = 0;
   const rank = plan.axes.length;
   plan.axes.forEach((axis, a) => {
     // Adaptive bins cover every position and are never empty.
     if (axis.kind !== 'sliding') return;
     const name = axisName(a, rank);
-    if (axis.out > MAX_SCANNED_WINDOWS) {
+    scanned += axis.out;
+    if (scanned > MAX_SCANNED_WINDOWS) {
       warnings.push(`axis ${name}: ${axis.out} windows are too many to check for empty windows and unread positions`);
       return;
     }
@@ -348,7 +357,11 @@ export function explainWindow(plan: PoolPlan, outputIndex: readonly number[], op
     );
   }
   const at = index as readonly number[];
-  const taps = plan.axes.map((axis, a) => axisTaps(axis, at[a]!, limits.maxTaps));
+  const taps = plan.axes.map((axis, a) => {
+    const listed = axisTaps(axis, at[a]!, Math.min(limits.maxTaps, limits.tapsLeft));
+    limits.tapsLeft -= listed.length;
+    return listed;
+  });
   const omittedTaps = plan.axes.map((axis, a) => tapCount(axis, at[a]!) - taps[a]!.length);
   const counts = plan.axes.map((axis, a) => tapCounts(axis, at[a]!));
   const inInput = product(counts.map((c) => c.inInput));

@@ -15,10 +15,10 @@
  */
 import { PoolingError, show } from './errors.js';
 import { checkPlan, makePlan, type PoolPlan, type SlidingAxis } from './plan.js';
+import { effectiveKernel } from './output-size.js';
 
 /** Each band is a plan object of its own: a caller asking for millions of them has mistaken the unit. */
 const MAX_BANDS = 1 << 16;
-import { effectiveKernel } from './output-size.js';
 
 export interface RowBand {
   readonly plan: PoolPlan;

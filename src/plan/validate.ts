@@ -1,4 +1,5 @@
 import { MAX_ELEMENTS } from '../tensor.js';
+import { typedArrayKind } from '../typed-arrays.js';
 import { PoolingError, show } from './errors.js';
 
 /**
@@ -32,13 +33,22 @@ export function perAxis(
 export function checkInteger(op: string, name: string, v: unknown, min: number, whole: unknown = v, max = MAX_ELEMENTS): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     const what = min === 1 ? 'positive integer' : min === 0 ? 'non-negative integer' : `integer >= ${min}`;
-    const rule = Array.isArray(whole) ? `hold only ${what}s` : `be a ${what}`;
+    const rule = isList(whole) ? `hold only ${what}s` : `be a ${what}`;
     throw new PoolingError('INVALID_PARAMETER', op, `${name} must ${rule}; got ${show(whole)}`);
   }
   if (v > max) {
     throw new PoolingError('INVALID_PARAMETER', op, `${name} must be at most ${max}; got ${show(whole)}`);
   }
   return v;
+}
+
+/** Array.isArray, except that a revoked proxy (which makes it throw) counts as no list. */
+function isList(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 export function checkBoolean(op: string, name: string, v: unknown): boolean {
@@ -57,20 +67,6 @@ export function checkOneOf<T extends string>(op: string, name: string, v: unknow
     );
   }
   return v as T;
-}
-
-/** Throws if an options object names a key the op does not know (a typo would otherwise be silently ignored). */
-export function checkKnownKeys(op: string, options: object, known: readonly string[]): void {
-  const keys = Object.keys(options);
-  for (const key of keys) {
-    if (!known.includes(key)) {
-      throw new PoolingError(
-        'INVALID_PARAMETER',
-        op,
-        `unknown option ${show(key)}; expected one of ${known.map((k) => JSON.stringify(k)).join(', ')}`,
-      );
-    }
-  }
 }
 
 /** Per-axis option values are short: more items than a tensor has axes is a mistake, not a plan. */
@@ -101,50 +97,70 @@ function setOf(known: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/** How readOptions reads: defaults suit the library's own options objects. */
+export interface ReadOptionsHow {
+  /** Names whose values are data (masks, per-sample lengths): kept as read, not copied. */
+  readonly dataNames?: readonly string[];
+  /** The parameter's name in messages ("options", "attrs", "arguments"). */
+  readonly name?: string;
+  /** What a message calls one key ("option", "attribute"). */
+  readonly noun?: string;
+  /** Whether `undefined` means no options (default) or is refused. */
+  readonly optional?: boolean;
+  /** Unknown keys whose value is undefined are skipped rather than refused (ONNX attribute maps). */
+  readonly ignoreUndefined?: boolean;
+}
+
 /**
  * A caller's options read exactly once into a plain snapshot: the snapshot is both what is planned
  * and the plan cache's key, so an options object that answers differently on a second read (a
  * getter, a proxy) cannot plan one thing and be cached as another. A plain object (an object
- * literal) is read by its own enumerable properties; any other object (a class instance,
+ * literal) is read by its own properties, enumerable or not; any other object (a class instance,
  * `Object.create(defaults)`, a proxy) by every known name, inherited ones included, each getter
- * called once. Own enumerable names that are not known are refused (a typo would otherwise be
- * ignored). `dataNames` hold data (masks, per-sample lengths), kept as read for their own
- * validation; every other array value is copied. `undefined` options mean none. Anything the
- * caller's object throws while being read becomes a coded error.
+ * called once. Own names that are not known are refused (a typo would otherwise be ignored). Array
+ * values are copied (data names excepted). Anything the caller's object throws while being read
+ * becomes a coded error.
  */
 export function readOptions(
   op: string,
   options: unknown,
   known: readonly string[],
-  dataNames: readonly string[] = [],
+  how: ReadOptionsHow = {},
 ): Readonly<Record<string, unknown>> {
+  const { dataNames = [], name = 'options', noun = 'option', optional = true, ignoreUndefined = false } = how;
   // No prototype: a name the caller did not give is undefined here, whatever Object.prototype holds.
   const snapshot: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  if (options === undefined) return snapshot;
+  if (options === undefined && optional) return snapshot;
   try {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `options must be an object; got ${show(options)}`);
+    if (typeof options !== 'object' || options === null || isList(options) || typedArrayKind(options) !== undefined) {
+      throw new PoolingError('INVALID_PARAMETER', op, `${name} must be an object; got ${show(options)}`);
     }
     const knownSet = setOf(known);
-    const own = Object.keys(options);
-    for (const key of own) {
-      if (!knownSet.has(key)) {
-        throw new PoolingError('INVALID_PARAMETER', op, `unknown option ${show(key)}; expected one of ${known.map((k) => JSON.stringify(k)).join(', ')}`);
-      }
-    }
     const proto: unknown = Object.getPrototypeOf(options);
-    const names = proto === Object.prototype || proto === null ? own : known;
-    for (const name of names) {
-      const value: unknown = (options as Record<string, unknown>)[name];
+    const plain = proto === Object.prototype || proto === null;
+    const own = plain ? Object.getOwnPropertyNames(options) : Object.keys(options);
+    const record = options as Record<string, unknown>;
+    for (const key of own) {
+      if (knownSet.has(key)) continue;
+      if (ignoreUndefined && record[key] === undefined) continue;
+      throw new PoolingError(
+        'INVALID_PARAMETER',
+        op,
+        `unknown ${noun} ${show(key)}; ${op} takes ${known.length ? known.map((k) => JSON.stringify(k)).join(', ') : 'none'}`,
+      );
+    }
+    for (const key of plain ? own : known) {
+      if (!knownSet.has(key)) continue;
+      const value: unknown = record[key];
       if (value === undefined) continue;
-      snapshot[name] = dataNames.length > 0 && dataNames.includes(name) ? value : copyOptionValue(op, name, value, 0);
+      snapshot[key] = dataNames.length > 0 && dataNames.includes(key) ? value : copyOptionValue(op, key, value, 0);
     }
   } catch (error) {
     if (error instanceof PoolingError) throw error;
     throw new PoolingError(
       'INVALID_PARAMETER',
       op,
-      `options could not be read (${error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : show(error)})`,
+      `${name} could not be read (${error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : show(error)})`,
     );
   }
   // The snapshot stays the library's: never frozen (freezing a dictionary object costs more than

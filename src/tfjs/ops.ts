@@ -30,9 +30,41 @@ import {
   type Tensor,
   type WindowOptions,
 } from '../index.js';
+import { PoolingError, show } from '../plan/errors.js';
+import { readCallerValue } from '../tensor.js';
 import { checkTfTensor, fromTf, isTfTensor, maskFromTf, toTf } from './tensors.js';
 
 type Float32Tensor = Tensor<Float32Array>;
+
+/** Longer arrays are no option the core takes: it refuses them without walking them. */
+const COPIED_ITEMS = 64;
+
+function copyValue(value: unknown, depth: number): unknown {
+  if (!Array.isArray(value) || depth > 1 || value.length > COPIED_ITEMS) return value;
+  return Array.from({ length: value.length }, (_, i) => copyValue(value[i], depth + 1));
+}
+
+/**
+ * A caller's options read once, as the core reads them (a plain object by its own properties,
+ * any other by its enumerable ones, inherited too), arrays copied: the forward pass and the
+ * gradient, which runs later, must plan from the same values whatever a getter or a later change
+ * to the caller's arrays says.
+ */
+function snapshotOptions<O>(op: string, options: unknown): O {
+  if (options === undefined) return {} as O;
+  return readCallerValue(op, 'options', () => {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new PoolingError('INVALID_PARAMETER', op, `options must be an object; got ${show(options)}`);
+    }
+    const copy: Record<string, unknown> = {};
+    const plain = Object.getPrototypeOf(options) === Object.prototype;
+    const keys: string[] = [];
+    if (plain) keys.push(...Object.keys(options));
+    else for (const key in options) keys.push(key);
+    for (const key of keys) copy[key] = copyValue((options as Record<string, unknown>)[key], 0);
+    return copy as O;
+  });
+}
 
 /** TF.js's convention, the one default this entry changes. */
 export function channelsLastByDefault<T extends { readonly layout?: unknown }>(options: T): T {
@@ -80,7 +112,8 @@ function poolingOp<O extends { readonly layout?: unknown; readonly spatialDims?:
   backward: (dy: Float32Tensor, x: Float32Tensor, options: O) => Float32Tensor,
 ): (x: tf.Tensor, options: O) => tf.Tensor {
   return (x, options) => {
-    const resolved = batchedByDefault(channelsLastByDefault(options), (x as { rank?: unknown } | null)?.rank);
+    const rank = readCallerValue(op, 'x', () => (x as { rank?: unknown } | null)?.rank);
+    const resolved = batchedByDefault(channelsLastByDefault(snapshotOptions<O>(op, options)), rank);
     return differentiable(
       op,
       x,
@@ -130,7 +163,7 @@ export interface TfMaskedGlobalOptions extends Omit<MaskedGlobalOptions, 'mask'>
 /** Average over the positions the mask keeps, per sample and channel: a padded batch of maps of different sizes. */
 export function maskedGlobalAvgPool(x: tf.Tensor, options: TfMaskedGlobalOptions): tf.Tensor {
   const op = 'maskedGlobalAvgPool';
-  const { mask, ...rest } = channelsLastByDefault(options);
+  const { mask, ...rest } = channelsLastByDefault(snapshotOptions<TfMaskedGlobalOptions>(op, options));
   const resolved: MaskedGlobalOptions =
     mask === undefined ? rest : { ...rest, mask: isTfTensor(mask) ? maskFromTf(op, 'mask', mask) : mask };
   return poolingOp<MaskedGlobalOptions>(op, coreMaskedGlobalAvgPool, (dy, input, o) => maskedGlobalAvgPoolBackward(dy, input.shape, o))(

@@ -58,3 +58,11 @@ test('two heaps over one shared memory (two threads) claim pages of their own an
   assert.ok(sorted[0]!.ptr >= 1024 && sorted.at(-1)!.ptr + sorted.at(-1)!.size <= memory.buffer.byteLength);
   assert.ok(blocks.some((b) => b.heap === 'joiner' && b.ptr < 65536) === false, 'the joiner owns none of the first pages');
 });
+
+test('a memory that starts with no pages never hands out an address below the base (0 is the kernels\' "no buffer")', () => {
+  const heap = new WasmHeap(new WebAssembly.Memory({ initial: 0, maximum: 4 }), 1024);
+  const first = heap.alloc(16);
+  assert.ok(first >= 1024, `first block at ${first}`);
+  heap.release(first);
+  assert.ok(heap.alloc(32) >= 1024);
+});

@@ -141,19 +141,23 @@ test('.npy in both byte orders, out in either; JSON tensors with NaN', () => {
     const input = join(dir, `row-${order}.npy`);
     writeFileSync(input, writeNpy([1, 1, 5], row, order));
     const output = join(dir, `row-${order}.json`);
-    const result = cli(['pool', input, '-o', output, '-k', '2', '-s', '2', '-p', '1', '--ceil', '--dialect', 'torch']);
+    const result = cli(['pool', input, '-o', output, '-k', '2', '-s', '2', '-p', '1', '--ceil', '--dialect', 'torch', '--spatial-dims', '1']);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(JSON.parse(readFileSync(output, 'utf8')), { shape: [1, 1, 3], dtype: 'float64', data: [0.5, 2.5, 4.5] });
   }
   const bigOut = join(dir, 'row-out-big.npy');
-  assert.equal(cli(['pool', join(dir, 'row-little.npy'), '-o', bigOut, '-k', '2', '--big-endian']).status, 0);
+  assert.equal(cli(['pool', join(dir, 'row-little.npy'), '-o', bigOut, '-k', '2', '--big-endian', '--spatial-dims', '1']).status, 0);
+  // A rank-3 tensor without --spatial-dims or a per-axis kernel reads two ways: refused, naming the file.
+  const ambiguous = cli(['pool', join(dir, 'row-little.npy'), '-o', join(dir, 'never.json'), '-k', '2']);
+  assert.equal(ambiguous.status, 2);
+  assert.match(ambiguous.stderr, /row-little\.npy: a rank-3 tensor of shape \[1, 1, 5\] reads as \(N, C, W\) .* or \(C, H, W\) .*--spatial-dims/);
   const written = readNpy(readFileSync(bigOut), bigOut);
   assert.equal(written.byteOrder, 'big');
   assert.deepEqual([...written.data], [1.5, 3.5]);
   const json = join(dir, 'nan.json');
   writeFileSync(json, JSON.stringify({ shape: [1, 1, 4], dtype: 'float32', data: [1, 'NaN', 3, 5] }));
   const out = join(dir, 'nan-max.json');
-  assert.equal(cli(['pool', json, '-o', out, '--op', 'max', '-k', '2']).status, 0);
+  assert.equal(cli(['pool', json, '-o', out, '--op', 'max', '-k', '2', '--spatial-dims', '1']).status, 0);
   assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), { shape: [1, 1, 2], dtype: 'float32', data: ['NaN', 5] });
 });
 

@@ -94,7 +94,7 @@ test('--max-input-bytes bounds a .npy: refused one byte over the limit, read at 
   const npy = join(dir, 'limit.npy');
   writeFileSync(npy, writeNpy([1, 1, 4], Float32Array.of(1, 2, 3, 4)));
   overLimit(npy);
-  assert.equal(cli(['pool', npy, '-o', join(dir, 'limit-ok.npy'), '-k', '2', '--max-input-bytes', `${readFileSync(npy).length}`]).status, 0);
+  assert.equal(cli(['pool', npy, '-o', join(dir, 'limit-ok.npy'), '-k', '2', '--spatial-dims', '1', '--max-input-bytes', `${readFileSync(npy).length}`]).status, 0);
 });
 
 test('the default input limit is 2 GiB: a sparse file one byte over it is refused from its size alone', () => {
@@ -160,7 +160,7 @@ test('a .npy header is read as numpy reads it: a key given twice takes its last 
   const twice = join(dir, 'twice.npy');
   writeFileSync(twice, npyWithHeader("{'descr': '<f4', 'shape': (4,), 'fortran_order': False, 'shape': (1, 1, 4), }", data));
   const output = join(dir, 'twice.json');
-  const result = cli(['pool', twice, '-o', output, '-k', '2']);
+  const result = cli(['pool', twice, '-o', output, '-k', '2', '--spatial-dims', '1']);
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(readFileSync(output, 'utf8')), { shape: [1, 1, 2], dtype: 'float32', data: [1.5, 3.5] });
   const extra = join(dir, 'extra.npy');

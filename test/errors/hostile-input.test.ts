@@ -7,6 +7,14 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import {
+  adaptiveEnd,
+  adaptiveStart,
+  effectiveKernel,
+  maskedGlobalAvgPool,
+  planOfCall,
+  reserveWasmMemory,
+  samePadding,
+  slidingOutputSize,
   allocSharedTensor,
   allocWasmTensor,
   avgPool,
@@ -290,4 +298,120 @@ test('explanations of a plan over a huge input list what fits and count the rest
   assert.equal(window.taps[1]!.length, 4);
   assert.equal(window.omittedTaps[1], 2 ** 20 - 4);
   assert.equal(window.inInput, 8);
+});
+
+test('a buffer shrunk or detached by a getter after its tensor was read never reaches a kernel', async () => {
+  await init();
+  // Fill the wasm staging memory with a marker an unchecked kernel would read back.
+  maxPool({ shape: [1, 1, 64, 64], data: new Float32Array(4096).fill(777) }, { kernel: 1, backend: 'wasm' });
+  for (const backend of ['wasm', 'js', 'reference']) {
+    const Resizable = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(bytes: number): void };
+    const buffer = new Resizable(16384, { maxByteLength: 16384 });
+    const x = { shape: [1, 1, 64, 64], data: new Float32Array(buffer, 0, 4096) };
+    const shrinking = {
+      kernel: 1,
+      backend,
+      get stride() {
+        buffer.resize(0);
+        return 1;
+      },
+    };
+    try {
+      const y = maxPool(x, shrinking);
+      assert.ok(!y.data.includes(777), `${backend}: read stale memory`);
+    } catch (error) {
+      assert.ok(error instanceof PoolingError, `${backend}: ${String(error)}`);
+    }
+    const detaching = new ArrayBuffer(64);
+    const options = {
+      kernel: 2,
+      backend,
+      get stride() {
+        structuredClone(detaching, { transfer: [detaching] });
+        return 2;
+      },
+    };
+    assert.equal(codeOf(() => avgPool({ shape: [1, 1, 4, 4], data: new Float32Array(detaching) }, options)), 'DATA_LENGTH_MISMATCH', backend);
+  }
+});
+
+test('a revoked proxy or a throwing prototype trap where a tensor belongs is a coded error, and read tensors cannot be forged', () => {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  assert.equal(codeOf(() => avgPool(revoked.proxy as never, { kernel: 2 })), 'INVALID_PARAMETER');
+  const trap = new Proxy({}, { getPrototypeOf: () => { throw 44; } });
+  assert.ok(['INVALID_PARAMETER', 'UNSUPPORTED_DTYPE'].includes(codeOf(() => maxPool(trap as never, { kernel: 2 }))));
+  // A backend sees the tensors the library read; an object made from their prototype is not one.
+  let prototype: object | undefined;
+  let spying = true;
+  registerBackend({
+    name: 'spy',
+    // Only for this test: 'auto' tries registered backends first.
+    supports: () => spying,
+    forward: (_plan, x) => {
+      prototype = Object.getPrototypeOf(x) as object;
+      return { y: new Float32Array(1) };
+    },
+    backward: () => new Float32Array(1),
+  });
+  avgPool({ shape: [1, 1, 1, 1], data: new Float32Array(1) }, { kernel: 1, backend: 'spy' });
+  spying = false;
+  const forged = Object.create(prototype!, { shape: { value: [1, 1, 64, 64] }, data: { value: new Float32Array(1) } }) as never;
+  assert.equal(codeOf(() => maxPool(forged, { kernel: 1, backend: 'wasm' })), 'DATA_LENGTH_MISMATCH');
+});
+
+test('per-sample lengths are read by index, never through an iterator of their own', () => {
+  const row = [1, 1] as number[] & { [Symbol.iterator]: () => Iterator<number> };
+  row[Symbol.iterator] = function* endless() {
+    for (;;) yield 1;
+  };
+  const y = maskedGlobalAvgPool({ shape: [1, 1, 2, 2], data: Float32Array.of(1, 2, 3, 4) }, { validLengths: [row] });
+  assert.deepEqual([...y.data], [1]);
+});
+
+test('explanations have one budget for all their axes', () => {
+  const plan = planAvgPool([0, 1, ...new Array<number>(30).fill(2 ** 20)], { kernel: 1024 });
+  const outcome = runCountingAllocations(() => explainPlan(plan));
+  assert.equal(outcome.error, undefined);
+  const explained = explainPlan(plan);
+  const listed = explained.axes.reduce((sum, axis) => sum + axis.windows.reduce((s, w) => s + w.taps.length, 0), 0);
+  assert.ok(listed <= 65536, `${listed} taps listed`);
+});
+
+test('a view of wasm memory taken before the memory grew is still wasm memory outside every WasmTensor', async () => {
+  await init();
+  const plan = planAvgPool([1, 1, 4, 4], { kernel: 2 });
+  const x = { shape: [1, 1, 4, 4], data: new Float32Array(16).fill(1) };
+  const holder = allocWasmTensor([4]);
+  const old = new Float32Array(holder.data.buffer);
+  reserveWasmMemory(64 << 20);
+  assert.equal(codeOf(() => poolInto(plan, x, { shape: [1, 1, 2, 2], data: old.subarray(4, 8) })), 'INVALID_PARAMETER');
+  holder.free();
+});
+
+test('poolInto under planOfCall stops at its plan and writes nothing', async () => {
+  await init();
+  const plan = planAvgPool([1, 1, 2, 2], { kernel: 2 });
+  const out = { shape: [1, 1, 1, 1], data: Float32Array.of(-5) };
+  assert.equal(planOfCall(() => poolInto(plan, { shape: [1, 1, 2, 2], data: new Float32Array(4).fill(1) }, out)), plan);
+  assert.equal(out.data[0], -5);
+});
+
+test('non-enumerable options of a plain object are read like the others', () => {
+  const options = { kernel: 2, padding: 1 };
+  Object.defineProperty(options, 'countIncludePad', { value: true, enumerable: false });
+  const y = avgPool({ shape: [1, 1, 2, 2], data: new Float32Array(4).fill(4) }, options);
+  assert.deepEqual([...y.data], [1, 1, 1, 1]);
+});
+
+test("the exported formulas check their arguments as every other door does", () => {
+  assert.equal(codeOf(() => adaptiveStart(2 ** 40, 2 ** 40, 0)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => adaptiveEnd(1n as never, 4, 2)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => adaptiveStart(5, 10, 3)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => samePadding(5, 2, 0, 'end')), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => slidingOutputSize({ size: 5, kernel: 2, stride: 2, dilation: 1, padBegin: 0, padEnd: 0 }, 'bogus' as never, false)), 'INVALID_PARAMETER');
+  assert.equal(codeOf(() => effectiveKernel(2, 0)), 'INVALID_PARAMETER');
+  assert.equal(slidingOutputSize({ size: 5, kernel: 2, stride: 2, dilation: 1, padBegin: 1, padEnd: 1 }, 'ceil', true), 3);
+  assert.deepEqual(samePadding(5, 2, 1, 'begin'), [1, 0]);
+  assert.equal(adaptiveEnd(2, 5, 3), 5);
 });

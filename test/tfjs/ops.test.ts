@@ -153,3 +153,25 @@ test('the core library never loads TF.js: only src/tfjs imports it', () => {
   // The scan must have seen the tfjs entry's sibling folders, or it proves nothing.
   assert.ok(readdirSync(buildSrc).includes('plan'));
 });
+
+test('options are read once: the gradient, computed later, plans from what the forward pass read', async () => {
+  await tfReady;
+  const x = { shape: [1, 4, 4, 1], data: seededValues(3, 16, 'continuous') };
+  const dy = { shape: [1, 2, 2, 1], data: new Float32Array(4).fill(1) };
+  let reads = 0;
+  const fickle = {
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+    get countIncludePad() {
+      reads++;
+      return reads === 1;
+    },
+  };
+  const dx = gradTf(x, dy, (t) => tfPool.avgPool(t, fickle));
+  assert.equal(reads, 1);
+  const steady = { kernel: 3, stride: 2, padding: 1, countIncludePad: true };
+  const expected = core.avgPoolBackward(dy, x.shape, { ...steady, layout: 'channels-last' });
+  assert.deepEqual([...dx.data], [...expected.data]);
+  assert.throws(() => runTf([x], (t) => tfPool.avgPool(t!, null as never)), core.PoolingError);
+});

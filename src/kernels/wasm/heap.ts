@@ -24,10 +24,21 @@ export class WasmHeap {
   /** [top, end) is claimed and not yet handed out. */
   private top: number;
   private end: number;
+  /** Nothing is handed out below this address (0 is the kernels' "no buffer"). */
+  private readonly floor: number;
   private readonly free: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
   /** Blocks that hold a WasmTensor's data (address -> bytes): the only memory kernels may use in place. */
   private readonly tensors = new Map<number, number>();
+  /** The tensor blocks' addresses, ascending, to find the block holding an address in a few steps. */
+  private readonly tensorStarts: number[] = [];
+  /**
+   * Every buffer object this memory has been seen through: after `memory.grow` a shared memory
+   * hands out a new object for the same memory, and a view made through an older one is still a
+   * view of this memory.
+   */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  private lastBuffer: ArrayBufferLike | undefined;
 
   /**
    * `base` keeps address 0 (the kernels' "no buffer") and any static data out of reach. With
@@ -40,11 +51,22 @@ export class WasmHeap {
     ownsMemory = true,
   ) {
     this.top = align(base);
+    this.floor = this.top;
     this.end = ownsMemory ? Math.max(this.top, memory.buffer.byteLength) : this.top;
   }
 
   get buffer(): ArrayBuffer {
-    return this.memory.buffer as ArrayBuffer;
+    const buffer = this.memory.buffer as ArrayBuffer;
+    if (buffer !== this.lastBuffer) {
+      this.buffers.add(buffer);
+      this.lastBuffer = buffer;
+    }
+    return buffer;
+  }
+
+  /** Whether `buffer` is (or was, before a grow) this memory's buffer. */
+  holdsBuffer(buffer: ArrayBufferLike): boolean {
+    return buffer === this.lastBuffer || this.buffers.has(buffer) || buffer === this.buffer;
   }
 
   /** Bytes in use by live blocks. */
@@ -95,7 +117,8 @@ export class WasmHeap {
     // Another thread grew the memory since this heap last did: what is left of the old region
     // becomes a free block, and the new pages a region of their own (which must hold `size`).
     if (this.end > this.top) this.insertFree(this.top, this.end - this.top);
-    this.top = start;
+    // A memory that started with no pages grows from address 0, below the floor.
+    this.top = Math.max(start, this.floor);
     this.end = start + pages * PAGE;
     if (this.end - this.top < size) this.claim(size);
   }
@@ -103,6 +126,19 @@ export class WasmHeap {
   /** Marks a block as a WasmTensor's data until `release`. */
   holdTensor(ptr: number, bytes: number): void {
     this.tensors.set(ptr, bytes);
+    this.tensorStarts.splice(this.firstStartAfter(ptr), 0, ptr);
+  }
+
+  /** Index of the first tensor block starting after `address`. */
+  private firstStartAfter(address: number): number {
+    let lo = 0;
+    let hi = this.tensorStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.tensorStarts[mid]! <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -113,14 +149,13 @@ export class WasmHeap {
   holdsTensorRange(offset: number, bytes: number): boolean {
     const exact = this.tensors.get(offset);
     if (exact !== undefined) return bytes <= exact;
-    for (const [start, size] of this.tensors) {
-      if (offset >= start && offset + bytes <= start + size) return true;
-    }
-    return false;
+    // Blocks never overlap: only the last one starting at or before `offset` can hold it.
+    const start = this.tensorStarts[this.firstStartAfter(offset) - 1];
+    return start !== undefined && offset + bytes <= start + this.tensors.get(start)!;
   }
 
   release(ptr: number): void {
-    this.tensors.delete(ptr);
+    if (this.tensors.delete(ptr)) this.tensorStarts.splice(this.firstStartAfter(ptr) - 1, 1);
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`release of an unknown block at ${ptr}`);
     this.sizes.delete(ptr);

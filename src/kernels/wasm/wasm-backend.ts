@@ -62,12 +62,12 @@ export function wasmView(heap: WasmHeap, dtype: DType, ptr: number, length: numb
  * (a view of other parts of wasm memory is staged like any host array: see WasmHeap.holdsTensorRange).
  */
 export function residentAddress(heap: WasmHeap, data: FloatArray): number | undefined {
-  return data.buffer === heap.buffer && heap.holdsTensorRange(data.byteOffset, data.byteLength) ? data.byteOffset : undefined;
+  return heap.holdsBuffer(data.buffer) && heap.holdsTensorRange(data.byteOffset, data.byteLength) ? data.byteOffset : undefined;
 }
 
 /** Whether `data` is a view of this heap's memory at all (a WasmTensor's or not). */
 export function inWasmMemory(heap: WasmHeap, data: FloatArray): boolean {
-  return data.buffer === heap.buffer;
+  return heap.holdsBuffer(data.buffer);
 }
 
 /**
@@ -104,15 +104,50 @@ const STAGED_PLANS = 32;
 const staged = new WeakMap<WasmHeap, Map<PoolPlan, number>>();
 
 /** Header and window arrays as assembly/kernels.ts reads them; kept staged for later calls. */
+/** Each plan's geometry block as assembly/kernels.ts reads it, packed once. */
+const packedGeometry = new WeakMap<PoolPlan, Int32Array>();
+
+function packGeometry(plan: PoolPlan, g: Geometry3d): Int32Array {
+  let packed = packedGeometry.get(plan);
+  if (packed) return packed;
+  const [od, oh, ow] = g.outDims;
+  packed = new Int32Array(16 + 3 * (od + oh + ow));
+  packed.set(g.inDims, 0);
+  packed.set(g.outDims, 3);
+  packed.set(
+    g.windows.map((w) => w.step),
+    6,
+  );
+  packed[9] = plan.axes.reduce((p, a) => p * (a.kind === 'sliding' ? a.kernel : 1), 1);
+  let at = 16;
+  for (const w of g.windows) {
+    for (const field of [w.first, w.count, w.padded]) {
+      packed.set(field, at);
+      at += field.length;
+    }
+  }
+  packedGeometry.set(plan, packed);
+  return packed;
+}
+
+/** A view of a heap's whole memory as int32, made again only when the memory's buffer changes. */
+const int32Views = new WeakMap<WasmHeap, Int32Array>();
+
+function int32View(heap: WasmHeap): Int32Array {
+  const buffer = heap.buffer;
+  let view = int32Views.get(heap);
+  if (view?.buffer !== buffer) int32Views.set(heap, (view = new Int32Array(buffer)));
+  return view;
+}
+
 function stageGeometry(frame: Frame, plan: PoolPlan, g: Geometry3d): number {
   const heap = frame.heap;
   let blocks = staged.get(heap);
   if (!blocks) staged.set(heap, (blocks = new Map()));
-  const [od, oh, ow] = g.outDims;
-  const words = 16 + 3 * (od + oh + ow);
+  const packed = packGeometry(plan, g);
   let ptr = blocks.get(plan);
   if (ptr === undefined) {
-    ptr = heap.alloc(words * 4);
+    ptr = heap.alloc(packed.byteLength);
     if (blocks.size >= STAGED_PLANS) {
       const [oldest, block] = blocks.entries().next().value!;
       blocks.delete(oldest);
@@ -120,21 +155,7 @@ function stageGeometry(frame: Frame, plan: PoolPlan, g: Geometry3d): number {
     }
     blocks.set(plan, ptr);
   }
-  const block = new Int32Array(heap.buffer, ptr, words);
-  block.set(g.inDims, 0);
-  block.set(g.outDims, 3);
-  block.set(
-    g.windows.map((w) => w.step),
-    6,
-  );
-  block[9] = plan.axes.reduce((p, a) => p * (a.kind === 'sliding' ? a.kernel : 1), 1);
-  let at = 16;
-  for (const w of g.windows) {
-    for (const field of [w.first, w.count, w.padded]) {
-      block.set(field, at);
-      at += field.length;
-    }
-  }
+  int32View(heap).set(packed, ptr >> 2);
   return ptr;
 }
 

@@ -13,17 +13,13 @@
  * budget never grow it.
  */
 import { PoolingError, show } from '../../plan/errors.js';
-import { checkPlan, type PoolPlan } from '../../plan/plan.js';
-import { checkBoolean, readOptions } from '../../plan/validate.js';
 import { BYTES_PER_ELEMENT, checkAllocation, dtypeOf, elementCount, readShape, readTensor, type DType, type FloatArray, type Tensor } from '../../tensor.js';
-import { recordRun, runStarted } from '../../ops/observe.js';
-import { checkThreads, threadsWorthIt, withThreads } from '../workers/threaded.js';
 import type { WasmHeap } from './heap.js';
-import { loadedSharedWasm, loadedWasm, requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
-import { inWasmMemory, residentAddress, wasmBackend, wasmView } from './wasm-backend.js';
+import { requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
+import { wasmView } from './wasm-backend.js';
 
 /** The runtime that holds WasmTensors, or a PoolingError saying why none can load here. */
-function runtimeFor(op: string): WasmRuntime {
+export function runtimeFor(op: string): WasmRuntime {
   try {
     return sharedWasm() ?? requireWasm();
   } catch (error) {
@@ -125,73 +121,4 @@ export function reserveWasmMemory(bytes: number): void {
   } catch (error) {
     throw new PoolingError('SIZE_TOO_LARGE', 'reserveWasmMemory', `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
   }
-}
-
-/**
- * `out` is written in place: it must not overlap `x` (an input is never written), and when it is a
- * view of WebAssembly memory it must lie inside one WasmTensor (other parts of that memory hold
- * the kernels' window tables and scratch).
- */
-function checkWritable(op: string, x: FloatArray, out: FloatArray): void {
-  if (x.buffer === out.buffer && x.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < x.byteOffset + x.byteLength) {
-    throw new PoolingError('INVALID_PARAMETER', op, `out overlaps x in memory; the input is never written: give out memory of its own`);
-  }
-  for (const rt of [loadedWasm(), loadedSharedWasm()]) {
-    if (rt && inWasmMemory(rt.heap, out) && residentAddress(rt.heap, out) === undefined) {
-      throw new PoolingError(
-        'INVALID_PARAMETER',
-        op,
-        `out is a view of WebAssembly memory outside every WasmTensor; write into a WasmTensor (allocWasmTensor) or an ordinary array`,
-      );
-    }
-  }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-export interface PoolIntoOptions {
-  /** Max plans: also return the maxima's per-plane indices (computing them costs more than the values alone). */
-  readonly withIndices?: boolean;
-  /**
-   * Threads to split the work across (the calling thread and n - 1 workers, see `startWorkers`).
-   * WasmTensors in shared memory are pooled in place by every thread; same bits as one thread.
-   */
-  readonly threads?: number;
-}
-
-/**
- * Runs `plan` forward with the wasm kernels, writing into `out`. When `x` and `out` are
- * WasmTensors nothing is copied. Max plans: with `withIndices`, returns the maxima's per-plane
- * indices. The fourth argument may also be `withIndices` alone (a boolean).
- */
-export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, options: PoolIntoOptions | boolean = {}): Int32Array | undefined {
-  const op = 'poolInto';
-  checkPlan(op, 'plan', plan);
-  const input = readTensor(op, 'x', x);
-  const output = readTensor(op, 'out', out);
-  const read = typeof options === 'boolean' ? { withIndices: options } : readOptions(op, options, ['withIndices', 'threads']);
-  const withIndices = read.withIndices === undefined ? false : checkBoolean(op, 'withIndices', read.withIndices);
-  const threads = checkThreads(op, read.threads);
-  if (!sameShape(input.shape, plan.inputShape)) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `x must have the plan's input shape ${show(plan.inputShape)}; got ${show(input.shape)}`);
-  }
-  if (!sameShape(output.shape, plan.outputShape)) {
-    throw new PoolingError('SHAPE_MISMATCH', op, `out must have the plan's output shape ${show(plan.outputShape)}; got ${show(output.shape)}`);
-  }
-  if (dtypeOf(input.data) !== dtypeOf(output.data)) {
-    throw new PoolingError('UNSUPPORTED_DTYPE', op, `out must have x's dtype ${dtypeOf(input.data)}; got ${dtypeOf(output.data)}`);
-  }
-  if (output.data.length === 0) return withIndices ? new Int32Array(0) : undefined;
-  checkWritable(op, input.data, output.data);
-  if (plan.axes.length > 3) {
-    throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
-  }
-  runtimeFor(op);
-  const backend = withThreads(wasmBackend, threadsWorthIt(plan, threads), withIndices);
-  const started = runStarted();
-  const indices = backend.forwardInto!(plan, input, output.data, withIndices);
-  recordRun(plan, backend.name, 'forward', started);
-  return withIndices ? indices : undefined;
 }

@@ -91,7 +91,7 @@ export function toSharedTensor<T extends FloatArray>(x: Tensor<T>): Tensor<T> {
   checkAllocation(op, 'the copy', source.data.length, BYTES_PER_ELEMENT[dtype]);
   const copy = sharedOrPlainArray(dtype, source.data.length) as T;
   copy.set(source.data);
-  return { shape: source.shape, data: copy };
+  return { shape: Object.freeze([...source.shape]), data: copy };
 }
 
 /**
