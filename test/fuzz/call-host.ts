@@ -190,17 +190,16 @@ function classifyHostileReturn(call: FuzzCall, value: unknown): Outcome {
   return wrong ? { cls: 'defect', kind: 'wrong-result', detail: wrong } : { cls: 'ok' };
 }
 
+/** Frees what a result holds; a result a hostile call built broken may refuse, which is its call's business. */
 function release(value: unknown, depth = 0): void {
   if (depth > 3 || typeof value !== 'object' || value === null) return;
-  if (value instanceof lib.WasmTensor) {
-    value.free();
-    return;
+  try {
+    if (value instanceof lib.WasmTensor) value.free();
+    else if (tf && value instanceof tf.Tensor) value.dispose();
+    else if (Array.isArray(value)) value.forEach((v) => release(v, depth + 1));
+  } catch {
+    // A WasmTensor constructed over a hostile heap cannot be freed.
   }
-  if (tf && value instanceof tf.Tensor) {
-    value.dispose();
-    return;
-  }
-  if (Array.isArray(value)) value.forEach((v) => release(v, depth + 1));
 }
 
 export interface CallRequest {

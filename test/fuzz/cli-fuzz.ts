@@ -616,7 +616,7 @@ async function judge(call: CliCall, run: Run, work: string, before: Map<string, 
   const output = `${run.stdout}\n${run.stderr}`;
   if (!verbose && STACK.test(run.stderr)) return defect('cli-stack-trace', `exit ${run.status}; stderr ${firstLines(run.stderr.slice(Math.max(0, run.stderr.search(STACK) - 200)))}`);
   if (ENGINE.test(run.stderr)) return defect('cli-internal-error', `exit ${run.status}; stderr ${firstLines(run.stderr)}`);
-  // Control characters the user typed may come back; ones from file names the CLI found may not.
+  // Control characters the user typed may come back; ones from files the CLI read or found may not.
   const typed = new Set([...call.argv.join('')].filter((c) => CONTROL.test(c)));
   const echoed = [...output].find((c) => CONTROL.test(c) && !typed.has(c));
   if (echoed !== undefined) return defect('cli-control-chars', `raw ${JSON.stringify(echoed)} in the output: ${firstLines(JSON.stringify(output.slice(0, 400)))}`);

@@ -56,7 +56,7 @@ test('fuzz: hostile calls get a coded PoolingError or a right result; the CLI ke
         callsPerSeed: 6,
         openEnded: MORE_SEEDS,
         deadline: performance.now() + CLI_SECONDS * 1000,
-        limits: { callMs: 6000, memoryBytes: 768 * 2 ** 20 },
+        limits: { callMs: 10_000, memoryBytes: 768 * 2 ** 20 },
       })
     ).records;
   } finally {

@@ -12,6 +12,9 @@
  *
  * Ends with "N passed, M failed" and the defects grouped by door and class; exits 1 on defects.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { killChildren } from './children.js';
 import { DEFAULT_CLI_LIMITS, cliCallAt, cliReplay, fuzzCli, makeFixtures, renderCliCall, runCliCall } from './cli-fuzz.js';
@@ -19,9 +22,6 @@ import { DOORS, doorNamed } from './doors.js';
 import type { CallRecord } from './outcome.js';
 import { libraryReplay, renderReport } from './report.js';
 import { DEFAULT_LIMITS, fuzzLibrary, replay } from './runner.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const { values } = parseArgs({
   options: {
@@ -78,6 +78,10 @@ async function replayOne(): Promise<number> {
     return 2;
   }
   const bomb = values.bomb === undefined ? undefined : number('bomb', values.bomb, 0);
+  if (bomb !== undefined && door.bombs?.[bomb] === undefined) {
+    console.error(`${door.name} has ${door.bombs?.length ?? 0} resource bombs; there is no bomb ${bomb}`);
+    return 2;
+  }
   const { record, shrunk } = await replay(door, seed, path, limits, values.shrink === true, bomb);
   const o = record.outcome;
   console.log(record.rendered);

@@ -335,8 +335,10 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
           node.forEach((v, i) => (items[i] = v));
           return hostileCall(valid, setAt(valid.args, site.path, special('arrayLike', { length: node.length, items })), false, `${renderPath(site.path)} as an array-like object`);
         }
-        case 'extraItem':
-          return hostileCall(valid, setAt(valid.args, site.path, [...node, node[node.length - 1] ?? 1]), inTensorShape === true && node[node.length - 1] !== 1, `${renderPath(site.path)} one item longer`);
+        case 'extraItem': {
+          const extra = node[node.length - 1] ?? 1;
+          return hostileCall(valid, setAt(valid.args, site.path, [...node, extra]), inTensorShape === true && extra !== 1, `${renderPath(site.path)} one item longer`);
+        }
         case 'dropItem':
           return hostileCall(valid, setAt(valid.args, site.path, node.slice(0, -1)), inTensorShape === true && node.length > 0 && node[node.length - 1] !== 1, `${renderPath(site.path)} one item shorter`);
       }

@@ -45,7 +45,7 @@ export const DEFECT_MEANINGS: Readonly<Record<DefectKind, string>> = {
   'cli-stack-trace': 'a stack trace or an Error dump on stderr',
   'cli-internal-error': 'an engine error message (TypeError text and the like) shown as the reason',
   'cli-no-message': 'failed without saying why on stderr',
-  'cli-control-chars': 'printed raw control characters from a file name (terminal escape injection)',
+  'cli-control-chars': 'printed raw control characters that came from a file, its name or its contents (terminal escape injection)',
   'cli-wrote-outside': 'wrote a file outside the output it was given',
   'cli-temp-left': 'left a temporary file behind',
   'cli-input-modified': 'changed or removed an input file',
