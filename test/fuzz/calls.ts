@@ -85,6 +85,8 @@ export interface Door {
   readonly tensors?: readonly number[];
   /** Integer typed arrays are valid tensor data (max pooling in ONNX and TF.js). */
   readonly integerData?: boolean;
+  /** Arguments that are { shape, data } Int32Array index tensors (unpooling's indices). */
+  readonly indexTensors?: readonly number[];
   /** The call changes global state: the worker is replaced after it. */
   readonly isolated?: boolean;
   /** Argument positions the call is documented to write (poolInto's output). */

@@ -465,6 +465,7 @@ function unpoolDoor(name: string, backward: boolean): Door {
         }],
     options: OPTIONS_ARG2(UNPOOL_RULES),
     tensors: [0],
+    indexTensors: [1],
   };
 }
 

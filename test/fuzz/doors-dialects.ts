@@ -244,6 +244,7 @@ function torchUnpoolDoors(rank: Rank): Door[] {
     }),
     options: [{ arg: 2, keys: rules, strict: true, optional: false }],
     tensors: [0],
+    indexTensors: [1],
   };
   const backward: Door = {
     ...doorAt(`torch.maxUnpool${rank}dBackward`, [`${op}_backward`]),
@@ -258,6 +259,7 @@ function torchUnpoolDoors(rank: Rank): Door[] {
     }),
     options: [{ arg: 2, keys: rules, strict: true, optional: false }],
     tensors: [0],
+    indexTensors: [1],
   };
   return [forward, backward];
 }

@@ -202,7 +202,7 @@ function rulesFor(door: Door, arg: number): OptionsRules | undefined {
  */
 function replacementMustFail(door: Door, args: readonly Recipe[], path: readonly PathStep[], value: Recipe): boolean {
   const [arg, key, index] = path as [number, PathStep | undefined, PathStep | undefined];
-  if (door.tensors?.includes(arg)) {
+  if (door.tensors?.includes(arg) || door.indexTensors?.includes(arg)) {
     if (key === undefined) return true;
     if (key === 'data' && path.length === 2) return true;
     if (key === 'shape') {
@@ -316,7 +316,8 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
       const site = pick(arrays, m.site);
       if (!site) return applyMutation(door, valid, { kind: 'replace', site: m.site, value: special('lyingArray', { of: [1, 1], claim: m.claim }) });
       const node = site.node as Recipe[];
-      const inTensorShape = door.tensors?.includes(site.path[0] as number) && site.path[1] === 'shape' && site.path.length === 2;
+      const tensorArg = door.tensors?.includes(site.path[0] as number) || door.indexTensors?.includes(site.path[0] as number);
+      const inTensorShape = tensorArg && site.path[1] === 'shape' && site.path.length === 2;
       switch (m.wrapper) {
         case 'lyingArray':
           // A proxy that lies consistently is just another array; only inconsistent reads are defects.
@@ -350,24 +351,25 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
       if (!site) return applyMutation(door, valid, { kind: 'replace', site: m.site, value: typed('Int32Array', 4) });
       const node = site.node as { length: number; type: string } & Record<string, Recipe>;
       const isData = site.path.length === 2 && site.path[1] === 'data' && door.tensors?.includes(site.path[0] as number) === true;
+      const isIndexData = site.path.length === 2 && site.path[1] === 'data' && door.indexTensors?.includes(site.path[0] as number) === true;
       const length = node.length;
       switch (m.wrapper) {
         case 'lying': {
           const claim = length === 1 ? 16 : 1;
-          return hostileCall(valid, setAt(valid.args, site.path, special('lyingTyped', { of: node, claim })), isData, `${renderPath(site.path)} whose length getter says ${claim} (really ${length})`);
+          return hostileCall(valid, setAt(valid.args, site.path, special('lyingTyped', { of: node, claim })), isData || isIndexData, `${renderPath(site.path)} whose length getter says ${claim} (really ${length})`);
         }
         case 'detached':
-          return hostileCall(valid, setAt(valid.args, site.path, special('detached', { of: node })), isData && length > 0, `${renderPath(site.path)} over a detached buffer`);
+          return hostileCall(valid, setAt(valid.args, site.path, special('detached', { of: node })), (isData || isIndexData) && length > 0, `${renderPath(site.path)} over a detached buffer`);
         case 'swap': {
           if (m.type === node.type) return applyMutation(door, valid, { ...m, type: node.type === 'Float32Array' ? 'Int32Array' : 'Float32Array' });
           const swapped = { ...node, type: m.type };
           const float = m.type === 'Float32Array' || m.type === 'Float64Array';
           const allowed = float || (door.integerData === true && m.type !== 'BigInt64Array');
-          return hostileCall(valid, setAt(valid.args, site.path, swapped), isData && !allowed, `${renderPath(site.path)} as ${m.type}`);
+          return hostileCall(valid, setAt(valid.args, site.path, swapped), (isData && !allowed) || (isIndexData && m.type !== 'Int32Array'), `${renderPath(site.path)} as ${m.type}`);
         }
         case 'truncate':
           if (length === 0) return applyMutation(door, valid, { ...m, wrapper: 'lying' });
-          return hostileCall(valid, setAt(valid.args, site.path, { ...node, length: length - 1 }), isData, `${renderPath(site.path)} one element short`);
+          return hostileCall(valid, setAt(valid.args, site.path, { ...node, length: length - 1 }), isData || isIndexData, `${renderPath(site.path)} one element short`);
       }
       break;
     }
