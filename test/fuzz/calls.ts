@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { effective, shapeOf, slidingVerdict, type Frame, type Layout, type Padding, type Verdict } from './oracle.js';
-import { special, tensorRecipe, typed, type Recipe } from './recipe.js';
+import { special, tensorRecipe, type Recipe } from './recipe.js';
 
 /** What a call must give back: checked in the worker by expect.ts. */
 export type Expect =
@@ -293,10 +293,8 @@ export function inputShapeOf(c: WindowCase): number[] {
  */
 export function windowOptions(c: WindowCase, extra: Readonly<Record<string, Recipe>> = {}): Record<string, Recipe> {
   const options: Record<string, Recipe> = { kernel: perAxis(c.axes.map((a) => a.kernel), c.numbers) };
+  // stride defaults to the kernel: left out where it equals it, unless the case spells it.
   if (c.strideGiven || c.axes.some((a) => a.stride !== a.kernel)) options['stride'] = perAxis(c.axes.map((a) => a.stride), c.numbers);
-  else if (c.axes.every((a) => a.stride === a.kernel) && !c.strideGiven) {
-    // stride defaults to the kernel: leave it out.
-  }
   if (c.dilationGiven || c.axes.some((a) => a.dilation !== 1)) options['dilation'] = perAxis(c.axes.map((a) => a.dilation), c.numbers);
   const padding = paddingRecipe(c);
   if (padding !== undefined) options['padding'] = padding;
@@ -345,16 +343,7 @@ export const WINDOW_RULES: Readonly<Record<string, Rule>> = {
   ceilMode: 'bool',
 };
 
-/** A tensor of the canary's plane for calls that just need some valid input. */
-export function smallTensor(shape: readonly number[], dtype: 'float32' | 'float64', seed: number): Recipe {
-  return tensorRecipe(shape, dtype, seed);
-}
-
 /** An Int32Array of `length` indices in [0, bound). */
 export function indexData(length: number, bound: number, seed: number, type: 'Int32Array' | 'BigInt64Array' = 'Int32Array'): Recipe {
   return special('typed', { type, length, seed, range: [0, bound] });
-}
-
-export function floatData(dtype: 'float32' | 'float64', length: number, seed: number): Recipe {
-  return typed(dtype === 'float64' ? 'Float64Array' : 'Float32Array', length, seed);
 }

@@ -4,7 +4,7 @@
  * Each check returns '' when satisfied, else what is wrong.
  */
 import type { Expect } from './calls.js';
-import { typedBytes } from './snapshot.js';
+import { typedView } from './snapshot.js';
 
 function product(values: readonly number[]): number {
   return values.reduce((p, v) => p * v, 1);
@@ -25,7 +25,7 @@ function show(value: unknown): string {
 
 /** The real element count and type of a typed array (the intrinsic getters, not a subclass's). */
 function typedInfo(data: unknown): { tag: string; length: number } | undefined {
-  const info = typedBytes(data);
+  const info = typedView(data);
   if (!info) return undefined;
   const width = (globalThis as unknown as Record<string, { BYTES_PER_ELEMENT: number }>)[info.tag]!.BYTES_PER_ELEMENT;
   return { tag: info.tag, length: info.bytes.length / width };

@@ -407,7 +407,10 @@ export function applyBenign(door: Door, valid: Call, b: Benign): FuzzCall | null
   const objects = all.filter((s) => isPlainObject(s.node));
   const typedSites = all.filter((s) => isTypedRecipe(s.node));
   const arrays = all.filter((s) => Array.isArray(s.node) && s.path.length > 1);
-  const tensors = all.filter((s) => isTensorRecipe(s.node) && door.tensors?.includes(s.path[0] as number) && s.path.length === 1);
+  // WasmTensors hold float data only.
+  const tensors = all.filter(
+    (s) => isTensorRecipe(s.node) && door.tensors?.includes(s.path[0] as number) && s.path.length === 1 && /^Float(32|64)Array$/.test(String((s.node as { data: { type?: unknown } }).data.type)),
+  );
   switch (b.wrapper) {
     case 'frozen':
       return wrap(pick(objects, b.site), (node) => special('frozen', { of: node }), 'frozen');

@@ -74,6 +74,7 @@ export type TypedName =
   | 'Uint8Array'
   | 'Int8Array'
   | 'Uint16Array'
+  | 'Int16Array'
   | 'Uint8ClampedArray'
   | 'BigInt64Array';
 

@@ -13,15 +13,24 @@ const typedBuffer = intrinsic('buffer');
 const typedByteOffset = intrinsic('byteOffset');
 const typedByteLength = intrinsic('byteLength');
 
-/** Reads a typed array's bytes without consulting anything the caller could override. */
-export function typedBytes(value: unknown): { tag: string; bytes: Uint8Array } | undefined {
+/**
+ * A typed array's bytes as a view (no copy: results can be gigabytes), read without consulting
+ * anything the caller could override.
+ */
+export function typedView(value: unknown): { tag: string; bytes: Uint8Array } | undefined {
   const tag = typedTag.call(value) as string | undefined;
   if (tag === undefined) return undefined;
   const buffer = typedBuffer.call(value) as ArrayBufferLike;
   const length = typedByteLength.call(value) as number;
   // A detached buffer has no bytes left to read (byteLength 0; views over it cannot be made).
   if (length === 0) return { tag, bytes: new Uint8Array(0) };
-  return { tag, bytes: new Uint8Array(buffer, typedByteOffset.call(value) as number, length).slice() };
+  return { tag, bytes: new Uint8Array(buffer, typedByteOffset.call(value) as number, length) };
+}
+
+/** A copy of a typed array's bytes, to compare with after a call. */
+function typedBytes(value: unknown): { tag: string; bytes: Uint8Array } | undefined {
+  const view = typedView(value);
+  return view && { tag: view.tag, bytes: view.bytes.slice() };
 }
 
 export type Snap =
@@ -145,7 +154,7 @@ export function fingerprint(value: unknown, custom?: (value: object) => unknown,
     if (typeof value === 'function' || typeof value === 'symbol') return typeof value;
     return JSON.stringify(value);
   }
-  const typed = typedBytes(value);
+  const typed = typedView(value);
   if (typed) {
     let hash = 0x811c9dc5;
     for (const byte of typed.bytes) hash = Math.imul(hash ^ byte, 0x01000193);
