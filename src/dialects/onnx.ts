@@ -33,7 +33,7 @@ import { checkInteger } from '../plan/validate.js';
 import { planGlobal, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import type { PaddingOption } from '../plan/padding.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
-import { allocate, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
+import { allocate, BYTES_PER_ELEMENT, checkAllocation, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
 import {
   backToContainer,
   FLOAT_KINDS,
@@ -309,7 +309,9 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   const spatialOut = outputShape.slice(2);
   const planeOut = product(spatialOut);
   const sameSpatial = sameShape(inferredSpatial, spatialOut);
-  const y = allocate(dtypeOf(x.data as Tensor['data']), product(outputShape));
+  const dtype = dtypeOf(x.data as Tensor['data']);
+  checkAllocation(op, 'the output', product(outputShape), BYTES_PER_ELEMENT[dtype]);
+  const y = allocate(dtype, product(outputShape));
   for (let i = 0; i < indices.data.length; i++) {
     const at = integerAt(indices.data, i);
     const plane = Math.floor(at / planeIn);

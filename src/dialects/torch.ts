@@ -26,7 +26,7 @@ import { PoolingError, show } from '../plan/errors.js';
 import { checkInteger } from '../plan/validate.js';
 import { planAdaptive, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
 import { runBackward, runForward, runForwardWithIndices, type IndexTensor } from '../ops/run.js';
-import { maxUnpool, maxUnpoolBackward, type MaxUnpoolOptions } from '../ops/unpool.js';
+import { maxUnpoolAs, maxUnpoolBackwardAs, type MaxUnpoolOptions } from '../ops/unpool.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
 import { readBoolean, readFloatTensor, readList, readOptions, readPerAxis, readTensor } from './common.js';
@@ -309,13 +309,13 @@ function maxUnpoolFor(rank: Rank) {
     forward<T extends FloatArray>(input_: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
       const x = input(op, input_);
       const at = indexInput(op, indices);
-      return maxUnpool(x, at, unpoolOptions(op, rank, x.shape, args)) as Tensor<T>;
+      return maxUnpoolAs(op, x, at, unpoolOptions(op, rank, x.shape, args)) as Tensor<T>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
       const name = `${op}_backward`;
       const dy = input(name, grad_output, 'grad_output');
       const at = indexInput(name, indices);
-      return maxUnpoolBackward(dy, at, unpoolOptions(name, rank, at.shape, args)) as Tensor<T>;
+      return maxUnpoolBackwardAs(name, dy, at, unpoolOptions(name, rank, at.shape, args)) as Tensor<T>;
     },
   };
 }

@@ -35,9 +35,9 @@ export function slidingOutputSize(geometry: SlidingGeometry, rounding: OutputRou
     size: checkInteger(op, 'geometry.size', g.size, 0),
     kernel: checkInteger(op, 'geometry.kernel', g.kernel, 1),
     stride: checkInteger(op, 'geometry.stride', g.stride, 1),
-    dilation: checkInteger(op, 'geometry.dilation', g.dilation ?? 1, 1),
-    padBegin: checkInteger(op, 'geometry.padBegin', g.padBegin ?? 0, 0),
-    padEnd: checkInteger(op, 'geometry.padEnd', g.padEnd ?? 0, 0),
+    dilation: checkInteger(op, 'geometry.dilation', g.dilation, 1),
+    padBegin: checkInteger(op, 'geometry.padBegin', g.padBegin, 0),
+    padEnd: checkInteger(op, 'geometry.padEnd', g.padEnd, 0),
   };
   return slidingOutputSizeOf(
     checked,
@@ -57,11 +57,12 @@ export function samePadding(size: number, kernelEffective: number, stride: numbe
   );
 }
 
+/** Adaptive bins are exact for any sizes a number holds exactly (the products go through BigInt). */
 function checkBin(op: string, i: unknown, size: unknown, out: unknown): [number, number, number] {
-  const o = checkInteger(op, 'out', out, 1);
-  const index = checkInteger(op, 'i', i, 0);
+  const o = checkInteger(op, 'out', out, 1, out, Number.MAX_SAFE_INTEGER);
+  const index = checkInteger(op, 'i', i, 0, i, Number.MAX_SAFE_INTEGER);
   if (index >= o) throw new PoolingError('INVALID_PARAMETER', op, `i must be less than out (${o}); got ${index}`);
-  return [index, checkInteger(op, 'size', size, 1), o];
+  return [index, checkInteger(op, 'size', size, 1, size, Number.MAX_SAFE_INTEGER), o];
 }
 
 /** Where adaptive bin i of `out` over an axis of `size` starts: floor(i * size / out). */

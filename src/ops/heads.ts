@@ -6,7 +6,6 @@
 import { PoolingError, show } from '../plan/errors.js';
 import { checkInteger } from '../plan/validate.js';
 import { readShape } from '../tensor.js';
-import { poolOutputShape } from './output-shape.js';
 
 export interface HeadParameters {
   /** Inputs to the dense layer after flattening (C * H * W ...). */
@@ -38,8 +37,8 @@ export function headParameters(featureShape: readonly number[], classes: number)
   if (!Number.isSafeInteger(flattenInputs * classes + classes)) {
     throw new PoolingError('SIZE_TOO_LARGE', op, `a dense layer from ${flattenInputs} inputs to ${classes} classes has more parameters than a number counts exactly`);
   }
-  const pooled = poolOutputShape([1, ...shape], { global: true, spatialDims: shape.length - 1 });
-  const globalAverageInputs = pooled.slice(1).reduce((p, d) => p * d, 1);
+  // Global average pooling leaves one number per channel, whatever the map's size.
+  const globalAverageInputs = shape[0]!;
   return {
     flattenInputs,
     flatten: flattenInputs * classes + classes,

@@ -127,9 +127,11 @@ function readMaskedOptions(op: string, options: unknown): Readonly<Record<string
   return o;
 }
 
-function resolve(op: string, shape: readonly number[], o: Readonly<Record<string, unknown>>): Resolved {
+/** The plan and weights of a call; `checkSizes` runs on the plan before any weight is read or made. */
+function resolve(op: string, shape: readonly number[], o: Readonly<Record<string, unknown>>, checkSizes: (plan: PoolPlan) => void): Resolved {
   const { mask, validLengths, ...global } = o;
   const plan = planGlobalOp(op, shape, global, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' });
+  checkSizes(plan);
   const spatial = plan.axes.map((a) => a.size);
   const sampleShape = plan.batched ? [plan.batch, ...spatial] : spatial;
   if (mask !== undefined) return { plan, ...readMask(op, mask, shape, sampleShape) };
@@ -148,9 +150,10 @@ export function maskedGlobalAvgPool<T extends FloatArray>(x: Tensor<T>, options:
   const op = 'maskedGlobalAvgPool';
   const o = readMaskedOptions(op, options);
   const t = readTensor<T>(op, 'x', x);
-  const resolved = resolve(op, t.shape, o);
+  const resolved = resolve(op, t.shape, o, (plan) =>
+    checkAllocation(op, 'the output', plan.batch * plan.channels, BYTES_PER_ELEMENT[dtypeOf(t.data)]),
+  );
   const { plan, weights, perChannel } = resolved;
-  checkAllocation(op, 'the output', plan.batch * plan.channels, BYTES_PER_ELEMENT[dtypeOf(t.data)]);
   checkStillCovered(op, t, resolved);
   return { shape: plan.outputShape, data: maskedGlobalAvgForward(plan, t, weights, perChannel) as T };
 }
@@ -164,10 +167,12 @@ export function maskedGlobalAvgPoolBackward<T extends FloatArray>(
   const o = readMaskedOptions(op, options);
   const gradientIn = readTensor<T>(op, 'dy', dy);
   const shape = shapeOfInput(op, input);
-  const resolved = resolve(op, shape, o);
+  const resolved = resolve(op, shape, o, (plan) => {
+    readGradient(plan, gradientIn, undefined);
+    checkAllocation(op, 'the gradient', plan.batch * plan.channels * plan.inputSpatialSize, BYTES_PER_ELEMENT[dtypeOf(gradientIn.data)]);
+  });
   const { plan, weights, perChannel } = resolved;
   const gradient = readGradient(plan, gradientIn, undefined);
-  checkAllocation(op, 'the gradient', plan.batch * plan.channels * plan.inputSpatialSize, BYTES_PER_ELEMENT[dtypeOf(gradient.data)]);
   checkStillCovered(op, gradient, resolved);
   return { shape: plan.inputShape, data: maskedGlobalAvgBackward(plan, gradient, weights, perChannel) as T };
 }

@@ -167,7 +167,11 @@ function checkStillCovered(op: string, ...tensors: { shape: readonly number[]; d
 }
 
 export function maxUnpool<T extends FloatArray>(x: Tensor<T>, indices: IndexTensor, options: MaxUnpoolOptions): Tensor<T> {
-  const op = 'maxUnpool';
+  return maxUnpoolAs('maxUnpool', x, indices, options);
+}
+
+/** maxUnpool for a caller of another name (the PyTorch dialect's max_unpool2d names itself). */
+export function maxUnpoolAs<T extends FloatArray>(op: string, x: Tensor<T>, indices: IndexTensor, options: MaxUnpoolOptions): Tensor<T> {
   const o = unpoolOptions(op, options);
   const t = readTensor<T>(op, 'x', x);
   const index = readIndexTensor(op, indices);
@@ -192,7 +196,16 @@ export function maxUnpoolBackward<T extends FloatArray>(
   indices: IndexTensor,
   options: MaxUnpoolOptions,
 ): Tensor<T> {
-  const op = 'maxUnpoolBackward';
+  return maxUnpoolBackwardAs('maxUnpoolBackward', dy, indices, options);
+}
+
+/** maxUnpoolBackward for a caller of another name. */
+export function maxUnpoolBackwardAs<T extends FloatArray>(
+  op: string,
+  dy: Tensor<T>,
+  indices: IndexTensor,
+  options: MaxUnpoolOptions,
+): Tensor<T> {
   const o = unpoolOptions(op, options);
   const gradient = readTensor<T>(op, 'dy', dy);
   const index = readIndexTensor(op, indices);

@@ -22,10 +22,12 @@ export class PoolingError extends Error {
   readonly code: PoolingErrorCode;
   readonly op: string;
   constructor(code: PoolingErrorCode, op: string, message: string) {
-    super(`${op}: ${message}`);
+    // Callers may make their own (a registered backend, say): any value gives a readable message.
+    const opText = typeof op === 'string' ? op : show(op);
+    super(`${opText}: ${typeof message === 'string' ? message : show(message)}`);
     this.name = 'PoolingError';
     this.code = code;
-    this.op = op;
+    this.op = opText;
   }
 }
 

@@ -138,9 +138,12 @@ export function readOptions(
     const knownSet = setOf(known);
     const proto: unknown = Object.getPrototypeOf(options);
     const plain = proto === Object.prototype || proto === null;
-    const own = plain ? Object.getOwnPropertyNames(options) : Object.keys(options);
+    // Own names: for a plain object all of them (a non-enumerable known option counts), but only
+    // the enumerable ones must be known (a hidden property of another purpose is not a typo).
+    const enumerable = Object.keys(options);
+    const own = plain ? Object.getOwnPropertyNames(options) : enumerable;
     const record = options as Record<string, unknown>;
-    for (const key of own) {
+    for (const key of enumerable) {
       if (knownSet.has(key)) continue;
       if (ignoreUndefined && record[key] === undefined) continue;
       throw new PoolingError(
@@ -150,6 +153,7 @@ export function readOptions(
       );
     }
     for (const key of plain ? own : known) {
+      // Inherited or hidden names that are not options are none of ours.
       if (!knownSet.has(key)) continue;
       const value: unknown = record[key];
       if (value === undefined) continue;

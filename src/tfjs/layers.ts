@@ -25,6 +25,8 @@ import {
   maskedGlobalAvgPool,
   maxPool,
 } from './ops.js';
+import { PoolingError, show } from '../plan/errors.js';
+import { readCallerValue } from '../tensor.js';
 
 export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Kwargs = Parameters<layers.Layer['call']>[1];
@@ -41,15 +43,22 @@ const LAYER_ARG_KEYS: readonly string[] = [
   'inputDType',
 ];
 
-function splitArgs<O extends object>(args: O & LayerArgs): { layerArgs: LayerArgs; options: O } {
-  const layerArgs: Record<string, unknown> = {};
-  const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args)) {
-    // TF.js's deserializer adds customObjects to a saved config; pooling has no use for it.
-    if (value === undefined || key === 'customObjects') continue;
-    (LAYER_ARG_KEYS.includes(key) ? layerArgs : options)[key] = value;
-  }
-  return { layerArgs: layerArgs as LayerArgs, options: options as O };
+/** A layer's arguments read once: TF.js's own, and the pooling options (checked when the layer runs). */
+function splitArgs<O extends object>(layer: string, args: unknown): { layerArgs: LayerArgs; options: O } {
+  return readCallerValue(layer, 'args', () => {
+    const layerArgs: Record<string, unknown> = {};
+    const options: Record<string, unknown> = {};
+    if (args === undefined) return { layerArgs: layerArgs as LayerArgs, options: options as O };
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      throw new PoolingError('INVALID_PARAMETER', layer, `args must be an object of pooling options and layer arguments; got ${show(args)}`);
+    }
+    for (const [key, value] of Object.entries(args)) {
+      // TF.js's deserializer adds customObjects to a saved config; pooling has no use for it.
+      if (value === undefined || key === 'customObjects') continue;
+      (LAYER_ARG_KEYS.includes(key) ? layerArgs : options)[key] = value;
+    }
+    return { layerArgs: layerArgs as LayerArgs, options: options as O };
+  });
 }
 
 /** Every positive number in the window options: a size that surely fits any window they describe. */
@@ -74,8 +83,34 @@ export function outputShapeWithUnknowns(
   options: object,
   plan: (shape: readonly number[]) => readonly number[],
 ): Shape {
+  const op = 'outputShapeWithUnknowns';
+  if (typeof plan !== 'function') throw new PoolingError('INVALID_PARAMETER', op, `plan must be a function from a shape to an output shape; got ${show(plan)}`);
+  const given = readCallerValue(op, 'inputShape', () => {
+    if (!Array.isArray(inputShape) || inputShape.length > 32) return undefined;
+    const copy: (number | null)[] = [];
+    for (let i = 0; i < inputShape.length; i++) {
+      const d: unknown = inputShape[i];
+      if (d !== null && !(typeof d === 'number' && Number.isInteger(d) && d >= 0)) return undefined;
+      copy.push(d);
+    }
+    return copy;
+  });
+  if (given === undefined) {
+    throw new PoolingError('INVALID_PARAMETER', op, `inputShape must be an array of non-negative integers or null (unknown); got ${show(inputShape)}`);
+  }
+  const planned = (shape: readonly number[]) => {
+    const out: unknown = plan(shape);
+    if (!Array.isArray(out)) throw new PoolingError('INVALID_PARAMETER', op, `plan must return an output shape; got ${show(out)}`);
+    return out as readonly number[];
+  };
+  if (typeof options !== 'object' || options === null) {
+    throw new PoolingError('INVALID_PARAMETER', op, `options must be the pooling options object; got ${show(options)}`);
+  }
+  return unknownsOf(given, readCallerValue(op, 'options', () => sizeThatFitsWindows(options)), planned);
+}
+
+function unknownsOf(inputShape: readonly (number | null)[], small: number, plan: (shape: readonly number[]) => readonly number[]): Shape {
   if (inputShape.every((d) => d !== null)) return [...plan(inputShape as number[])];
-  const small = sizeThatFitsWindows(options);
   const first = plan(inputShape.map((d, axis) => d ?? (axis === 0 ? 1 : small)));
   const second = plan(inputShape.map((d, axis) => d ?? (axis === 0 ? 2 : 2 * small)));
   return first.map((d, axis) => (d === second[axis] ? d : null));
@@ -101,7 +136,7 @@ abstract class PoolingLayer<O extends object> extends layers.Layer {
     run: (x: tf.Tensor, options: O) => tf.Tensor,
     plan: (shape: readonly number[], options: O) => readonly number[],
   ) {
-    const { layerArgs, options } = splitArgs<O>(args ?? ({} as O & LayerArgs));
+    const { layerArgs, options } = splitArgs<O>(new.target.name, args);
     super(layerArgs);
     this.poolingOptions = channelsLastByDefault(options as O & { layout?: unknown });
     this.run = run;

@@ -71,12 +71,18 @@ export function channelsLastByDefault<T extends { readonly layout?: unknown }>(o
   return options.layout === undefined ? ({ ...options, layout: 'channels-last' } as T) : options;
 }
 
+/** Options whose array value gives the spatial rank (the core reads it from their length). */
+const PER_AXIS = ['kernel', 'stride', 'dilation', 'padding', 'outputSize'];
+
 /**
  * TF.js tensors here have a batch axis, as in Keras layers: a rank-3 tensor is (N, W, C), not an
- * unbatched 2-D map, unless `spatialDims` says otherwise (the core refuses to guess for rank 3).
+ * unbatched 2-D map, unless `spatialDims` or a per-axis option says otherwise (the core refuses to
+ * guess for rank 3; with kernel [2, 2] a rank-3 tensor is an unbatched (H, W, C) map, as TF.js's
+ * own ops read it).
  */
 export function batchedByDefault<T extends { readonly spatialDims?: unknown }>(options: T, rank: unknown): T {
   if (options.spatialDims !== undefined || typeof rank !== 'number' || rank < 3) return options;
+  if (PER_AXIS.some((name) => Array.isArray((options as Record<string, unknown>)[name]))) return options;
   return { ...options, spatialDims: rank - 2 } as T;
 }
 

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import {
+  WasmTensor,
+  headParameters,
+  torch,
   adaptiveEnd,
   adaptiveStart,
   effectiveKernel,
@@ -414,4 +417,18 @@ test("the exported formulas check their arguments as every other door does", () 
   assert.equal(slidingOutputSize({ size: 5, kernel: 2, stride: 2, dilation: 1, padBegin: 1, padEnd: 1 }, 'ceil', true), 3);
   assert.deepEqual(samePadding(5, 2, 1, 'begin'), [1, 0]);
   assert.equal(adaptiveEnd(2, 5, 3), 5);
+});
+
+test('public constructors and helpers found by the fuzzer: coded errors, right op names, no garbage', () => {
+  assert.match(new PoolingError('INVALID_PARAMETER', 'x', { __proto__: null, a: 1n } as never).message, /^x: /);
+  assert.equal(codeOf(() => new (WasmTensor as unknown as new (...args: unknown[]) => unknown)([4], 'float32', 0, 4, null)), 'INVALID_PARAMETER');
+  assert.deepEqual(headParameters([2048, 2 ** 26], 10).globalAverageInputs, 2048);
+  const x = { shape: [1, 1, 1, 1], data: new Float32Array(1) };
+  assert.throws(() => torch.maxUnpool2d(x, { shape: [1, 1, 1, 1], data: new Int32Array(1) }, { kernel_size: 1, padding: 1 } as never), /^PoolingError: max_unpool2d: /);
+  // A hidden property of another purpose is not an unknown option.
+  const options = { kernel: 2 };
+  Object.defineProperty(options, 'hidden', { value: 1, enumerable: false });
+  assert.deepEqual(avgPool({ shape: [1, 1, 2, 2], data: new Float32Array(4).fill(2) }, options).data[0], 2);
+  assert.equal(codeOf(() => slidingOutputSize({ size: 5, kernel: 2, stride: 2, dilation: 1, padBegin: 0 } as never, 'floor', true)), 'INVALID_PARAMETER');
+  assert.equal(adaptiveEnd(3, 1, 597490542494), 1);
 });

@@ -27,6 +27,9 @@ export function runtimeFor(op: string): WasmRuntime {
   }
 }
 
+/** Only this module constructs WasmTensors: a tensor's address must be a block its heap handed out. */
+const MADE_HERE: unique symbol = Symbol('WasmTensor');
+
 export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> {
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -36,14 +39,18 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
   private view: T;
   private freed = false;
 
-  /** @internal Use allocWasmTensor or toWasmTensor. */
+  /** @internal Use allocWasmTensor or toWasmTensor: only they know where a tensor may live. */
   constructor(
+    token: typeof MADE_HERE,
     shape: readonly number[],
     dtype: DType,
     address: number,
     length: number,
     private readonly heap: WasmHeap,
   ) {
+    if (token !== MADE_HERE) {
+      throw new PoolingError('INVALID_PARAMETER', 'WasmTensor', 'make WasmTensors with allocWasmTensor or toWasmTensor');
+    }
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.address = address;
@@ -97,7 +104,7 @@ function allocIn<D extends DType>(op: string, shape: readonly number[], dtype: D
   }
   heap.holdTensor(address, bytes);
   wasmView(heap, dtype, address, length).fill(0);
-  return new WasmTensor(shape, dtype, address, length, heap);
+  return new WasmTensor(MADE_HERE, shape, dtype, address, length, heap);
 }
 
 /** A copy of `x` in wasm memory (one copy now, none per pooling call later). */
