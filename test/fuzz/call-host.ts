@@ -31,6 +31,19 @@ if (CODES.size === 0) throw new Error(`no error codes found in ${ERRORS_SOURCE.p
 
 const MAX_MESSAGE = 2000;
 
+/** setMaxBytes's documented default, 2 GiB. */
+const DEFAULT_MAX_BYTES = 2 ** 31;
+if (lib.getMaxBytes() !== DEFAULT_MAX_BYTES) throw new Error(`getMaxBytes() starts at ${lib.getMaxBytes()}, not the documented ${DEFAULT_MAX_BYTES}`);
+
+/**
+ * The setMaxBytes limit hostile calls run under (resource bombs keep the default, which they
+ * test). A hostile value may ask for any output the default allows (an adaptive output size of
+ * 1e7, a kernel of 1e7 to unpool: hundreds of MiB, seconds of work), which is the caller's right
+ * and not what the time and memory limits are for; under this limit such a call is refused with
+ * SIZE_TOO_LARGE at once, and one that allocates past it anyway still trips the memory limit.
+ */
+const HOSTILE_MAX_BYTES = 2 ** 25;
+
 let tf: typeof import('@tensorflow/tfjs-core') | undefined;
 let tfEntry: Record<string, unknown> | undefined;
 
@@ -237,9 +250,9 @@ async function handle(request: CallRequest): Promise<Outcome> {
   if (!door) return { cls: 'defect', kind: 'harness', detail: `unknown door ${request.door}` };
   const { call } = request;
   if (needsTf(door, call) && !tf) return { cls: 'defect', kind: 'harness', detail: 'TF.js was not loaded before a call that needs it' };
-  // A hostile rewrite of a valid call reads the options the way the library's cache key does:
-  // the unmutated call must give the same bits after it as before it.
-  const probes = call.mode === 'hostile' && door.pure !== false ? (call.probes ?? []) : [];
+  // A hostile (or inherited-options) rewrite of a valid call reads the options the way the
+  // library's cache key does: the unmutated call must give the same bits after it as before it.
+  const probes = call.mode !== 'valid' && door.pure !== false ? (call.probes ?? []) : [];
   const probesBefore: string[] = [];
   for (const probe of probes) {
     clearPlanCache();
@@ -251,15 +264,22 @@ async function handle(request: CallRequest): Promise<Outcome> {
   const ctx: Context = { lib, tf, cleanups: [] };
   let args: unknown[];
   try {
-    args = call.args.map((a) => materialize(a, ctx));
+    // Built in order, each visible to the next (an aliasView reads an earlier argument).
+    args = [];
+    for (const a of call.args) args.push(materialize(a, { ...ctx, built: args }));
   } catch (error) {
     return { cls: 'defect', kind: 'harness', detail: `building the arguments failed: ${describeThrow(error)}` };
   }
   const before = args.map((a) => snapshot(a, snapHooks));
   const buffersBefore = process.memoryUsage().arrayBuffers;
+  const limit = call.mode === 'hostile' && call.mutation !== 'resource bomb' ? HOSTILE_MAX_BYTES : DEFAULT_MAX_BYTES;
+  lib.setMaxBytes(limit);
   send({ type: 'started', id: request.id });
   const result = await runOnce(door, args);
   const buffersGrowth = process.memoryUsage().arrayBuffers - buffersBefore;
+  // setMaxBytes is the caller's to change; every later call starts from the default again.
+  const maxBytesAfter = lib.getMaxBytes();
+  if (maxBytesAfter !== DEFAULT_MAX_BYTES) lib.setMaxBytes(DEFAULT_MAX_BYTES);
 
   let outcome: Outcome;
   if (result.threw) {
@@ -308,6 +328,10 @@ async function handle(request: CallRequest): Promise<Outcome> {
       outcome = { cls: 'defect', kind: 'poisoned-state', detail: outcome.cls === 'defect' ? `${detail}; also ${outcome.kind}: ${outcome.detail}` : detail };
       break;
     }
+  }
+  const changedLimit = maxBytesAfter !== limit && door.name !== 'setMaxBytes';
+  if (changedLimit && !(outcome.cls === 'defect' && outcome.kind === 'poisoned-state')) {
+    outcome = { cls: 'defect', kind: 'poisoned-state', detail: `getMaxBytes() is ${maxBytesAfter} after it, not ${limit}` };
   }
   const poisoned = poisonedCanary();
   if (poisoned && !(outcome.cls === 'defect' && outcome.kind === 'poisoned-state')) {

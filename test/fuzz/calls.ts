@@ -17,9 +17,18 @@ export type Expect =
   | { readonly k: 'equal'; readonly value: unknown }
   | { readonly k: 'plan'; readonly inputShape: readonly number[]; readonly outputShape: readonly number[] }
   | { readonly k: 'error'; readonly codes: readonly string[] }
-  | { readonly k: 'explanation'; readonly outputShape: readonly number[]; readonly axes: number }
-  | { readonly k: 'window'; readonly axes: number }
-  | { readonly k: 'bands'; readonly out: number }
+  | {
+      readonly k: 'explanation';
+      readonly outputShape: readonly number[];
+      readonly axes: number;
+      /** Per axis: windows, taps per window (the kernel), and the listing limits (ExplainOptions). */
+      readonly out: readonly number[];
+      readonly kernel: readonly number[];
+      readonly maxWindows: number;
+      readonly maxTaps: number;
+    }
+  | { readonly k: 'window'; readonly axes: number; readonly kernel: readonly number[]; readonly maxTaps: number }
+  | { readonly k: 'bands'; readonly out: number; readonly rows: number }
   | { readonly k: 'backend'; readonly name?: string }
   | { readonly k: 'strings'; readonly includes: readonly string[] }
   | { readonly k: 'init' }
@@ -46,6 +55,7 @@ export interface Call {
  * - int1null: int1, and null keeps an axis (adaptive output sizes)
  * - pad: int0, per axis, [begin, end] pairs, or 'valid' / 'same' / 'same-lower'
  * - pos: a positive finite number; nonzero: a non-zero finite number
+ * - num1: a number >= 1 (Infinity too); safe1: a safe integer >= 1
  * - bool; enum:a|b|c
  * A trailing '!' marks a required option.
  */
@@ -55,10 +65,18 @@ export interface OptionsRules {
   /** Which argument holds the options object. */
   readonly arg: number;
   readonly keys: Readonly<Record<string, Rule>>;
-  /** Unknown keys are rejected (the library's checkKnownKeys). */
+  /** Unknown enumerable own keys of a plain object are rejected (the library's option reader). */
   readonly strict: boolean;
+  /** An unknown key whose value is undefined is let through (ONNX attributes). */
+  readonly ignoreUndefined?: boolean;
   /** The whole object may be left out. */
   readonly optional: boolean;
+  /**
+   * The argument whose rank the rank-3 rule reads (a tensor or a shape), where the library's own
+   * rule applies: a rewrite that leaves a rank-3 input without spatialDims or a per-axis array
+   * must be refused.
+   */
+  readonly rankFrom?: number;
 }
 
 export interface Door {
@@ -81,6 +99,8 @@ export interface Door {
    */
   readonly bombs?: readonly Call[];
   readonly options?: readonly OptionsRules[];
+  /** Rules of required positional arguments (one scalar each: an array breaks them too). */
+  readonly positional?: Readonly<Record<number, Rule>>;
   /** Arguments that are { shape, data } float tensors. */
   readonly tensors?: readonly number[];
   /** Integer typed arrays are valid tensor data (max pooling in ONNX and TF.js). */
@@ -99,6 +119,8 @@ export interface Door {
   readonly weight?: number;
   /** Arguments mutations leave alone (a layer door's input tensor belongs to TF.js's machinery). */
   readonly fixedArgs?: readonly number[];
+  /** Every call must be refused, hostile ones included (a constructor only the library may call). */
+  readonly refusesAll?: boolean;
 }
 
 /**
@@ -202,9 +224,17 @@ export interface WindowCase {
   readonly strideGiven: boolean;
   readonly dilationGiven: boolean;
   readonly spatialDimsGiven: boolean;
+  /**
+   * Where the options alone cannot give the spatial rank of a rank-3 input, leave spatialDims out
+   * anyway (README: such a call is refused with INVALID_RANK; the tfjs entry reads it as batched).
+   */
+  readonly omitRank: boolean;
   readonly backend: string | undefined;
   readonly threads: number | undefined;
 }
+
+/** True about one time in five: the rarer branch of a case (a rank-3 call without its rank, a wrong dy). */
+export const rarelyArb = fc.nat({ max: 4 }).map((n) => n === 0);
 
 export function windowCaseArb(options: { dilation: boolean; maxRank?: number; paddingForms?: readonly PaddingForm[] }): fc.Arbitrary<WindowCase> {
   const forms = options.paddingForms ?? ['none', 'number', 'perAxis', 'pairs', 'valid', 'same', 'same-lower'];
@@ -222,6 +252,8 @@ export function windowCaseArb(options: { dilation: boolean; maxRank?: number; pa
         strideGiven: fc.boolean(),
         dilationGiven: fc.boolean(),
         spatialDimsGiven: fc.boolean(),
+        // Most window cases give their rank with an array anyway: leave it out more often here.
+        omitRank: fc.nat({ max: 2 }).map((n) => n === 0),
         backend: fc.constantFrom(undefined, undefined, 'auto', 'js', 'wasm', 'reference'),
         threads: fc.constantFrom(undefined, undefined, undefined, 1, 2, 3),
       }),
@@ -239,13 +271,15 @@ export function windowCaseArb(options: { dilation: boolean; maxRank?: number; pa
     strideGiven: fc.constant(false),
     dilationGiven: fc.constant(false),
     spatialDimsGiven: fc.constant(false),
+    omitRank: fc.constant(false),
     backend: fc.constant(undefined),
     threads: fc.constant(undefined),
   });
   return fc.oneof({ weight: 4, arbitrary: general }, { weight: 1, arbitrary: canary }).map((c) => {
     // Only the reference kernels run more than 3 spatial axes.
     const backend = c.axes.length > 3 && (c.backend === 'js' || c.backend === 'wasm') ? 'reference' : c.backend;
-    return { ...c, backend };
+    // A case that leaves its rank out spells what it can as numbers, so that often nothing gives it.
+    return { ...c, backend, numbers: c.numbers || c.omitRank };
   });
 }
 
@@ -287,11 +321,36 @@ export function inputShapeOf(c: WindowCase): number[] {
   return shapeOf(c.frame, sizesOf(c));
 }
 
+/** The options whose array value gives the spatial rank (its length), as the README lists them. */
+export const PER_AXIS_OPTIONS: readonly string[] = ['kernel', 'stride', 'dilation', 'padding', 'outputSize'];
+
+/** Whether an options object says the spatial rank: spatialDims, or an array-valued per-axis option. */
+export function givesRank(options: Readonly<Record<string, Recipe>> | undefined): boolean {
+  if (options === undefined) return false;
+  return options['spatialDims'] !== undefined || PER_AXIS_OPTIONS.some((key) => Array.isArray(options[key]));
+}
+
+/**
+ * The README's rule for the library's own ops: an input of rank 3 (or less) whose options do not
+ * give the spatial rank is refused with INVALID_RANK; (N, C, W) and (C, H, W) look alike.
+ */
+export function rankRefused(shape: readonly unknown[], options: Readonly<Record<string, Recipe>> | undefined): boolean {
+  return shape.length <= 3 && !givesRank(options);
+}
+
+/**
+ * How a call whose options do not give the spatial rank of a rank-3 input is read: refused (the
+ * library's own ops), or as a batch (N, W, C) (the tensor-pooling/tfjs entry, as Keras layers).
+ */
+export type RankDefault = 'refuse' | 'batched';
+
 /**
  * The options object: rank comes from spatialDims, else from an array-valued option, else from
- * rank - 2; an unbatched input whose options are all numbers needs spatialDims to be read right.
+ * rank - 2. A call that needs spatialDims to be read right gets it, except that a rank-3 call
+ * (which reads two ways) sometimes leaves it out (`omitRank`): refused, or read as a batch under
+ * the tfjs entry's default, where only a batched frame may leave it out.
  */
-export function windowOptions(c: WindowCase, extra: Readonly<Record<string, Recipe>> = {}): Record<string, Recipe> {
+export function windowOptions(c: WindowCase, extra: Readonly<Record<string, Recipe>> = {}, rankDefault: RankDefault = 'refuse'): Record<string, Recipe> {
   const options: Record<string, Recipe> = { kernel: perAxis(c.axes.map((a) => a.kernel), c.numbers) };
   // stride defaults to the kernel: left out where it equals it, unless the case spells it.
   if (c.strideGiven || c.axes.some((a) => a.stride !== a.kernel)) options['stride'] = perAxis(c.axes.map((a) => a.stride), c.numbers);
@@ -300,18 +359,36 @@ export function windowOptions(c: WindowCase, extra: Readonly<Record<string, Reci
   if (padding !== undefined) options['padding'] = padding;
   if (c.ceil) options['ceilMode'] = true;
   if (c.frame.layout === 'channels-last') options['layout'] = 'channels-last';
-  const hasArray = Object.values(options).some((v) => Array.isArray(v));
-  if (c.spatialDimsGiven || (!c.frame.batched && !hasArray)) options['spatialDims'] = c.axes.length;
+  const needed = needsSpatialDims(c.frame, c.axes.length, givesRank(options), c.omitRank, rankDefault);
+  if (needed || (c.spatialDimsGiven && !omitsRank(c.frame, c.axes.length, givesRank(options), c.omitRank, rankDefault))) options['spatialDims'] = c.axes.length;
   if (c.backend !== undefined) options['backend'] = c.backend;
   if (c.threads !== undefined) options['threads'] = c.threads;
   return { ...options, ...extra };
 }
 
 /**
- * The geometry the options above describe, with strides as given (stride defaults to the kernel).
- * Where a frame is unbatched but the rank is read from the options, the verdict is the same.
+ * Whether options that do not otherwise give the rank must carry spatialDims: an unbatched input
+ * (read as batched without it) and a rank-3 one (refused without it), unless `omit` leaves a
+ * rank-3 call without, where that is refused or (tfjs entry) read as the batch it is.
  */
-export function windowVerdict(c: WindowCase, rules: { limitPadding: boolean; startInside: boolean }): Verdict {
+export function needsSpatialDims(frame: Frame, spatialRank: number, ranked: boolean, omit: boolean, rankDefault: RankDefault = 'refuse'): boolean {
+  if (ranked || omitsRank(frame, spatialRank, ranked, omit, rankDefault)) return false;
+  const inputRank = spatialRank + (frame.batched ? 2 : 1);
+  return !frame.batched || inputRank <= 3;
+}
+
+/** Whether a case leaves out what would give its rank (then spatialDims is not spelled either). */
+export function omitsRank(frame: Frame, spatialRank: number, ranked: boolean, omit: boolean, rankDefault: RankDefault = 'refuse'): boolean {
+  const inputRank = spatialRank + (frame.batched ? 2 : 1);
+  return !ranked && omit && inputRank === 3 && (rankDefault === 'refuse' || frame.batched);
+}
+
+/**
+ * The geometry the options above describe, with strides as given (stride defaults to the kernel),
+ * or INVALID_RANK where the options leave a rank-3 input ambiguous (see rankRefused).
+ */
+export function windowVerdict(c: WindowCase, rules: { limitPadding: boolean; startInside: boolean }, rankDefault: RankDefault = 'refuse'): Verdict {
+  if (rankDefault === 'refuse' && rankRefused(inputShapeOf(c), windowOptions(c))) return { error: 'INVALID_RANK' };
   return slidingVerdict(
     {
       sizes: sizesOf(c),

@@ -51,6 +51,17 @@ export const GOOD: Readonly<Record<string, GoodFixture>> = {
   'x.json': { kind: 'tensor', shape: [1, 1, 4, 4] },
 };
 
+/**
+ * A rank-3 tensor: (N, C, W) with 1 spatial axis or (C, H, W) with 2. docs/cli.md: the CLI needs
+ * --spatial-dims or a per-axis --kernel to say which, and refuses it otherwise (exit 2, naming the
+ * file). Kept out of batches, where every file shares one set of flags.
+ */
+export const RANK3 = { name: 'rank3.npy', shape: [2, 3, 6] } as const;
+
+function product(values: readonly number[]): number {
+  return values.reduce((p, v) => p * v, 1);
+}
+
 /** Inputs that must be refused cleanly (exit 2 for pool, a failed file for batch). */
 export const HOSTILE_FILES = [
   'trunc.npy',
@@ -132,6 +143,7 @@ export async function makeFixtures(folder: string): Promise<void> {
   writeFileSync(join(folder, 'x.npy'), npy(f4, floats(50, 4)));
   writeFileSync(join(folder, 'big-endian.npy'), npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 1, 4, 6), }", floats(48, 8, true)));
   writeFileSync(join(folder, 'x.json'), JSON.stringify({ shape: [1, 1, 4, 4], data: Array.from({ length: 16 }, (_, i) => i) }));
+  writeFileSync(join(folder, RANK3.name), npy(`{'descr': '<f4', 'fortran_order': False, 'shape': (${RANK3.shape.join(', ')}), }`, floats(product(RANK3.shape), 4)));
 
   writeFileSync(join(folder, 'trunc.npy'), npy(f4, floats(50, 4)).subarray(0, 150));
   writeFileSync(join(folder, 'huge-shape.npy'), npy("{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000, 100000), }", floats(4, 4)));
@@ -219,6 +231,8 @@ export interface CliCall {
   readonly valid: boolean;
   /** Native tensor or image outputs: the shape the output must have. */
   readonly expectShape?: readonly number[];
+  /** A call the docs say must be refused: exit 2 with stderr naming this (the input file). */
+  readonly mustFail?: string;
   readonly mutation: string;
 }
 
@@ -292,6 +306,23 @@ const validPoolArb: fc.Arbitrary<CliCall> = fc
     return { command: 'pool', inputs: [input], existing: [], argv, valid: true, expectShape, mutation: 'none' };
   });
 
+/** Pooling the rank-3 tensor: with --spatial-dims 1 or 2, a per-axis --kernel, or nothing (refused). */
+const validRank3Arb: fc.Arbitrary<CliCall> = fc
+  .tuple(geometryArb, fc.constantFrom('1', '2', 'kernel', 'none'), fc.constantFrom(...TENSOR_OUT))
+  .map(([g0, dims, ext]): CliCall => {
+    const g: Geometry = { ...g0, dialect: 'native' };
+    const input = RANK3.name;
+    const flags = geometryFlags(g);
+    if (dims === 'kernel') flags[flags.indexOf('--kernel') + 1] = `${g.kernel}x${g.kernel}`;
+    if (dims === '1' || dims === '2') flags.push('--spatial-dims', dims);
+    const argv = ['pool', `in/${input}`, '-o', `out/result.${ext}`, ...flags];
+    if (dims === 'none') return { command: 'pool', inputs: [input], existing: [], argv, valid: false, mustFail: input, mutation: 'none' };
+    const lead = dims === '1' ? 2 : 1;
+    const out = nativeOut(g, RANK3.shape.slice(lead));
+    if (out === undefined) return { command: 'pool', inputs: [input], existing: [], argv, valid: false, mutation: 'none' };
+    return { command: 'pool', inputs: [input], existing: [], argv, valid: true, expectShape: [...RANK3.shape.slice(0, lead), ...out], mutation: 'none' };
+  });
+
 const validGlobalArb: fc.Arbitrary<CliCall> = fc
   .tuple(fc.constantFrom('rgb.png', 'rgba.png', 'grey16.png', 'photo.jpg'), fc.constantFrom('global-avg', 'global-max'), fc.boolean())
   .map(([input, op, json]): CliCall => ({ command: 'pool', inputs: [input], existing: [], argv: ['pool', `in/${input}`, '--op', op, ...(json ? ['--json'] : [])], valid: true, mutation: 'none' }));
@@ -355,7 +386,13 @@ const cliMutationArb: fc.Arbitrary<CliMutation> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bomb' as const), which: fc.nat() }) },
 );
 
+/** A mutated call: whatever it became, only its own checks apply (not the refusal its source was due). */
 function mutateCli(call: CliCall, m: CliMutation): CliCall {
+  const { mustFail: _due, ...rest } = mutatedCli(call, m);
+  return rest;
+}
+
+function mutatedCli(call: CliCall, m: CliMutation): CliCall {
   const hostile = { ...call, valid: false, expectShape: undefined };
   switch (m.kind) {
     case 'flag': {
@@ -421,9 +458,9 @@ function mutateCli(call: CliCall, m: CliMutation): CliCall {
 
 /** Every CLI call the fuzzer makes: valid calls, and hostile rewrites of them. */
 export const cliArbitrary: fc.Arbitrary<CliCall> = fc.oneof(
-  { weight: 3, arbitrary: fc.oneof(validPoolArb, validGlobalArb, validExplainArb, validBatchArb) },
+  { weight: 3, arbitrary: fc.oneof(validPoolArb, validRank3Arb, validGlobalArb, validExplainArb, validBatchArb) },
   { weight: 1, arbitrary: topArb },
-  { weight: 6, arbitrary: fc.tuple(fc.oneof(validPoolArb, validPoolArb, validExplainArb, validBatchArb), cliMutationArb).map(([call, m]) => mutateCli(call, m)) },
+  { weight: 6, arbitrary: fc.tuple(fc.oneof(validPoolArb, validPoolArb, validRank3Arb, validExplainArb, validBatchArb), cliMutationArb).map(([call, m]) => mutateCli(call, m)) },
 );
 
 export function renderCliCall(call: CliCall): string {
@@ -626,7 +663,9 @@ async function judge(call: CliCall, run: Run, work: string, before: Map<string, 
   const force = call.argv.includes('--force') || call.argv.includes('-f');
   const oAt = call.argv.indexOf('-o');
   const outputArg = oAt >= 0 ? call.argv[oAt + 1] : undefined;
-  const allowed = (path: string) => (call.command === 'batch' ? path.startsWith('out/') : outputArg !== undefined && path === outputArg.replace(/^\.\//, ''));
+  // batch writes into the folder -o names (created if missing), whatever its name; pool writes the one file.
+  const target = outputArg?.replace(/^\.\//, '').replace(/\/+$/, '');
+  const allowed = (path: string) => target !== undefined && (path === target || (call.command === 'batch' && path.startsWith(`${target}/`)));
   for (const [path, entry] of before) {
     const now = after.get(path);
     const same = now !== undefined && JSON.stringify(now) === JSON.stringify(entry);
@@ -646,6 +685,10 @@ async function judge(call: CliCall, run: Run, work: string, before: Map<string, 
 
   // Exit codes.
   const status = run.status;
+  if (call.mustFail !== undefined) {
+    if (status !== 2) return defect('cli-exit-code', `exit ${status} where the docs refuse the call (exit 2); stderr ${firstLines(run.stderr)}`);
+    if (!run.stderr.includes(call.mustFail)) return defect('cli-no-message', `exit 2 without naming ${JSON.stringify(call.mustFail)}: ${firstLines(run.stderr)}`);
+  }
   if (status === 0) {
     if (call.valid) {
       const problem = await checkOutput(work, call);

@@ -11,7 +11,12 @@ import {
   frameArb,
   indexData,
   inputShapeOf,
+  givesRank,
   LIBRARY_RULES,
+  needsSpatialDims,
+  omitsRank,
+  rankRefused,
+  rarelyArb,
   seedArb,
   tensorExpect,
   tensorOf,
@@ -27,8 +32,10 @@ import {
 import { product, shapeOf, unpoolSize, type Frame } from './oracle.js';
 import { special, tensorRecipe, typed, type Recipe } from './recipe.js';
 
-const OPTIONS_ARG1 = (keys: Record<string, string>, optional = false) => [{ arg: 1, keys, strict: true, optional }];
-const OPTIONS_ARG2 = (keys: Record<string, string>, optional = false) => [{ arg: 2, keys, strict: true, optional }];
+// Forward ops and planners read the rank of their first argument; backward ops and unpooling that
+// of their second (the input or its shape, the indices).
+const OPTIONS_ARG1 = (keys: Record<string, string>, optional = false) => [{ arg: 1, keys, strict: true, optional, rankFrom: 0 }];
+const OPTIONS_ARG2 = (keys: Record<string, string>, optional = false) => [{ arg: 2, keys, strict: true, optional, rankFrom: 1 }];
 
 const AVG_RULES = { ...WINDOW_RULES, countIncludePad: 'bool', divisorOverride: 'nonzero' };
 const LP_RULES = { ...WINDOW_RULES, p: 'pos' };
@@ -108,20 +115,27 @@ function windowBombs(kind: 'values' | 'indices', call: (x: Recipe, options: Reci
     { args: call(tensorRecipe([1, 1, 4, 4], 'float32', 3), { kernel: 2, spatialDims: 1e7 }), expect: { k: 'error', codes: ['INVALID_RANK', 'INVALID_PARAMETER', 'SIZE_TOO_LARGE'] } },
     { args: call(one(4), { kernel: 2 ** 20, padding: 'same' }), expect: { k: 'tensor', shape: [1, 1, 1, 1, 1, 1], type: 'Float32Array' } },
     { args: call(one(6), { kernel: 2 ** 12, padding: 'same', backend: 'reference' }), expect: { k: 'tensor', shape: [1, 1, 1, 1, 1, 1, 1, 1], type: 'Float32Array' } },
-    { args: call(one(1), { kernel: 2 ** 30, padding: 'same' }), expect: { k: 'tensor', shape: [1, 1, 1], type: 'Float32Array' } },
+    { args: call(one(1), { kernel: 2 ** 30, padding: 'same', spatialDims: 1 }), expect: { k: 'tensor', shape: [1, 1, 1], type: 'Float32Array' } },
     { args: call(one(2), { kernel: 2 ** 15, padding: 'same-lower', stride: 1 }), expect: { k: 'tensor', shape: [1, 1, 1, 1], type: 'Float32Array' } },
     { args: call(one(3), { kernel: 2, dilation: 2 ** 29, padding: 'same' }), expect: { k: 'tensor', shape: [1, 1, 1, 1, 1], type: 'Float32Array' } },
   ];
   return calls.map(withIndices);
 }
 
-/** Backward passes whose output is sized by a shape argument while dy holds one element. */
+/**
+ * Backward passes whose output is sized by a shape argument while dy holds one element: a gradient
+ * costs 8 bytes per input element (float64 accumulation), so each is over setMaxBytes's default
+ * 2 GiB and must be refused before anything is allocated (SIZE_TOO_LARGE).
+ */
 function backwardBombs(): readonly Call[] {
   const dy = tensorRecipe([1, 1, 1, 1], 'float32', 5);
+  const tooLarge: Expect = { k: 'error', codes: ['SIZE_TOO_LARGE'] };
   return [
-    { args: [dy, [1, 1, 2 ** 15, 2 ** 15], { kernel: 2 ** 15 }], expect: { k: 'tensor', shape: [1, 1, 2 ** 15, 2 ** 15], type: 'Float32Array' } },
-    { args: [dy, [1, 1, 2 ** 14, 2 ** 16], { kernel: [2 ** 14, 2 ** 16], backend: 'reference' }], expect: { k: 'tensor', shape: [1, 1, 2 ** 14, 2 ** 16], type: 'Float32Array' } },
-    { args: [tensorRecipe([1, 1, 1], 'float64', 5), [1, 1, 2 ** 30], { kernel: 2 ** 30 }], expect: { k: 'tensor', shape: [1, 1, 2 ** 30], type: 'Float64Array' } },
+    { args: [dy, [1, 1, 2 ** 15, 2 ** 15], { kernel: 2 ** 15 }], expect: tooLarge },
+    { args: [dy, [1, 1, 2 ** 14, 2 ** 16], { kernel: [2 ** 14, 2 ** 16], backend: 'reference' }], expect: tooLarge },
+    { args: [tensorRecipe([1, 1, 1], 'float64', 5), [1, 1, 2 ** 30], { kernel: 2 ** 30, spatialDims: 1 }], expect: tooLarge },
+    // A float32 gradient of 2**29 elements is 2 GiB, within the limit; its float64 accumulator is not.
+    { args: [dy, [1, 1, 2 ** 13, 2 ** 16], { kernel: [2 ** 13, 2 ** 16] }], expect: tooLarge },
   ];
 }
 
@@ -131,27 +145,30 @@ function planningRules(rules: Record<string, string>): Record<string, string> {
   return rest;
 }
 
+/** planAvgPool(shape, options) and its kin: errors name the op the plan is for (avgPool, ...). */
 function planDoor(name: string, reduction: Reduction): Door {
   const rules = planningRules(reduction === 'avg' ? AVG_RULES : reduction === 'lp' ? LP_RULES : WINDOW_RULES);
   return {
-    // The optional third argument names the op in messages.
-    ...doorAt(name, [name.replace(/^plan(\w)/, (_, c: string) => c.toLowerCase()), 'fuzzOp']),
-    valid: fc.tuple(windowCaseArb({ dilation: true, maxRank: 4 }), windowExtraArb(reduction), fc.boolean()).map(([c, extra, named]): Call => {
+    ...doorAt(name, [name.replace(/^plan(\w)/, (_, c: string) => c.toLowerCase())]),
+    valid: fc.tuple(windowCaseArb({ dilation: true, maxRank: 4 }), windowExtraArb(reduction)).map(([c, extra]): Call => {
       const verdict = windowVerdict(c, LIBRARY_RULES);
       const inputShape = inputShapeOf(c);
       const args: Recipe[] = [inputShape, windowOptions(c, extra)];
-      if (named) args.push('fuzzOp');
       return {
         args,
         expect: 'error' in verdict ? { k: 'error', codes: [verdict.error] } : { k: 'plan', inputShape, outputShape: shapeOf(c.frame, verdict.out) },
       };
     }),
     bombs: [
-      { args: [[1, 1, 2 ** 26], { kernel: 1 }], expect: { k: 'plan', inputShape: [1, 1, 2 ** 26], outputShape: [1, 1, 2 ** 26] } },
+      { args: [[1, 1, 2 ** 26], { kernel: 1, spatialDims: 1 }], expect: { k: 'plan', inputShape: [1, 1, 2 ** 26], outputShape: [1, 1, 2 ** 26] } },
       { args: [[1, 1, 1, 1, 1, 1], { kernel: 2 ** 20, padding: 'same' }], expect: { k: 'plan', inputShape: [1, 1, 1, 1, 1, 1], outputShape: [1, 1, 1, 1, 1, 1] } },
       { args: [[1, 1, 4, 4], { kernel: 2, spatialDims: 1e7 }], expect: { k: 'error', codes: ['INVALID_RANK', 'INVALID_PARAMETER'] } },
-      { args: [[2 ** 31], { kernel: 1, spatialDims: 1 }], expect: { k: 'error', codes: ['SIZE_TOO_LARGE', 'INVALID_RANK'] } },
-      { args: [[0, 1, 2 ** 30], { kernel: 1 }], expect: { k: 'error', codes: ['OUTPUT_EMPTY', 'SIZE_TOO_LARGE'] } },
+      { args: [[2 ** 31], { kernel: 1, spatialDims: 1 }], expect: { k: 'error', codes: ['SIZE_TOO_LARGE', 'INVALID_RANK', 'INVALID_PARAMETER'] } },
+      // An empty batch is a plan like any other (only an empty spatial axis is OUTPUT_EMPTY), and costs arithmetic only.
+      { args: [[0, 1, 2 ** 30], { kernel: 1, spatialDims: 1 }], expect: { k: 'plan', inputShape: [0, 1, 2 ** 30], outputShape: [0, 1, 2 ** 30] } },
+      { args: [[1, 1, 0], { kernel: 1, spatialDims: 1 }], expect: { k: 'error', codes: ['OUTPUT_EMPTY'] } },
+      // The rank-3 rule holds for plans too, whatever the sizes.
+      { args: [[0, 1, 2 ** 30], { kernel: 1 }], expect: { k: 'error', codes: ['INVALID_RANK'] } },
     ],
     options: OPTIONS_ARG1(rules),
   };
@@ -167,6 +184,8 @@ interface GlobalCase {
   readonly seed: number;
   readonly keepDims: boolean | undefined;
   readonly spatialDimsGiven: boolean;
+  /** A rank-3 input leaves spatialDims out (see WindowCase.omitRank): refused. */
+  readonly omitRank: boolean;
   readonly backend: string | undefined;
 }
 
@@ -178,6 +197,7 @@ const globalCaseArb: fc.Arbitrary<GlobalCase> = fc.integer({ min: 1, max: 3 }).c
     seed: seedArb,
     keepDims: fc.constantFrom(undefined, true, false),
     spatialDimsGiven: fc.boolean(),
+    omitRank: rarelyArb,
     backend: fc.constantFrom(undefined, undefined, 'js', 'wasm', 'reference'),
   }),
 );
@@ -186,10 +206,15 @@ function globalOptions(c: GlobalCase, extra: Record<string, Recipe> = {}): Recor
   return defined({
     keepDims: c.keepDims,
     layout: c.frame.layout === 'channels-last' ? 'channels-last' : undefined,
-    spatialDims: c.spatialDimsGiven || !c.frame.batched ? c.sizes.length : undefined,
+    spatialDims: (c.spatialDimsGiven && !omitsRank(c.frame, c.sizes.length, false, c.omitRank)) || needsSpatialDims(c.frame, c.sizes.length, false, c.omitRank) ? c.sizes.length : undefined,
     backend: c.backend,
     ...extra,
   });
+}
+
+/** What a call on `shape` with `options` must give: `ok`, or INVALID_RANK where its rank is ambiguous. */
+function rankChecked(shape: readonly number[], options: Record<string, Recipe> | undefined, ok: Expect): Expect {
+  return rankRefused(shape, options) ? { k: 'error', codes: ['INVALID_RANK'] } : ok;
 }
 
 function globalOutputShape(c: GlobalCase): number[] {
@@ -207,7 +232,7 @@ function globalDoor(name: string, extraArb: fc.Arbitrary<Record<string, Recipe>>
       const options = globalOptions(c, extra);
       // Options are optional: a batched call without any may leave them out.
       const args = omit && Object.keys(options).length === 0 ? [x] : [x, options];
-      return { args, expect: { k: 'tensor', shape: globalOutputShape(c), type: floatType(c.dtype) } };
+      return { args, expect: rankChecked(shapeOf(c.frame, c.sizes), options, { k: 'tensor', shape: globalOutputShape(c), type: floatType(c.dtype) }) };
     }),
     options: OPTIONS_ARG1(rules, true),
     tensors: [0],
@@ -220,14 +245,14 @@ function globalBackwardDoor(name: string, shapeInput: boolean, extraArb: fc.Arbi
     valid: fc.tuple(globalCaseArb, extraArb, fc.boolean()).map(([c, extra, asShape]): Call => {
       const inputShape = shapeOf(c.frame, c.sizes);
       const input = shapeInput && asShape ? inputShape : tensorRecipe(inputShape, c.dtype, c.seed);
+      const options = globalOptions(c, extra);
       return {
-        args: [tensorRecipe(globalOutputShape(c), c.dtype, c.seed + 1), input, globalOptions(c, extra)],
-        expect: { k: 'tensor', shape: inputShape, type: floatType(c.dtype) },
+        args: [tensorRecipe(globalOutputShape(c), c.dtype, c.seed + 1), input, options],
+        expect: rankChecked(inputShape, options, { k: 'tensor', shape: inputShape, type: floatType(c.dtype) }),
       };
     }),
-    bombs: shapeInput
-      ? [{ args: [tensorRecipe([1, 1], 'float32', 2), [1, 1, 2 ** 15, 2 ** 15], {}], expect: { k: 'tensor', shape: [1, 1, 2 ** 15, 2 ** 15], type: 'Float32Array' } }]
-      : undefined,
+    // A one-element dy spread over 2**30 input positions: past setMaxBytes's default.
+    bombs: shapeInput ? [{ args: [tensorRecipe([1, 1], 'float32', 2), [1, 1, 2 ** 15, 2 ** 15], {}], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } }] : undefined,
     options: OPTIONS_ARG2(rules, true),
     tensors: shapeInput ? [0] : [0, 1],
   };
@@ -263,7 +288,10 @@ function adaptiveOptions(c: AdaptiveCase): Record<string, Recipe> {
   return defined({
     outputSize: size,
     layout: c.frame.layout === 'channels-last' ? 'channels-last' : undefined,
-    spatialDims: c.spatialDimsGiven || (!c.frame.batched && typeof size === 'number') ? c.sizes.length : undefined,
+    spatialDims:
+      (c.spatialDimsGiven && !omitsRank(c.frame, c.sizes.length, Array.isArray(size), c.omitRank)) || needsSpatialDims(c.frame, c.sizes.length, Array.isArray(size), c.omitRank)
+        ? c.sizes.length
+        : undefined,
     backend: c.backend,
   });
 }
@@ -276,25 +304,25 @@ function adaptiveDoor(name: string, kind: 'forward' | 'indices' | 'backward-shap
     const outShape = shapeOf(c.frame, adaptiveOutSpatial(c));
     const x = tensorRecipe(inputShape, c.dtype, c.seed);
     const type = floatType(c.dtype);
+    const options = adaptiveOptions(c);
+    const checked = (ok: Expect) => rankChecked(inputShape, options, ok);
     switch (kind) {
       case 'forward':
-        return { args: [x, adaptiveOptions(c)], expect: { k: 'tensor', shape: outShape, type } };
+        return { args: [x, options], expect: checked({ k: 'tensor', shape: outShape, type }) };
       case 'indices':
-        return { args: [x, adaptiveOptions(c)], expect: { k: 'withIndices', shape: outShape, type } };
+        return { args: [x, options], expect: checked({ k: 'withIndices', shape: outShape, type }) };
       case 'backward-shape':
-        return { args: [tensorRecipe(outShape, c.dtype, c.seed + 1), c.seed % 2 ? inputShape : x, adaptiveOptions(c)], expect: { k: 'tensor', shape: inputShape, type } };
+        return { args: [tensorRecipe(outShape, c.dtype, c.seed + 1), c.seed % 2 ? inputShape : x, options], expect: checked({ k: 'tensor', shape: inputShape, type }) };
       case 'backward-x':
-        return { args: [tensorRecipe(outShape, c.dtype, c.seed + 1), x, adaptiveOptions(c)], expect: { k: 'tensor', shape: inputShape, type } };
+        return { args: [tensorRecipe(outShape, c.dtype, c.seed + 1), x, options], expect: checked({ k: 'tensor', shape: inputShape, type }) };
     }
   });
   const forward = kind === 'forward' || kind === 'indices';
   return {
     ...doorAt(name, [name]),
     valid,
-    // One input element, 2**30 outputs.
-    bombs: forward
-      ? [{ args: [tensorRecipe([1, 1, 1, 1], 'float32', 4), { outputSize: 2 ** 15 }], expect: { k: 'tensor', shape: [1, 1, 2 ** 15, 2 ** 15], type: 'Float32Array' } }]
-      : undefined,
+    // One input element, 2**30 outputs (4 GiB): past setMaxBytes's default.
+    bombs: forward ? [{ args: [tensorRecipe([1, 1, 1, 1], 'float32', 4), { outputSize: 2 ** 15 }], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } }] : undefined,
     options: forward ? OPTIONS_ARG1(ADAPTIVE_RULES) : OPTIONS_ARG2(ADAPTIVE_RULES),
     tensors: kind === 'backward-shape' ? [0] : forward ? [0] : [0, 1],
   };
@@ -340,17 +368,16 @@ function maskedDoor(name: string, backward: boolean): Door {
       const inputShape = shapeOf(c.frame, c.sizes);
       const x = tensorRecipe(inputShape, c.dtype, c.seed);
       const type = floatType(c.dtype);
-      if (!backward) return { args: [x, maskOptions(c)], expect: { k: 'tensor', shape: globalOutputShape(c), type } };
+      const options = maskOptions(c);
+      if (!backward) return { args: [x, options], expect: rankChecked(inputShape, options, { k: 'tensor', shape: globalOutputShape(c), type }) };
       return {
-        args: [tensorRecipe(globalOutputShape(c), c.dtype, c.seed + 1), asShape ? inputShape : x, maskOptions(c)],
-        expect: { k: 'tensor', shape: inputShape, type },
+        args: [tensorRecipe(globalOutputShape(c), c.dtype, c.seed + 1), asShape ? inputShape : x, options],
+        expect: rankChecked(inputShape, options, { k: 'tensor', shape: inputShape, type }),
       };
     }),
+    // A gradient of 2**30 elements from one dy value: past setMaxBytes's default.
     bombs: backward
-      ? [{
-          args: [tensorRecipe([1, 1], 'float32', 2), [1, 1, 2 ** 15, 2 ** 15], { validLengths: [[2 ** 15, 2 ** 15]] }],
-          expect: { k: 'tensor', shape: [1, 1, 2 ** 15, 2 ** 15], type: 'Float32Array' },
-        }]
+      ? [{ args: [tensorRecipe([1, 1], 'float32', 2), [1, 1, 2 ** 15, 2 ** 15], { validLengths: [[2 ** 15, 2 ** 15]] }], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } }]
       : undefined,
     options: backward ? OPTIONS_ARG2(MASK_RULES) : OPTIONS_ARG1(MASK_RULES),
     tensors: backward ? [0] : [0],
@@ -370,11 +397,14 @@ interface UnpoolCase {
   readonly outputForm: 'default' | 'spatial' | 'whole';
   readonly outputDelta: readonly number[];
   readonly strideGiven: boolean;
+  /** kernel as one number where every axis agrees (then only spatialDims or another array gives the rank). */
+  readonly kernelNumber: boolean;
+  readonly omitRank: boolean;
   readonly dtype: 'float32' | 'float64';
   readonly seed: number;
 }
 
-export const unpoolCaseArb: fc.Arbitrary<UnpoolCase> = fc.integer({ min: 1, max: 3 }).chain((rank) =>
+const unpoolCaseArb: fc.Arbitrary<UnpoolCase> = fc.integer({ min: 1, max: 3 }).chain((rank) =>
   fc
     .record({
       frame: frameArb({ unbatched: true, layouts: ['channels-first', 'channels-last'] }),
@@ -385,10 +415,12 @@ export const unpoolCaseArb: fc.Arbitrary<UnpoolCase> = fc.integer({ min: 1, max:
       padForm: fc.constantFrom<UnpoolCase['padForm']>('none', 'number', 'perAxis', 'pairs'),
       outputForm: fc.constantFrom<UnpoolCase['outputForm']>('default', 'default', 'spatial', 'whole'),
       strideGiven: fc.boolean(),
+      kernelNumber: fc.boolean(),
+      omitRank: rarelyArb,
       dtype: dtypeArb,
       seed: seedArb,
     })
-    .map(({ frame, axes, padForm, outputForm, strideGiven, dtype, seed }) => ({
+    .map(({ frame, axes, padForm, outputForm, strideGiven, kernelNumber, omitRank, dtype, seed }) => ({
       frame,
       sizes: axes.map((a) => a.size),
       kernel: axes.map((a) => a.kernel),
@@ -400,6 +432,9 @@ export const unpoolCaseArb: fc.Arbitrary<UnpoolCase> = fc.integer({ min: 1, max:
       outputForm,
       outputDelta: axes.map((a) => a.delta),
       strideGiven,
+      // A whole output shape is an array as long as the input's rank: it cannot give the spatial rank.
+      kernelNumber: kernelNumber && outputForm !== 'whole' && axes.every((a) => a.kernel === axes[0]!.kernel),
+      omitRank,
       dtype,
       seed,
     })),
@@ -416,7 +451,7 @@ function unpoolOut(c: UnpoolCase): number[] {
 
 function unpoolOptions(c: UnpoolCase): Record<string, Recipe> {
   const rank = c.sizes.length;
-  const options: Record<string, Recipe> = { kernel: [...c.kernel] };
+  const options: Record<string, Recipe> = { kernel: c.kernelNumber ? c.kernel[0]! : [...c.kernel] };
   if (c.strideGiven) options['stride'] = [...c.stride];
   if (c.padForm === 'number') options['padding'] = c.pads[0]![0];
   if (c.padForm === 'perAxis') options['padding'] = c.pads.map((p) => p[0]);
@@ -424,13 +459,23 @@ function unpoolOptions(c: UnpoolCase): Record<string, Recipe> {
   if (c.outputForm === 'spatial') options['outputSize'] = unpoolOut(c);
   if (c.outputForm === 'whole') options['outputSize'] = shapeOf(c.frame, unpoolOut(c));
   if (c.frame.layout === 'channels-last') options['layout'] = 'channels-last';
-  if (!c.frame.batched) options['spatialDims'] = rank;
+  if (needsSpatialDims(c.frame, rank, givesRank(options), c.omitRank)) options['spatialDims'] = rank;
   return options;
 }
 
+/**
+ * The README's rules: the rank-3 rule first; a given outputSize must lie strictly within one
+ * stride of the default size on every axis (PyTorch's open interval) and be at least 1
+ * (INVALID_PARAMETER); a default size below 1 is OUTPUT_EMPTY.
+ */
 function unpoolVerdict(c: UnpoolCase): { out: number[] } | { error: string } {
+  if (rankRefused(shapeOf(c.frame, c.sizes), unpoolOptions(c))) return { error: 'INVALID_RANK' };
   const out = unpoolOut(c);
-  if (out.some((s) => s < 1)) return { error: c.outputForm === 'default' ? 'OUTPUT_EMPTY' : 'INVALID_PARAMETER' };
+  if (c.outputForm !== 'default') {
+    const outside = c.outputDelta.some((d, a) => Math.abs(d) >= c.stride[a]!);
+    if (outside || out.some((s) => s < 1)) return { error: 'INVALID_PARAMETER' };
+  }
+  if (out.some((s) => s < 1)) return { error: 'OUTPUT_EMPTY' };
   return { out };
 }
 
@@ -457,12 +502,10 @@ function unpoolDoor(name: string, backward: boolean): Door {
         expect: 'error' in verdict ? { k: 'error', codes: [verdict.error] } : { k: 'tensor', shape: inShape, type },
       };
     }),
+    // One value unpooled into 2**30 positions (4 GiB): past setMaxBytes's default.
     bombs: backward
       ? undefined
-      : [{
-          args: [tensorRecipe([1, 1, 1, 1], 'float32', 3), { shape: [1, 1, 1, 1], data: typed('Int32Array', 1, 1, [0]) }, { kernel: 2 ** 15 }],
-          expect: { k: 'tensor', shape: [1, 1, 2 ** 15, 2 ** 15], type: 'Float32Array' },
-        }],
+      : [{ args: [tensorRecipe([1, 1, 1, 1], 'float32', 3), { shape: [1, 1, 1, 1], data: typed('Int32Array', 1, 1, [0]) }, { kernel: 2 ** 15 }], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } }],
     options: OPTIONS_ARG2(UNPOOL_RULES),
     tensors: [0],
     indexTensors: [1],
@@ -480,15 +523,20 @@ const outputShapeDoor: Door = {
       const options = windowOptions({ ...c, backend: undefined, threads: undefined }, extra);
       return { args: [inputShapeOf(c), options], expect: 'error' in verdict ? { k: 'error', codes: [verdict.error] } : { k: 'equal', value: shapeOf(c.frame, verdict.out) } };
     }),
-    adaptiveCaseArb.map((c): Call => ({ args: [shapeOf(c.frame, c.sizes), adaptiveOptions({ ...c, backend: undefined })], expect: { k: 'equal', value: shapeOf(c.frame, adaptiveOutSpatial(c)) } })),
-    globalCaseArb.map((c): Call => ({
-      args: [shapeOf(c.frame, c.sizes), { ...globalOptions({ ...c, backend: undefined }), global: true }],
-      expect: { k: 'equal', value: globalOutputShape(c) },
-    })),
+    adaptiveCaseArb.map((c): Call => {
+      const shape = shapeOf(c.frame, c.sizes);
+      const options = adaptiveOptions({ ...c, backend: undefined });
+      return { args: [shape, options], expect: rankChecked(shape, options, { k: 'equal', value: shapeOf(c.frame, adaptiveOutSpatial(c)) }) };
+    }),
+    globalCaseArb.map((c): Call => {
+      const shape = shapeOf(c.frame, c.sizes);
+      const options = { ...globalOptions({ ...c, backend: undefined }), global: true };
+      return { args: [shape, options], expect: rankChecked(shape, options, { k: 'equal', value: globalOutputShape(c) }) };
+    }),
   ),
   bombs: [
-    { args: [[1, 1, 2 ** 26], { kernel: 1 }], expect: { k: 'equal', value: [1, 1, 2 ** 26] } },
-    { args: [[1, 1, 2 ** 28], { kernel: 1, stride: 1 }], expect: { k: 'equal', value: [1, 1, 2 ** 28] } },
+    { args: [[1, 1, 2 ** 26], { kernel: 1, spatialDims: 1 }], expect: { k: 'equal', value: [1, 1, 2 ** 26] } },
+    { args: [[1, 1, 2 ** 28], { kernel: [1], stride: 1 }], expect: { k: 'equal', value: [1, 1, 2 ** 28] } },
     { args: [[1, 1, 4, 4], { kernel: 2, spatialDims: 1e7 }], expect: { k: 'error', codes: ['INVALID_RANK', 'INVALID_PARAMETER'] } },
     { args: [[1, 1, 2 ** 20, 2 ** 10], { outputSize: [2 ** 20, 2 ** 10] }], expect: { k: 'equal', value: [1, 1, 2 ** 20, 2 ** 10] } },
   ],
@@ -502,6 +550,9 @@ const headParametersDoor: Door = {
     .map(({ shape, classes }): Call => {
       const flattenInputs = product(shape);
       const channels = shape[0]!;
+      // Parameter counts a number does not hold exactly are refused rather than rounded.
+      const flatten = BigInt(flattenInputs) * BigInt(classes) + BigInt(classes);
+      if (!Number.isSafeInteger(flattenInputs) || flatten > BigInt(Number.MAX_SAFE_INTEGER)) return { args: [shape, classes], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } };
       return {
         args: [shape, classes],
         expect: {

@@ -11,6 +11,7 @@ import {
   frameArb,
   indexData,
   perAxis,
+  rarelyArb,
   seedArb,
   type AxisCase,
   type Call,
@@ -182,10 +183,10 @@ function torchAdaptiveDoors(kind: 'avg' | 'max', rank: Rank): Door[] {
       const expect: Expect = kind === 'max' && c.returnIndices ? { k: 'list', items: [{ k: 'tensor', shape, type }, { k: 'indexTensor', shape, type: 'Int32Array' }] } : { k: 'tensor', shape, type };
       return { args, expect };
     }),
-    // One input element, 2**30 outputs.
+    // One input element, 2**30 outputs (4 GiB): past setMaxBytes's default.
     bombs: [{
       args: [tensorRecipe([1, 1, ...new Array<number>(rank).fill(1)], 'float32', 2), rank === 1 ? 2 ** 30 : rank === 2 ? 2 ** 15 : 2 ** 10],
-      expect: { k: 'tensor', shape: [1, 1, ...new Array<number>(rank).fill(rank === 1 ? 2 ** 30 : rank === 2 ? 2 ** 15 : 2 ** 10)], type: 'Float32Array' },
+      expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] },
     }],
     tensors: [0],
   };
@@ -228,7 +229,13 @@ function torchUnpoolDoors(rank: Rank): Door[] {
     if (c.outputForm === 'null') args['output_size'] = null;
     if (c.outputForm === 'spatial') args['output_size'] = out;
     if (c.outputForm === 'whole') args['output_size'] = shapeOf(c.frame, out);
-    const verdict: Verdict = out.some((s) => s < 1) ? { error: c.outputForm === 'spatial' || c.outputForm === 'whole' ? 'INVALID_PARAMETER' : 'OUTPUT_EMPTY' } : { out };
+    // PyTorch's _unpool_output_size: a given size lies strictly between default - stride and
+    // default + stride, and is at least 1; a default below 1 is too small.
+    // A whole output_size is (N, C, ...) only: rank + 2 sizes, which an unbatched input's shape is not.
+    const given = c.outputForm === 'spatial' || c.outputForm === 'whole';
+    const outside = given && c.axes.some((a, i) => Math.abs(a.delta) >= stride[i]!);
+    const badLength = c.outputForm === 'whole' && !c.frame.batched;
+    const verdict: Verdict = badLength || outside || (given && out.some((s) => s < 1)) ? { error: 'INVALID_PARAMETER' } : out.some((s) => s < 1) ? { error: 'OUTPUT_EMPTY' } : { out };
     return { args, verdict, inShape: shapeOf(c.frame, c.axes.map((a) => a.size)) };
   };
   const rules = { kernel_size: 'int1!', padding: 'int0' };
@@ -303,9 +310,10 @@ function kerasWindowDoor(kind: 'avg' | 'max', rank: Rank): Door {
       if (c.padding !== undefined) args['padding'] = c.padding;
       if (c.formatGiven || c.frame.layout === 'channels-first') args['data_format'] = c.frame.layout === 'channels-first' ? 'channels_first' : 'channels_last';
       const same = c.padding?.toLowerCase() === 'same';
+      // Keras's floor((L - k) / s) + 1: an empty result at 0, refused when negative.
       const verdict = slidingVerdict(
         { sizes: c.axes.map((a) => a.size), kernel, stride, dilation: kernel.map(() => 1), padding: { kind: same ? 'same' : 'valid' }, ceil: false },
-        { limitPadding: false, startInside: false },
+        { limitPadding: false, startInside: false, emptyAtZero: true },
       );
       const x = tensorRecipe(shapeOf(c.frame, c.axes.map((a) => a.size)), c.dtype, c.seed);
       const omit = !c.argsGiven && Object.keys(args).length === 0;
@@ -403,7 +411,12 @@ function tfjsCaseArb(spatialRank: 2 | 3, options: { explicit: boolean; numeric: 
   });
 }
 
-/** The output sizes the module doc of src/dialects/tfjs.ts promises, or the error. */
+/**
+ * The output sizes the module doc of src/dialects/tfjs.ts promises, or the error: an axis that
+ * sizes to 0 gives TF.js's empty tensor, a negative size is refused (OUTPUT_EMPTY). `spaceToBatch`
+ * (tf.pool with dilations > 1, 'valid'): ceil(L / d) - k + 1 windows per sub-image decide whether
+ * there are any; when there are, L - k_eff + 1 in all.
+ */
 function tfjsVerdict(
   spatialRank: 2 | 3,
   sizes: readonly number[],
@@ -412,6 +425,7 @@ function tfjsVerdict(
   dilations: readonly number[],
   pad: TfPad,
   mode: DimRounding,
+  spaceToBatch = false,
 ): Verdict {
   if (mode !== undefined && typeof pad === 'string') return { error: 'INVALID_PARAMETER' };
   const out: number[] = [];
@@ -423,6 +437,9 @@ function tfjsVerdict(
       const o = Math.ceil(size / s);
       if (spatialRank === 3 && (o - 1) * s + keff - size < 0) return { error: 'UNSUPPORTED_OPTION' };
       out.push(o);
+    } else if (pad === 'valid' && spaceToBatch) {
+      const inner = Math.ceil(size / dilations[a]!) - filter[a]! + 1;
+      out.push(inner <= 0 ? inner : size - keff + 1);
     } else if (pad === 'valid' && spatialRank === 2) {
       out.push(Math.ceil((size - keff + 1) / s));
     } else if (pad === 'valid' || typeof pad === 'number') {
@@ -434,7 +451,9 @@ function tfjsVerdict(
       out.push(tfjsRound((size - keff + b + e) / s + 1, mode));
     }
   }
-  return out.some((o) => o < 1) ? { error: 'OUTPUT_EMPTY' } : { out };
+  // Math.ceil, round and trunc give -0 for small negative quotients: a size of 0 all the same.
+  const sized = out.map((o) => o + 0);
+  return sized.some((o) => o < 0) ? { error: 'OUTPUT_EMPTY' } : { out: sized };
 }
 
 function nested(shape: readonly number[], seed: number): Recipe {
@@ -497,7 +516,7 @@ function poolVerdict(c: TfjsCase, type: 'avg' | 'max', dilations: readonly numbe
   const pad: TfPad = c.pad === 0 ? 'valid' : c.pad;
   if (dilations.every((d) => d === 1)) return tfjsVerdict(2, c.sizes, c.filter, c.strides, dilations, pad, c.mode);
   if (c.mode !== undefined) return { error: 'INVALID_PARAMETER' };
-  if (pad !== 'same') return tfjsVerdict(2, c.sizes, c.filter, c.strides, dilations, 'valid', undefined);
+  if (pad !== 'same') return tfjsVerdict(2, c.sizes, c.filter, c.strides, dilations, 'valid', undefined, true);
   if (type === 'max') return { error: 'UNSUPPORTED_OPTION' };
   return tfjsVerdict(2, c.sizes, c.filter, c.strides, dilations, 'same', undefined);
 }
@@ -527,19 +546,30 @@ const tfjsPoolDoor: Door = {
   integerData: true,
 };
 
+/**
+ * dy of the forward output's shape (empty where that is), the gradient of x's shape; where the
+ * forward output is empty, sometimes a one-element dy instead, which must be SHAPE_MISMATCH.
+ */
+function gradExpect(verdict: Verdict, frame: Frame, xShape: readonly number[], dtype: 'float32' | 'float64', wrongDy: boolean): { dyShape: number[]; expect: Expect } {
+  if (!('out' in verdict)) return { dyShape: [1], expect: { k: 'error', codes: [verdict.error] } };
+  const dyShape = shapeOf(frame, verdict.out);
+  if (wrongDy && product(dyShape) === 0) return { dyShape: [1], expect: { k: 'error', codes: ['SHAPE_MISMATCH'] } };
+  return { dyShape, expect: { k: 'tensor', shape: xShape, type: floatType(dtype) } };
+}
+
 function tfjsGradDoor(name: 'avgPoolGrad' | 'maxPoolGrad' | 'avgPool3dGrad' | 'maxPool3dGrad'): Door {
   const spatialRank = name.includes('3d') ? 3 : 2;
   const withMode = name !== 'avgPoolGrad';
   return {
     ...doorAt(`tfjs.${name}`, [name]),
-        valid: tfjsCaseArb(spatialRank, { explicit: spatialRank === 2, numeric: true }).map((c0): Call => {
+        valid: fc.tuple(tfjsCaseArb(spatialRank, { explicit: spatialRank === 2, numeric: true }), rarelyArb).map(([c0, wrongDy]): Call => {
       const c = withMode ? c0 : { ...c0, mode: undefined };
       const verdict = tfjsVerdict(spatialRank, c.sizes, c.filter, c.strides, c.sizes.map(() => 1), c.pad, c.mode);
       const xShape = shapeOf(c.frame, c.sizes);
-      const dyShape = 'out' in verdict ? shapeOf(c.frame, verdict.out) : [1];
+      const { dyShape, expect } = gradExpect(verdict, c.frame, xShape, c.dtype, wrongDy);
       const args: Recipe[] = [tensorRecipe(dyShape, c.dtype, c.seed + 1), tensorRecipe(xShape, c.dtype, c.seed), tfjsSizeRecipe(c.filter, c.asNumbers), tfjsSizeRecipe(c.strides, c.asNumbers), tfjsPadRecipe(c.pad)];
       if (c.mode !== undefined) args.push(c.mode);
-      return { args, expect: errorOr(verdict, () => ({ k: 'tensor', shape: xShape, type: floatType(c.dtype) })) };
+      return { args, expect };
     }),
     tensors: [0, 1],
   };
@@ -547,18 +577,18 @@ function tfjsGradDoor(name: 'avgPoolGrad' | 'maxPoolGrad' | 'avgPool3dGrad' | 'm
 
 const tfjsPoolGradDoor: Door = {
   ...doorAt('tfjs.poolGrad', ['poolGrad']),
-    valid: poolCaseArb.map(([c0, type, dilationValues, dilationForm, stridesGiven]): Call => {
+    valid: fc.tuple(poolCaseArb, rarelyArb).map(([[c0, type, dilationValues, dilationForm, stridesGiven], wrongDy]): Call => {
     const dilations = dilationForm === 'given' ? dilationValues : [1, 1];
     const c = { ...c0, strides: stridesGiven && dilationForm !== 'given' ? c0.strides : [1, 1], container: 'float' as const };
     // The average gradient drops dimRoundingMode, as TF.js's does.
     const verdict = poolVerdict(type === 'avg' ? { ...c, mode: undefined } : c, type, dilations);
     const xShape = shapeOf(c.frame, c.sizes);
-    const dyShape = 'out' in verdict ? shapeOf(c.frame, verdict.out) : [1];
+    const { dyShape, expect } = gradExpect(verdict, c.frame, xShape, c.dtype, wrongDy);
     const args: Recipe[] = [tensorRecipe(dyShape, c.dtype, c.seed + 1), tensorRecipe(xShape, c.dtype, c.seed), tfjsSizeRecipe(c.filter, c.asNumbers), type, tfjsPadRecipe(c.pad)];
     const tail: Recipe[] = [dilationForm === 'absent' ? undefined : dilations, stridesGiven ? c.strides : undefined, c.mode];
     while (tail.length > 0 && tail[tail.length - 1] === undefined) tail.pop();
     args.push(...tail);
-    return { args, expect: errorOr(verdict, () => ({ k: 'tensor', shape: xShape, type: floatType(c.dtype) })) };
+    return { args, expect };
   }),
   tensors: [0, 1],
 };
@@ -677,21 +707,26 @@ const onnxUnpoolCalls = fc
     if (c.padsGiven) attrs['pads'] = [...pads.map((p) => p[0]!), ...pads.map((p) => p[1]!)];
     const xShape = shapeOf(c.frame, c.axes.map((a) => a.size));
     const inPlane = product(c.axes.map((a) => a.size));
-    const outPlane = Math.max(1, product(out));
-    const indices = { shape: xShape, data: special('typed', { type: c.indexType, length: product(xShape), seed: c.seed, planes: [inPlane, outPlane] }) };
+    // ONNX's reference: indices address the default output (flat over N·C·spatial), whatever
+    // output_shape says; a larger output_shape holds that result in its low corner.
+    const defaultPlane = Math.max(1, product(base));
+    const indices = { shape: xShape, data: special('typed', { type: c.indexType, length: product(xShape), seed: c.seed, planes: [inPlane, defaultPlane] }) };
     const inputs: Recipe[] = [tensorRecipe(xShape, c.dtype, c.seed), indices];
     if (c.outputShapeGiven) inputs.push({ shape: [xShape.length], data: typed('BigInt64Array', xShape.length, 1, shapeOf(c.frame, out)) });
-    const verdict: Verdict = out.some((s) => s < 1) ? { error: c.outputShapeGiven ? 'INVALID_PARAMETER' : 'OUTPUT_EMPTY' } : { out };
+    // A default size below 1 is OUTPUT_EMPTY; an output_shape smaller than the default on an axis is SHAPE_MISMATCH.
+    const verdict: Verdict = base.some((s) => s < 1) ? { error: 'OUTPUT_EMPTY' } : out.some((s, i) => s < base[i]!) ? { error: 'SHAPE_MISMATCH' } : { out };
     return { args: ['MaxUnpool', attrs, inputs], expect: errorOr(verdict, (o) => ({ k: 'list', items: [{ k: 'tensor', shape: shapeOf(c.frame, o), type: floatType(c.dtype) }] })) };
   });
 
 const onnxBombs: readonly Call[] = [
   {
+    // One value unpooled into 2**30 positions (4 GiB): past setMaxBytes's default.
     args: ['MaxUnpool', { kernel_shape: [2 ** 15, 2 ** 15] }, [tensorRecipe([1, 1, 1, 1], 'float32', 1), { shape: [1, 1, 1, 1], data: typed('BigInt64Array', 1, 1, [0]) }]],
-    expect: { k: 'list', items: [{ k: 'tensor', shape: [1, 1, 2 ** 15, 2 ** 15], type: 'Float32Array' }] },
+    expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] },
   },
   { args: ['AveragePool', { kernel_shape: [2 ** 20, 2 ** 20, 2 ** 20, 2 ** 20], auto_pad: 'SAME_UPPER' }, [tensorRecipe([1, 1, 1, 1, 1, 1], 'float32', 1)]], expect: { k: 'list', items: [{ k: 'tensor', shape: [1, 1, 1, 1, 1, 1], type: 'Float32Array' }] } },
-  { args: ['MaxPool', { kernel_shape: [1], pads: [2 ** 30, 0] }, [tensorRecipe([1, 1, 1], 'float32', 1)]], expect: { k: 'list', items: [{ k: 'tensor', shape: [1, 1, 2 ** 30 + 1], type: 'Float32Array' }, { k: 'indexTensor', shape: [1, 1, 2 ** 30 + 1], type: 'BigInt64Array' }] } },
+  // 2**30 + 1 outputs from one element (4 GiB of values, 8 GiB of int64 indices): past setMaxBytes's default.
+  { args: ['MaxPool', { kernel_shape: [1], pads: [2 ** 30, 0] }, [tensorRecipe([1, 1, 1], 'float32', 1)]], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } },
 ];
 
 function onnxDoor(name: string): Door {
@@ -699,7 +734,16 @@ function onnxDoor(name: string): Door {
     ...doorAt(name, ONNX_OPS),
     valid: fc.oneof({ weight: 4, arbitrary: onnxWindowCalls }, { weight: 1, arbitrary: onnxGlobalCalls }, { weight: 1, arbitrary: onnxUnpoolCalls }),
     bombs: onnxBombs,
-    options: [{ arg: 1, keys: { kernel_shape: 'int1', strides: 'int1', dilations: 'int1', pads: 'int0', ceil_mode: 'enum01', count_include_pad: 'enum01', storage_order: 'enum01', auto_pad: 'enum:NOTSET|SAME_UPPER|SAME_LOWER|VALID' }, strict: false, optional: false }],
+    // Each op reads its own attributes: every key the mutations invent is unknown to all of them.
+    options: [
+      {
+        arg: 1,
+        keys: { kernel_shape: 'int1', strides: 'int1', dilations: 'int1', pads: 'int0', ceil_mode: 'enum01', count_include_pad: 'enum01', storage_order: 'enum01', auto_pad: 'enum:NOTSET|SAME_UPPER|SAME_LOWER|VALID' },
+        strict: true,
+        ignoreUndefined: true,
+        optional: false,
+      },
+    ],
     integerData: true,
   };
 }

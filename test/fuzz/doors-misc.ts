@@ -34,7 +34,11 @@ const PLAN_OPS = ['avgPool', 'maxPool', 'lpPool'];
 function plannedArb(maxRank: number): fc.Arbitrary<PlannedCase> {
   return fc
     .tuple(windowCaseArb({ dilation: true, maxRank }), fc.constantFrom<PlannedCase['maker']>('avg', 'max', 'lp'))
-    .map(([c, maker]) => ({ c, maker, verdict: windowVerdict(c, LIBRARY_RULES) }))
+    // Only plans that exist: a rank-3 shape keeps what gives its rank.
+    .map(([c0, maker]) => {
+      const c = { ...c0, omitRank: false };
+      return { c, maker, verdict: windowVerdict(c, LIBRARY_RULES) };
+    })
     .filter((x) => 'out' in x.verdict)
     .map(({ c, maker, verdict }) => {
       const outSpatial = (verdict as { out: number[] }).out;
@@ -43,33 +47,77 @@ function plannedArb(maxRank: number): fc.Arbitrary<PlannedCase> {
     });
 }
 
+/** explainPlan's and explainWindow's optional limits: absent, or small enough to cut something. */
+const listLimitsArb = fc.option(
+  fc.record({ maxWindows: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), maxTaps: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }).map((o) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { maxWindows?: number; maxTaps?: number },
+  ),
+  { nil: undefined },
+);
+
+/** The README's defaults: 1024 windows per axis, 1024 taps per window. */
+const DEFAULT_LISTED = 1024;
+
+const EXPLAIN_RULES = { maxWindows: 'int0', maxTaps: 'int0' };
+
 const explainPlanDoor: Door = {
   ...doorAt('explainPlan', ['explainPlan']),
-    valid: plannedArb(4).map((p): Call => ({ args: [p.plan], expect: { k: 'explanation', outputShape: p.outputShape, axes: p.c.axes.length } })),
-  // A plan of 2**22 one-tap windows: its explanation is 2**22 objects.
-  bombs: [{
-    args: [special('plan', { maker: 'avg', shape: [1, 1, 2 ** 22], options: { kernel: 1 } })],
-    expect: { k: 'explanation', outputShape: [1, 1, 2 ** 22], axes: 1 },
-  }],
+  valid: fc.tuple(plannedArb(4), listLimitsArb).map(([p, limits]): Call => ({
+    args: limits === undefined ? [p.plan] : [p.plan, limits],
+    expect: {
+      k: 'explanation',
+      outputShape: p.outputShape,
+      axes: p.c.axes.length,
+      out: p.outSpatial,
+      kernel: p.c.axes.map((a) => a.kernel),
+      maxWindows: limits?.maxWindows ?? DEFAULT_LISTED,
+      maxTaps: limits?.maxTaps ?? DEFAULT_LISTED,
+    },
+  })),
+  // A plan of 2**22 one-tap windows, and one of 2**20-tap windows: each explanation lists what fits.
+  bombs: [
+    {
+      args: [special('plan', { maker: 'avg', shape: [1, 1, 2 ** 22], options: { kernel: 1, spatialDims: 1 } })],
+      expect: { k: 'explanation', outputShape: [1, 1, 2 ** 22], axes: 1, out: [2 ** 22], kernel: [1], maxWindows: DEFAULT_LISTED, maxTaps: DEFAULT_LISTED },
+    },
+    {
+      args: [special('plan', { maker: 'avg', shape: [1, 1, 2 ** 12, 2 ** 12], options: { kernel: 2 ** 10, stride: 1, padding: 'same' } }), { maxWindows: 2 ** 20 }],
+      expect: { k: 'explanation', outputShape: [1, 1, 2 ** 12, 2 ** 12], axes: 2, out: [2 ** 12, 2 ** 12], kernel: [2 ** 10, 2 ** 10], maxWindows: 2 ** 20, maxTaps: DEFAULT_LISTED },
+    },
+  ],
+  options: [{ arg: 1, keys: EXPLAIN_RULES, strict: true, optional: true }],
   pure: true,
 };
 
 const explainWindowDoor: Door = {
   ...doorAt('explainWindow', ['explainWindow']),
-    valid: fc.tuple(plannedArb(4), fc.array(fc.nat(), { minLength: 4, maxLength: 4 })).map(([p, picks]): Call => ({
-    args: [p.plan, p.outSpatial.map((o, a) => picks[a]! % o)],
-    expect: { k: 'window', axes: p.c.axes.length },
-  })),
+  valid: fc.tuple(plannedArb(4), fc.array(fc.nat(), { minLength: 4, maxLength: 4 }), listLimitsArb).map(([p, picks, limits]): Call => {
+    const args: Recipe[] = [p.plan, p.outSpatial.map((o, a) => picks[a]! % o)];
+    if (limits?.maxTaps !== undefined) args.push({ maxTaps: limits.maxTaps });
+    return { args, expect: { k: 'window', axes: p.c.axes.length, kernel: p.c.axes.map((a) => a.kernel), maxTaps: limits?.maxTaps ?? DEFAULT_LISTED } };
+  }),
   bombs: [{
     args: [special('plan', { maker: 'avg', shape: [1, 1, 1, 1, 1, 1], options: { kernel: 2 ** 20, padding: 'same' } }), [0, 0, 0, 0]],
-    expect: { k: 'window', axes: 4 },
+    expect: { k: 'window', axes: 4, kernel: [2 ** 20, 2 ** 20, 2 ** 20, 2 ** 20], maxTaps: DEFAULT_LISTED },
   }],
+  options: [{ arg: 2, keys: EXPLAIN_RULES, strict: true, optional: true }],
 };
+
+/** The README: at most 65,536 bands (SIZE_TOO_LARGE past that). */
+const MAX_BANDS = 65_536;
 
 const planRowBandsDoor: Door = {
   ...doorAt('planRowBands', ['planRowBands']),
-    valid: fc.tuple(plannedArb(3), fc.integer({ min: 1, max: 5 })).map(([p, rows]): Call => ({ args: [p.plan, rows], expect: { k: 'bands', out: p.outSpatial[0]! } })),
-  bombs: [{ args: [special('plan', { maker: 'avg', shape: [1, 1, 2 ** 20], options: { kernel: 1 } }), 1], expect: { k: 'bands', out: 2 ** 20 } }],
+  // rowsPerBand: a number >= 1, fractions floored, Infinity for one band.
+  valid: fc.tuple(plannedArb(3), fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constantFrom(1.5, 2.75, Infinity))).map(([p, rows]): Call => ({
+    args: [p.plan, rows],
+    expect: { k: 'bands', out: p.outSpatial[0]!, rows },
+  })),
+  positional: { 1: 'num1' },
+  bombs: [
+    { args: [special('plan', { maker: 'avg', shape: [1, 1, 2 ** 20], options: { kernel: 1, spatialDims: 1 } }), 1], expect: { k: 'error', codes: ['SIZE_TOO_LARGE'] } },
+    { args: [special('plan', { maker: 'avg', shape: [1, 1, 2 ** 20], options: { kernel: 1, spatialDims: 1 } }), 2 ** 20 / MAX_BANDS], expect: { k: 'bands', out: 2 ** 20, rows: 2 ** 20 / MAX_BANDS } },
+  ],
 };
 
 const selectBackendDoor: Door = {
@@ -80,6 +128,8 @@ const selectBackendDoor: Door = {
     return { args, expect: choice === undefined || choice === 'auto' ? { k: 'backend' } : { k: 'backend', name: choice } };
   }),
 };
+
+const POOL_INTO_PLAN = special('plan', { maker: 'avg', shape: [1, 1, 4, 4], options: { kernel: 2 } });
 
 const poolIntoDoor: Door = {
   ...doorAt('poolInto', ['poolInto']),
@@ -94,9 +144,50 @@ const poolIntoDoor: Door = {
       const indices = form !== 'none' && withIndices && p.maker === 'max';
       return { args, expect: { k: 'poolInto', indices } };
     }),
-  options: [{ arg: 3, keys: { withIndices: 'bool', threads: 'int1' }, strict: false, optional: true }],
+  // README: out may not overlap x, nor be a view of WebAssembly memory outside every WasmTensor.
+  bombs: [
+    { args: [POOL_INTO_PLAN, tensorRecipe([1, 1, 4, 4], 'float32', 3), special('aliasView', { arg: 1, byteOffset: 0, shape: [1, 1, 2, 2] })], expect: { k: 'error', codes: ['INVALID_PARAMETER'] } },
+    { args: [POOL_INTO_PLAN, tensorRecipe([1, 1, 4, 4], 'float32', 3), special('aliasView', { arg: 1, byteOffset: 32, shape: [1, 1, 2, 2] })], expect: { k: 'error', codes: ['INVALID_PARAMETER'] } },
+    {
+      args: [POOL_INTO_PLAN, special('wasmTensor', { of: tensorRecipe([1, 1, 4, 4], 'float32', 3) }), special('aliasView', { arg: 1, byteOffset: 16, shape: [1, 1, 2, 2] })],
+      expect: { k: 'error', codes: ['INVALID_PARAMETER'] },
+    },
+    { args: [POOL_INTO_PLAN, tensorRecipe([1, 1, 4, 4], 'float32', 3), special('strayWasmView', { shape: [1, 1, 2, 2] })], expect: { k: 'error', codes: ['INVALID_PARAMETER'] } },
+  ],
+  options: [{ arg: 3, keys: { withIndices: 'bool', threads: 'int1' }, strict: true, optional: true }],
   tensors: [1, 2],
   mutates: [2],
+};
+
+/** The plan the first run inside a callback would execute, without running it; undefined where none runs. */
+const planOfCallDoor: Door = {
+  ...doorAt('planOfCall', ['planOfCall']),
+  valid: fc.constantFrom<Call>(
+    { args: [special('callback', { body: 'avgPool' })], expect: { k: 'plan', inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2] } },
+    { args: [special('callback', { body: 'nested' })], expect: { k: 'plan', inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2] } },
+    { args: [special('callback', { body: 'torchCeil' })], expect: { k: 'plan', inputShape: [1, 1, 4, 4], outputShape: [1, 1, 2, 2] } },
+    { args: [special('callback', { body: 'nothing' })], expect: { k: 'undefined' } },
+    { args: [special('callback', { body: 'maxUnpool' })], expect: { k: 'undefined' } },
+  ),
+  weight: 0.5,
+};
+
+/**
+ * setMaxBytes returns the previous limit (the default 2 GiB: the call host restores the limit after
+ * every call) and refuses anything but a positive safe integer.
+ */
+const setMaxBytesDoor: Door = {
+  ...doorAt('setMaxBytes', ['setMaxBytes']),
+  valid: fc.oneof(fc.integer({ min: 2 ** 16, max: 2 ** 40 }), fc.constantFrom(2 ** 31, Number.MAX_SAFE_INTEGER)).map((bytes): Call => ({ args: [bytes], expect: { k: 'equal', value: 2 ** 31 } })),
+  positional: { 0: 'safe1' },
+  pure: false,
+  weight: 0.3,
+};
+
+const getMaxBytesDoor: Door = {
+  ...doorAt('getMaxBytes', ['getMaxBytes']),
+  valid: fc.constant<Call>({ args: [], expect: { k: 'equal', value: 2 ** 31 } }),
+  weight: 0.3,
 };
 
 const observeRunsDoor: Door = {
@@ -204,16 +295,18 @@ const reserveWasmMemoryDoor: Door = {
   weight: 0.5,
 };
 
+/** Only allocWasmTensor and toWasmTensor make WasmTensors: `new WasmTensor(...)` is refused, whatever it is given. */
 const wasmTensorDoor: Door = {
   ...doorAt('WasmTensor', ['WasmTensor']),
   form: 'construct',
-    valid: fc.tuple(smallShapeArb, dtypeArb).map(([shape, dtype]): Call => {
+  valid: fc.tuple(smallShapeArb, dtypeArb).map(([shape, dtype]): Call => {
     const length = product(shape);
     return {
       args: [shape, dtype, special('wasmAddress', { bytes: length * (dtype === 'float64' ? 8 : 4) }), length, special('wasmHeap')],
-      expect: { k: 'wasmTensor', shape, type: floatType(dtype) },
+      expect: { k: 'error', codes: ['INVALID_PARAMETER'] },
     };
   }),
+  refusesAll: true,
   pure: false,
   weight: 0.5,
 };
@@ -265,7 +358,9 @@ const slidingOutputSizeDoor: Door = {
       fc.boolean(),
     )
     .map(([g, rounding, inside]): Call => ({ args: [g, rounding, inside], expect: { k: 'equal', value: outputSizeRule(g, rounding, inside) } })),
-  options: [{ arg: 0, keys: { size: 'int0!', kernel: 'int1!', stride: 'int1!', dilation: 'int1!', padBegin: 'int0!', padEnd: 'int0!' }, strict: false, optional: false }],
+  // The geometry is read like an options object, and needs all six fields.
+  options: [{ arg: 0, keys: { size: 'int0!', kernel: 'int1!', stride: 'int1!', dilation: 'int1!', padBegin: 'int0!', padEnd: 'int0!' }, strict: true, optional: false }],
+  positional: { 1: 'enum:floor|ceil|round|trunc', 2: 'bool' },
   weight: 0.5,
 };
 
@@ -279,12 +374,14 @@ const samePaddingDoor: Door = {
       const small = Math.floor(total / 2);
       return { args: [size, keff, stride, extraAt], expect: { k: 'equal', value: extraAt === 'end' ? [small, total - small] : [total - small, small] } };
     }),
+  positional: { 0: 'int0', 1: 'int1', 2: 'int1', 3: 'enum:end|begin' },
   weight: 0.5,
 };
 
 const effectiveKernelDoor: Door = {
   ...doorAt('effectiveKernel', ['effectiveKernel']),
     valid: fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 })).map(([k, d]): Call => ({ args: [k, d], expect: { k: 'equal', value: d * (k - 1) + 1 } })),
+  positional: { 0: 'int1', 1: 'int1' },
   weight: 0.5,
 };
 
@@ -300,6 +397,7 @@ function adaptiveDoor(name: 'adaptiveStart' | 'adaptiveEnd'): Door {
         const value = name === 'adaptiveStart' ? numerator / BigInt(out) : (numerator + BigInt(out) - 1n) / BigInt(out);
         return { args: [i, size, out], expect: { k: 'equal', value: Number(value) } };
       }),
+    positional: { 0: 'int0', 1: 'int1', 2: 'int1' },
     weight: 0.5,
   };
 }
@@ -323,6 +421,9 @@ export const MISC_DOORS: readonly Door[] = [
   selectBackendDoor,
   poolIntoDoor,
   observeRunsDoor,
+  planOfCallDoor,
+  setMaxBytesDoor,
+  getMaxBytesDoor,
   registerBackendDoor,
   backendNamesDoor,
   initDoor,

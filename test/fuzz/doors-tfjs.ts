@@ -40,9 +40,10 @@ const windowArb = fc.tuple(windowCaseArb({ dilation: true, maxRank: 3 }), fc.boo
 function windowCall(c: WindowCase, explicit: boolean, includePad: boolean | undefined, avg: boolean): { options: Record<string, Recipe>; shape: number[] | undefined; error: string | undefined } {
   const c32 = { ...c, dtype: 'float32' as const };
   const extra: Record<string, Recipe> = avg && includePad !== undefined ? { countIncludePad: includePad } : {};
-  const verdict = windowVerdict(c32, LIBRARY_RULES);
+  // This entry reads a rank-3 tensor whose options do not give the rank as a batch (N, W, C).
+  const verdict = windowVerdict(c32, LIBRARY_RULES, 'batched');
   return {
-    options: tfLayout(windowOptions(c32, extra), c.frame, explicit),
+    options: tfLayout(windowOptions(c32, extra, 'batched'), c.frame, explicit),
     shape: 'out' in verdict ? shapeOf(c.frame, verdict.out) : undefined,
     error: 'error' in verdict ? verdict.error : undefined,
   };
@@ -169,10 +170,21 @@ const LAYER_OPS: Record<LayerKind, readonly string[]> = {
   masked: ['globalAvgPool', 'maskedGlobalAvgPool', 'poolOutputShape'],
 };
 
+/** The layer class each kind builds: its constructor checks the args and names itself. */
+const LAYER_CLASS: Record<LayerKind, string> = {
+  avg: 'AvgPool',
+  max: 'MaxPool',
+  globalAvg: 'GlobalAvgPool',
+  globalMax: 'GlobalMaxPool',
+  adaptive: 'AdaptiveAvgPool',
+  masked: 'MaskedGlobalAvgPool',
+};
+
 function layerDoor(name: string, kind: LayerKind, form: 'layerFactory' | 'layerClass'): Door {
   return {
-    // Layers validate their options when they plan: in computeOutputShape (planAvgPool's op name) or when applied.
-    ...doorAt(`tfjs/${name}`, [...LAYER_OPS[kind], 'avgPool', 'maxPool']),
+    // Layers check their args when built (the class's name, as TF.js's own layers do), and their
+    // options when they plan: in computeOutputShape (planAvgPool's op name) or when applied.
+    ...doorAt(`tfjs/${name}`, [LAYER_CLASS[kind], ...LAYER_OPS[kind], 'avgPool', 'maxPool']),
     form,
     valid: layerCalls(kind),
     // TF.js's own layer arguments (name, inputShape, ...) are TF.js's to check; the options are ours.

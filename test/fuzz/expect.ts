@@ -58,6 +58,36 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** The README: an explanation lists at most 65,536 taps in all. */
+const MAX_TAPS_LISTED = 65_536;
+
+interface Listed {
+  readonly windows?: readonly { readonly taps?: readonly unknown[]; readonly omittedTaps?: unknown }[];
+  readonly omittedWindows?: unknown;
+}
+
+/**
+ * An explanation lists the first maxWindows windows of each axis and the first maxTaps taps of
+ * each window, 65,536 taps in all; omittedWindows / omittedTaps count the rest exactly.
+ */
+function checkListing(axes: readonly Listed[], expect: Extract<Expect, { k: 'explanation' }>): string {
+  let listed = 0;
+  for (let a = 0; a < axes.length; a++) {
+    const windows = axes[a]!.windows;
+    if (!Array.isArray(windows)) return `axis ${a} has no windows list`;
+    const shown = Math.min(expect.out[a]!, expect.maxWindows);
+    if (windows.length !== shown) return `axis ${a} lists ${windows.length} windows, expected ${shown} (of ${expect.out[a]}, maxWindows ${expect.maxWindows})`;
+    if (axes[a]!.omittedWindows !== expect.out[a]! - shown) return `axis ${a} omits ${show(axes[a]!.omittedWindows)} windows, expected ${expect.out[a]! - shown}`;
+    for (const w of windows) {
+      const taps = w.taps ?? [];
+      listed += taps.length;
+      if (taps.length > expect.maxTaps) return `a window of axis ${a} lists ${taps.length} taps, more than maxTaps ${expect.maxTaps}`;
+      if (taps.length + (w.omittedTaps as number) !== expect.kernel[a]) return `a window of axis ${a} lists ${taps.length} taps and omits ${show(w.omittedTaps)}, of ${expect.kernel[a]}`;
+    }
+  }
+  return listed > MAX_TAPS_LISTED ? `the explanation lists ${listed} taps, more than ${MAX_TAPS_LISTED}` : '';
+}
+
 export interface ExpectContext {
   /** The library's WasmTensor class and TF.js's Tensor check, for instance checks. */
   readonly isWasmTensor: (value: unknown) => boolean;
@@ -99,17 +129,29 @@ export function checkExpect(value: unknown, expect: Expect, ctx: ExpectContext):
     case 'explanation': {
       const e = value as { outputShape?: unknown; axes?: unknown[] } | null;
       if (!sameArray(e?.outputShape, expect.outputShape)) return `outputShape is ${show(e?.outputShape)}, expected ${show(expect.outputShape)}`;
-      return Array.isArray(e?.axes) && e.axes.length === expect.axes ? '' : `${show(e?.axes?.length)} axes explained, expected ${expect.axes}`;
+      if (!Array.isArray(e?.axes) || e.axes.length !== expect.axes) return `${show(e?.axes?.length)} axes explained, expected ${expect.axes}`;
+      return checkListing(e.axes as Listed[], expect);
     }
     case 'window': {
-      const w = value as { taps?: unknown[]; divisor?: unknown } | null;
-      return Array.isArray(w?.taps) && w.taps.length === expect.axes ? '' : `the window has ${show(w?.taps?.length)} axes of taps, expected ${expect.axes}`;
+      const w = value as { taps?: unknown[]; omittedTaps?: unknown } | null;
+      if (!Array.isArray(w?.taps) || w.taps.length !== expect.axes) return `the window has ${show(w?.taps?.length)} axes of taps, expected ${expect.axes}`;
+      const omitted = Array.isArray(w.omittedTaps) ? (w.omittedTaps as unknown[]) : [];
+      let listed = 0;
+      for (let a = 0; a < expect.axes; a++) {
+        const taps = w.taps[a] as unknown[];
+        listed += taps.length;
+        if (taps.length > expect.maxTaps) return `axis ${a} lists ${taps.length} taps, more than maxTaps ${expect.maxTaps}`;
+        if (taps.length + (omitted[a] as number) !== expect.kernel[a]) return `axis ${a} lists ${taps.length} taps and omits ${show(omitted[a])}, of ${expect.kernel[a]}`;
+      }
+      return listed > MAX_TAPS_LISTED ? `the window lists ${listed} taps, more than ${MAX_TAPS_LISTED}` : '';
     }
     case 'bands': {
       if (!Array.isArray(value) || value.length === 0) return `the bands are ${show(value)}`;
+      const most = Math.floor(expect.rows);
       let next = 0;
       for (const band of value as { outputStart: number; outputEnd: number }[]) {
         if (band.outputStart !== next || !(band.outputEnd > band.outputStart)) return `bands do not tile the output rows (a band starts at ${band.outputStart}, expected ${next})`;
+        if (band.outputEnd - band.outputStart > most) return `a band of ${band.outputEnd - band.outputStart} rows, more than rowsPerBand ${expect.rows}`;
         next = band.outputEnd;
       }
       return next === expect.out ? '' : `bands end at row ${next}, expected ${expect.out}`;

@@ -10,6 +10,8 @@ export interface Context {
   readonly tf?: typeof import('@tensorflow/tfjs-core');
   /** Run after the call: frees WasmTensors, disposes TF.js tensors. */
   readonly cleanups: (() => void)[];
+  /** The call's arguments built so far (see 'aliasView'). */
+  readonly built?: readonly unknown[];
 }
 
 const TYPED: Record<string, new (n: number | ArrayBufferLike, offset?: number, length?: number) => ArrayLike<number | bigint> & { set(a: ArrayLike<number | bigint>): void }> = {
@@ -190,6 +192,34 @@ function special(s: Special, ctx: Context): unknown {
       Object.defineProperty(out, 'hidden', { value: 'ignored', enumerable: false });
       return out;
     }
+    case 'hideKey': {
+      const out = m('of') as object;
+      Object.defineProperty(out, s['key'] as string, { enumerable: false });
+      return out;
+    }
+    case 'prototypeGetters': {
+      // As a class with accessors: non-enumerable getters on the prototype, nothing own.
+      const values = m('of') as Record<string, unknown>;
+      const proto = {};
+      for (const [k, v] of Object.entries(values)) Object.defineProperty(proto, k, { get: () => v, enumerable: false, configurable: true });
+      return Object.create(proto) as object;
+    }
+    case 'aliasView': {
+      // A tensor over the same memory as an earlier argument's data (a WasmTensor's too).
+      const of = ctx.built?.[s['arg'] as number] as { data: Float32Array } | undefined;
+      if (!of) throw new Error(`harness: aliasView of argument ${String(s['arg'])}, which is not built yet`);
+      const shape = s['shape'] as number[];
+      const count = shape.reduce((p, d) => p * d, 1);
+      const Ctor = of.data.constructor as Float32ArrayConstructor;
+      return { shape, data: new Ctor(of.data.buffer, of.data.byteOffset + (s['byteOffset'] as number), count) };
+    }
+    case 'strayWasmView': {
+      // A view of WebAssembly memory from its first byte, where no WasmTensor lives (address 0 is never handed out).
+      const t = ctx.lib.allocWasmTensor([1]);
+      ctx.cleanups.push(() => t.free());
+      const shape = s['shape'] as number[];
+      return { shape, data: new Float32Array(t.data.buffer, 0, shape.reduce((p, d) => p * d, 1)) };
+    }
     case 'wasmTensor':
     case 'freedWasmTensor': {
       const t = ctx.lib.toWasmTensor(m('of') as never);
@@ -206,8 +236,10 @@ function special(s: Special, ctx: Context): unknown {
     case 'plan':
       return makePlan(s, ctx);
     case 'tamperedPlan': {
-      const plan = materialize(s['of'], ctx) as { windows: Record<string, Int32Array>[] };
-      const table = plan.windows[s['axis'] as number]?.[s['table'] as string];
+      // Plans no longer hand out their window tables (windowsOf is the library's own): where a
+      // plan has none to reach, the tampering finds nothing to write.
+      const plan = materialize(s['of'], ctx) as { windows?: Record<string, Int32Array>[] };
+      const table = plan.windows?.[s['axis'] as number]?.[s['table'] as string];
       if (table) table[s['index'] as number] = s['value'] as number;
       return plan;
     }
@@ -255,6 +287,10 @@ function callback(s: Special, ctx: Context): unknown {
       return () => 42;
     case 'nested':
       return () => lib.observeRuns(() => lib.maxPool(x, { kernel: 2 })).result;
+    case 'torchCeil':
+      return () => lib.torch.avgPool2d(x, { kernel_size: 3, ceil_mode: true });
+    case 'maxUnpool':
+      return () => lib.maxUnpool(lib.tensor([1, 1, 2, 2], Float32Array.of(1, 2, 3, 4)), { shape: [1, 1, 2, 2], data: Int32Array.of(0, 3, 8, 15) }, { kernel: 2 });
     case 'resolves':
       return async () => 1;
     case 'poolOutputShape': {

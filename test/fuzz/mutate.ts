@@ -10,7 +10,7 @@
  * shape): an 'ok' result is then a defect too.
  */
 import fc from 'fast-check';
-import type { Call, Door, OptionsRules, Rule } from './calls.js';
+import { PER_AXIS_OPTIONS, rankRefused, type Call, type Door, type OptionsRules, type Rule } from './calls.js';
 import { getAt, isPlainObject, isSpecial, renderPath, setAt, sites, special, TAG, typed, type PathStep, type Recipe, type Site } from './recipe.js';
 
 export type Mode = 'valid' | 'benign' | 'hostile';
@@ -86,8 +86,19 @@ export const HOSTILE_VALUES: readonly Recipe[] = [
 
 type ObjectWrapper = 'proxyFlip' | 'getterFlip' | 'inheritedAll' | 'inheritedOne' | 'unknownKey' | 'dropKey';
 type ArrayWrapper = 'lyingArray' | 'sparse' | 'arrayLike' | 'extraItem' | 'dropItem';
-type TypedWrapper = 'lying' | 'detached' | 'swap' | 'truncate';
-type BenignWrapper = 'frozen' | 'offsetView' | 'sharedTyped' | 'subclassTyped' | 'symbolKey' | 'hiddenKey' | 'nullProtoCopy' | 'wasmTensor' | 'frozenArray';
+type TypedWrapper = 'lying' | 'lyingShort' | 'detached' | 'swap' | 'truncate';
+type BenignWrapper =
+  | 'frozen'
+  | 'offsetView'
+  | 'sharedTyped'
+  | 'subclassTyped'
+  | 'symbolKey'
+  | 'hiddenKey'
+  | 'nullProtoCopy'
+  | 'wasmTensor'
+  | 'frozenArray'
+  | 'hiddenOption'
+  | 'prototypeGetters';
 
 export type Mutation =
   | { readonly kind: 'replace'; readonly site: number; readonly value: Recipe }
@@ -127,7 +138,7 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('typed' as const),
       site: fc.nat(),
-      wrapper: fc.constantFrom<TypedWrapper>('lying', 'detached', 'swap', 'truncate'),
+      wrapper: fc.constantFrom<TypedWrapper>('lying', 'lyingShort', 'detached', 'swap', 'truncate'),
       type: fc.constantFrom('Int32Array', 'Uint8Array', 'BigInt64Array', 'Float64Array', 'Float32Array', 'Int16Array'),
     }),
   },
@@ -138,7 +149,19 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 export const benignArb: fc.Arbitrary<Benign> = fc.record({
   kind: fc.constant('benign' as const),
   site: fc.nat(),
-  wrapper: fc.constantFrom<BenignWrapper>('frozen', 'offsetView', 'sharedTyped', 'subclassTyped', 'symbolKey', 'hiddenKey', 'nullProtoCopy', 'wasmTensor', 'frozenArray'),
+  wrapper: fc.constantFrom<BenignWrapper>(
+    'frozen',
+    'offsetView',
+    'sharedTyped',
+    'subclassTyped',
+    'symbolKey',
+    'hiddenKey',
+    'nullProtoCopy',
+    'wasmTensor',
+    'frozenArray',
+    'hiddenOption',
+    'prototypeGetters',
+  ),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +188,10 @@ function breaks(rule: Rule, value: Recipe, element: boolean): boolean {
         return isInteger(v, 0) || (!element && (v === 'valid' || v === 'same' || v === 'same-lower'));
       case 'pos':
         return typeof v === 'number' && Number.isFinite(v) && v > 0;
+      case 'num1':
+        return typeof v === 'number' && v >= 1;
+      case 'safe1':
+        return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
       case 'nonzero':
         return typeof v === 'number' && Number.isFinite(v) && v !== 0;
       case 'bool':
@@ -204,7 +231,7 @@ function replacementMustFail(door: Door, args: readonly Recipe[], path: readonly
   const [arg, key, index] = path as [number, PathStep | undefined, PathStep | undefined];
   if (door.tensors?.includes(arg) || door.indexTensors?.includes(arg)) {
     if (key === undefined) return true;
-    if (key === 'data' && path.length === 2) return true;
+    if (key === 'data' && path.length === 2) return !dataFits(door, arg, getAt(args, [arg, 'shape']), value);
     if (key === 'shape') {
       if (path.length === 2) return !(Array.isArray(value) && value.every((d) => isInteger(d, 0)) && sameProduct(getAt(args, path) as number[], value as number[]));
       if (path.length === 3 && index !== undefined) {
@@ -217,6 +244,8 @@ function replacementMustFail(door: Door, args: readonly Recipe[], path: readonly
     }
     return false;
   }
+  const positional = door.positional?.[arg];
+  if (positional !== undefined && key === undefined) return breaks(positional, value, true);
   const rules = rulesFor(door, arg);
   if (!rules) return false;
   if (key === undefined) {
@@ -232,6 +261,29 @@ function replacementMustFail(door: Door, args: readonly Recipe[], path: readonly
   if (path.length === 2) return breaks(rule, value, false);
   if (path.length === 3) return breaks(rule, value, true);
   return false;
+}
+
+/** Typed arrays whose elements a tensor argument takes. */
+function dataTypeAllowed(door: Door, arg: number, type: string): boolean {
+  if (door.indexTensors?.includes(arg)) return type === 'Int32Array';
+  if (type === 'Float32Array' || type === 'Float64Array') return true;
+  return door.integerData === true && type !== 'BigInt64Array';
+}
+
+/**
+ * Whether `value` as the data of tensor argument `arg` of `shape` is valid data after all: a
+ * typed array of an accepted type whose REAL length (a lying `length` getter is not consulted,
+ * README) is the shape's element count.
+ */
+function dataFits(door: Door, arg: number, shape: Recipe, value: Recipe): boolean {
+  if (!Array.isArray(shape) || !shape.every((d) => isInteger(d, 0))) return false;
+  const count = (shape as number[]).reduce((p, d) => p * d, 1);
+  if (!isSpecial(value)) return false;
+  // A detached buffer has no elements left.
+  if (value[TAG] === 'detached') return count === 0;
+  const inner = value[TAG] === 'lyingTyped' ? value['of'] : value[TAG] === 'typed' ? value : undefined;
+  if (inner === undefined || !isSpecial(inner) || inner[TAG] !== 'typed') return false;
+  return inner['length'] === count && dataTypeAllowed(door, arg, String(inner['type']));
 }
 
 function sameProduct(a: readonly number[], b: readonly number[]): boolean {
@@ -257,11 +309,42 @@ function near(value: Recipe): Recipe {
   return 3;
 }
 
+/** The shape a recipe argument has, where it is plain data: a shape array, or a tensor's. */
+function recipeShape(arg: Recipe): readonly Recipe[] | undefined {
+  if (Array.isArray(arg)) return arg;
+  if (isPlainObject(arg) && Array.isArray(arg['shape'])) return arg['shape'] as Recipe[];
+  return undefined;
+}
+
+/**
+ * Whether a rewrite took away what gave a rank-3 input its spatial rank (spatialDims, a per-axis
+ * array): the README's rank rule then refuses the call. Only plain options (not wrapped) count.
+ */
+function losesRank(door: Door, before: readonly Recipe[], after: readonly Recipe[]): boolean {
+  const rules = door.options?.find((o) => o.rankFrom !== undefined);
+  if (!rules) return false;
+  const options = (args: readonly Recipe[]): Record<string, Recipe> | undefined | null => {
+    const o = args[rules.arg];
+    return o === undefined ? undefined : isPlainObject(o) ? o : null;
+  };
+  const [was, now] = [options(before), options(after)];
+  const [shapeWas, shapeNow] = [recipeShape(before[rules.rankFrom!]), recipeShape(after[rules.rankFrom!])];
+  if (was === null || now === null || !shapeWas || !shapeNow || !shapeNow.every((d) => typeof d === 'number')) return false;
+  // A wrapped value (a proxy of an array, a frozen one) may still read as an array: not known.
+  if ([was, now].some((o) => o !== undefined && ['spatialDims', ...PER_AXIS_OPTIONS].some((key) => isSpecial(o[key])))) return false;
+  return !rankRefused(shapeWas, was) && rankRefused(shapeNow, now);
+}
+
 function hostileCall(valid: Call, args: readonly Recipe[], mustReject: boolean, mutation: string, probes: readonly (readonly Recipe[])[] = []): FuzzCall {
   return { args, expect: valid.expect, mode: 'hostile', mustReject, mutation, probes: [valid.args, ...probes] };
 }
 
 export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
+  const mutated = mutationOf(door, valid, m);
+  return mutated.mode === 'hostile' && !mutated.mustReject && losesRank(door, valid.args, mutated.args) ? { ...mutated, mustReject: true } : mutated;
+}
+
+function mutationOf(door: Door, valid: Call, m: Mutation): FuzzCall {
   const all = sites(valid.args).filter((s) => !door.fixedArgs?.includes(s.path[0] as number));
   const replaceAt = (site: Site, value: Recipe, label: string): FuzzCall =>
     hostileCall(valid, setAt(valid.args, site.path, value), replacementMustFail(door, valid.args, site.path, value), `${renderPath(site.path)} = ${label}`);
@@ -290,18 +373,24 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
         case 'getterFlip':
           return hostileCall(valid, setAt(valid.args, site.path, special('getterFlip', { of: node, key, other })), false, `${renderPath(site.path)}.${key} as a getter that alternates`);
         case 'inheritedAll':
-          return hostileCall(valid, setAt(valid.args, site.path, special('inherited', { of: node, keys: 'all' })), false, `${renderPath(site.path)} inherited from a prototype`, [
-            setAt(valid.args, site.path, {}),
-          ]);
-        case 'inheritedOne':
-          return hostileCall(valid, setAt(valid.args, site.path, special('inherited', { of: node, keys: [key] })), false, `${renderPath(site.path)}.${key} inherited from a prototype`, [
-            setAt(valid.args, [...site.path, key], undefined, true),
-          ]);
+        case 'inheritedOne': {
+          // README: an options object with another prototype is read by every known option name,
+          // inherited included: Object.create({ kernel: 4 }) means kernel 4, the same call. The
+          // probe is what a reader of own keys only would see: it must not be poisoned either.
+          const all = m.wrapper === 'inheritedAll';
+          const args = setAt(valid.args, site.path, special('inherited', { of: node, keys: all ? 'all' : [key] }));
+          const probe = all ? setAt(valid.args, site.path, {}) : setAt(valid.args, [...site.path, key], undefined, true);
+          const label = `${renderPath(site.path)}${all ? '' : `.${key}`} inherited from a prototype`;
+          if (rules !== undefined && door.pure !== false) return { args, expect: valid.expect, mode: 'benign', mustReject: false, mutation: label, original: valid.args, probes: [valid.args, probe] };
+          return hostileCall(valid, args, false, label, [probe]);
+        }
         case 'unknownKey': {
           const unknown = ['kernal', '__proto__', 'constructor', '', 'kernel ', 'toString'][m.key % 6]!;
           const value = { ...node };
           Object.defineProperty(value, unknown, { value: other, enumerable: true, configurable: true, writable: true });
-          return hostileCall(valid, setAt(valid.args, site.path, value), rules?.strict === true && unknown !== '__proto__', `${renderPath(site.path)} gets unknown key ${JSON.stringify(unknown)}`);
+          // An own enumerable "__proto__" may not survive the trip to the call host as an own key.
+          const refused = rules?.strict === true && unknown !== '__proto__' && !(rules.ignoreUndefined === true && other === undefined);
+          return hostileCall(valid, setAt(valid.args, site.path, value), refused, `${renderPath(site.path)} gets unknown key ${JSON.stringify(unknown)}`);
         }
         case 'dropKey': {
           const rule = rules?.keys[key];
@@ -337,11 +426,15 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
           return hostileCall(valid, setAt(valid.args, site.path, special('arrayLike', { length: node.length, items })), false, `${renderPath(site.path)} as an array-like object`);
         }
         case 'extraItem': {
+          // A shape that keeps its element count (an extra 1, or any extra axis of an empty tensor) still fits its data.
           const extra = node[node.length - 1] ?? 1;
-          return hostileCall(valid, setAt(valid.args, site.path, [...node, extra]), inTensorShape === true && extra !== 1, `${renderPath(site.path)} one item longer`);
+          const longer = [...node, extra];
+          return hostileCall(valid, setAt(valid.args, site.path, longer), inTensorShape === true && !sameProduct(node as number[], longer as number[]), `${renderPath(site.path)} one item longer`);
         }
-        case 'dropItem':
-          return hostileCall(valid, setAt(valid.args, site.path, node.slice(0, -1)), inTensorShape === true && node.length > 0 && node[node.length - 1] !== 1, `${renderPath(site.path)} one item shorter`);
+        case 'dropItem': {
+          const shorter = node.slice(0, -1);
+          return hostileCall(valid, setAt(valid.args, site.path, shorter), inTensorShape === true && !sameProduct(node as number[], shorter as number[]), `${renderPath(site.path)} one item shorter`);
+        }
       }
       break;
     }
@@ -355,8 +448,19 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
       const length = node.length;
       switch (m.wrapper) {
         case 'lying': {
+          // README: typed arrays are read at their real extent, whatever a subclass's getters say:
+          // where that fits, the call is the honest one and must give its bits.
           const claim = length === 1 ? 16 : 1;
-          return hostileCall(valid, setAt(valid.args, site.path, special('lyingTyped', { of: node, claim })), isData || isIndexData, `${renderPath(site.path)} whose length getter says ${claim} (really ${length})`);
+          const args = setAt(valid.args, site.path, special('lyingTyped', { of: node, claim }));
+          const label = `${renderPath(site.path)} whose length getter says ${claim} (really ${length})`;
+          if (door.pure !== false) return { args, expect: valid.expect, mode: 'benign', mustReject: false, mutation: label, original: valid.args };
+          return hostileCall(valid, args, false, label);
+        }
+        case 'lyingShort': {
+          // One element short for real, while its length getter claims the full count.
+          if (length === 0) return applyMutation(door, valid, { ...m, wrapper: 'lying' });
+          const args = setAt(valid.args, site.path, special('lyingTyped', { of: { ...node, length: length - 1 }, claim: length }));
+          return hostileCall(valid, args, isData || isIndexData, `${renderPath(site.path)} really ${length - 1} long, whose length getter says ${length}`);
         }
         case 'detached':
           return hostileCall(valid, setAt(valid.args, site.path, special('detached', { of: node })), (isData || isIndexData) && length > 0, `${renderPath(site.path)} over a detached buffer`);
@@ -376,7 +480,8 @@ export function applyMutation(door: Door, valid: Call, m: Mutation): FuzzCall {
     case 'arity': {
       if (door.fixedArgs) return applyMutation(door, valid, { kind: 'replace', site: m.keep, value: null });
       const n = m.keep % (valid.args.length + 3);
-      if (n < valid.args.length) return hostileCall(valid, valid.args.slice(0, n), false, `only the first ${n} arguments`);
+      const required = Object.keys(door.positional ?? {}).some((i) => Number(i) >= n && Number(i) < valid.args.length);
+      if (n < valid.args.length) return hostileCall(valid, valid.args.slice(0, n), required, `only the first ${n} arguments`);
       const extra = [...valid.args, ...new Array<Recipe>(n - valid.args.length + 1).fill(special('symbol'))];
       return hostileCall(valid, extra, false, `${extra.length - valid.args.length} extra arguments`);
     }
@@ -430,6 +535,18 @@ export function applyBenign(door: Door, valid: Call, b: Benign): FuzzCall | null
       return wrap(pick(objects, b.site), (node) => special('nullProto', { fields: node }), 'as an Object.create(null) copy');
     case 'wasmTensor':
       return wrap(pick(tensors, b.site), (node) => special('wasmTensor', { of: node }), 'as a WasmTensor');
+    case 'hiddenOption':
+    case 'prototypeGetters': {
+      // README: a plain options object is read by its own names, enumerable or not; any other by
+      // every known option name, inherited accessors included.
+      const options = objects.filter((s) => s.path.length === 1 && rulesFor(door, s.path[0] as number) !== undefined && Object.keys(s.node as object).length > 0);
+      const site = pick(options, b.site);
+      if (!site) return null;
+      if (b.wrapper === 'prototypeGetters') return wrap(site, (node) => special('prototypeGetters', { of: node }), 'as an instance whose options are getters on its prototype');
+      const keys = Object.keys(site.node as object);
+      const key = keys[Math.floor(b.site / Math.max(1, options.length)) % keys.length]!;
+      return wrap(site, (node) => special('hideKey', { of: node, key }), `with .${key} not enumerable`);
+    }
   }
 }
 
@@ -441,7 +558,10 @@ export function bombCall(call: Call): FuzzCall {
 /** Every call the fuzzer makes at one door: valid, benign and hostile rewrites, and bombs. */
 export function fuzzArbitrary(door: Door): fc.Arbitrary<FuzzCall> {
   const valid = door.valid.map((call): FuzzCall => ({ ...call, mode: 'valid', mustReject: false, mutation: 'none' }));
-  const hostile = fc.tuple(door.valid, mutationArb).map(([call, m]) => applyMutation(door, call, m));
+  const hostile = fc.tuple(door.valid, mutationArb).map(([call, m]) => {
+    const mutated = applyMutation(door, call, m);
+    return door.refusesAll === true && mutated.mode === 'hostile' ? { ...mutated, mustReject: true } : mutated;
+  });
   const benign = fc.tuple(door.valid, benignArb).map(([call, b]) => applyBenign(door, call, b) ?? { ...call, mode: 'valid' as const, mustReject: false, mutation: 'none' });
   const parts: fc.WeightedArbitrary<FuzzCall>[] = [
     { weight: 3, arbitrary: valid },

@@ -82,9 +82,10 @@ export type Verdict = { readonly out: number[] } | { readonly error: string };
 
 /**
  * The library's own rules (and PyTorch's, ONNX's): padding at most half the effective kernel
- * where `limitPadding`, then every output size at least 1.
+ * where `limitPadding`, then every output size at least 1. With `emptyAtZero` (Keras), an axis
+ * that sizes to 0 gives an empty result and only a negative size is refused.
  */
-export function slidingVerdict(g: WindowGeometry, options: { limitPadding: boolean; startInside: boolean }): Verdict {
+export function slidingVerdict(g: WindowGeometry, options: { limitPadding: boolean; startInside: boolean; emptyAtZero?: boolean }): Verdict {
   const pads = g.sizes.map((size, a): readonly [number, number] => {
     if (g.padding.kind === 'pads') return g.padding.pads[a]!;
     if (g.padding.kind === 'valid') return [0, 0];
@@ -98,8 +99,11 @@ export function slidingVerdict(g: WindowGeometry, options: { limitPadding: boole
       ? Math.ceil(size / g.stride[a]!)
       : windowsAlong(size, g.kernel[a]!, g.stride[a]!, g.dilation[a]!, pads[a]![0], pads[a]![1], g.ceil, options.startInside),
   );
-  if (g.sizes.some((s) => s < 1) || out.some((o) => o < 1)) return { error: 'OUTPUT_EMPTY' };
-  return { out };
+  if (g.sizes.some((s) => s < 1)) return { error: 'OUTPUT_EMPTY' };
+  // Math.floor and Math.ceil give -0 for small negative quotients: a size of 0 all the same.
+  const sized = out.map((o) => o + 0);
+  if (sized.some((o) => (options.emptyAtZero === true ? o < 0 : o < 1))) return { error: 'OUTPUT_EMPTY' };
+  return { out: sized };
 }
 
 /** Max unpooling's default spatial size: (in - 1) * stride - padBegin - padEnd + kernel. */

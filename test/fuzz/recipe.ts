@@ -43,6 +43,10 @@ export type SpecialKind =
   | 'subclassTyped'
   | 'symbolKey'
   | 'hiddenKey'
+  | 'hideKey'
+  | 'prototypeGetters'
+  | 'aliasView'
+  | 'strayWasmView'
   | 'wasmTensor'
   | 'freedWasmTensor'
   | 'wasmHeap'
@@ -197,6 +201,14 @@ function renderSpecial(s: Special, depth: number): string {
       return `${p('of')} plus a symbol-keyed property`;
     case 'hiddenKey':
       return `${p('of')} plus a non-enumerable property`;
+    case 'hideKey':
+      return `${p('of')} with .${String(s['key'])} not enumerable`;
+    case 'prototypeGetters':
+      return `an instance whose prototype has getters ${p('of')}`;
+    case 'aliasView':
+      return `{ shape: ${p('shape')}, data: a view of arg${String(s['arg'])}.data's memory at +${String(s['byteOffset'])} bytes }`;
+    case 'strayWasmView':
+      return `{ shape: ${p('shape')}, data: a view of WebAssembly memory at address 0 }`;
     case 'wasmTensor':
       return `toWasmTensor(${p('of')})`;
     case 'freedWasmTensor':

@@ -157,8 +157,16 @@ export function fingerprint(value: unknown, custom?: (value: object) => unknown,
   const typed = typedView(value);
   if (typed) {
     let hash = 0x811c9dc5;
-    for (const byte of typed.bytes) hash = Math.imul(hash ^ byte, 0x01000193);
-    return `${typed.tag}(${typed.bytes.length}B #${(hash >>> 0).toString(16)})`;
+    const { bytes } = typed;
+    // Float data compares by value and sign, NaN as NaN: which NaN bit pattern an operation
+    // leaves (0x7fc00000 or 0x7fe00000 from the same inputs) is the engine's, not a result.
+    const width = typed.tag === 'Float64Array' ? 8 : typed.tag === 'Float32Array' ? 4 : 0;
+    const floats = width === 8 ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8) : width === 4 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : undefined;
+    for (let i = 0; i < bytes.length; i++) {
+      const nan = floats !== undefined && Number.isNaN(floats[Math.floor(i / width)]);
+      hash = Math.imul(hash ^ (nan ? 0xff : bytes[i]!), 0x01000193);
+    }
+    return `${typed.tag}(${bytes.length}B #${(hash >>> 0).toString(16)})`;
   }
   if (Array.isArray(value)) return `[${value.map((v) => fingerprint(v, custom, depth + 1)).join(',')}]`;
   const keys = Object.keys(value).filter((k) => k !== 'milliseconds');
