@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allocSharedTensor, backendNames, init, observeRuns, startWorkers, type Tensor } from '../src/index.js';
-import { loadedWasm } from '../src/kernels/wasm/runtime.js';
 import { float32Ulps, probeInput } from './accuracy.js';
 import { elements, FULL_CASES, QUICK_CASES, type BenchCase } from './cases.js';
 import { canMeasureMemory, peakExtraBytes, repeated, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
@@ -70,7 +69,7 @@ function ourConfigs(): OurConfig[] {
   for (const backend of [...backendNames(), 'auto']) {
     for (const threads of [1, 2]) configs.push({ label: `ours ${backend} ${threads}t`, backend, threads, contest: 'host' });
   }
-  if (backendNames().includes('wasm') && loadedWasm()) {
+  if (backendNames().includes('wasm')) {
     for (const threads of [1, 2]) configs.push({ label: `ours wasm zero-copy ${threads}t`, backend: 'wasm', threads, contest: 'resident' });
   }
   return configs;

@@ -12,10 +12,9 @@ import {
   observeRuns,
   poolInto,
   toWasmTensor,
+  wasmMemoryUse,
   type Tensor,
 } from '../src/index.js';
-import type { WasmHeap } from '../src/kernels/wasm/heap.js';
-import { loadedWasm, sharedWasm } from '../src/kernels/wasm/runtime.js';
 import type { BenchCase } from './cases.js';
 import type { Run } from './measure.js';
 import type { Contest } from './results.js';
@@ -76,24 +75,8 @@ export function prepareOurs(c: BenchCase, input: CaseInput, config: OurConfig): 
  * array-buffer counters lag behind the collector and cannot be read as a peak.)
  */
 export function wasmScratchBytes(run: Run): number | undefined {
-  // Host arrays are staged in the host runtime's heap, WasmTensors' scratch goes in the shared one's.
-  const heaps = [loadedWasm()?.heap, sharedWasm()?.heap].filter((heap): heap is WasmHeap => heap !== undefined);
-  if (heaps.length === 0) return undefined;
-  const liveBytes = () => heaps.reduce((sum, heap) => sum + heap.liveBytes, 0);
-  const baseLive = liveBytes();
-  let peakLive = baseLive;
-  for (const heap of heaps) {
-    const alloc = heap.alloc;
-    heap.alloc = function (this: WasmHeap, bytes: number): number {
-      const ptr = alloc.call(this, bytes);
-      peakLive = Math.max(peakLive, liveBytes());
-      return ptr;
-    };
-  }
-  try {
-    run();
-    return peakLive - baseLive;
-  } finally {
-    for (const heap of heaps) delete (heap as { alloc?: unknown }).alloc;
-  }
+  const before = wasmMemoryUse({ resetPeak: true });
+  if (before === undefined) return undefined;
+  run();
+  return wasmMemoryUse()!.peakLiveBytes - before.liveBytes;
 }

@@ -4,33 +4,13 @@
  */
 import { PoolingError, show } from './plan/errors.js';
 import { checkPlan, type PoolPlan } from './plan/plan.js';
-import { referenceBackward, referenceForward, type ForwardResult } from './kernels/reference/reference.js';
+import { referenceBackward, referenceForward } from './kernels/reference/reference.js';
+import type { Backend } from './kernels/backend.js';
 import { geometry3d, jsBackward, jsForward } from './kernels/js/windows-3d.js';
 import { runningAverageApplies, runningAverageForward } from './kernels/js/running-average.js';
-import { wasmBackend } from './kernels/wasm/wasm-backend.js';
-import { readCallerValue, type FloatArray, type Tensor } from './tensor.js';
+import { readCallerValue, type Tensor } from './tensor.js';
 
-export interface Backend {
-  readonly name: string;
-  /** False when this backend cannot run the plan (rank, op, size): selection moves on. */
-  supports(plan: PoolPlan): boolean;
-  forward(plan: PoolPlan, x: Tensor): ForwardResult;
-  /** `x` is the forward input; average plans do not read it. */
-  backward(plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray;
-  /**
-   * Whether 'auto' may pick this backend now; absent means always. The wasm backend is available
-   * once `init()` has compiled it, so 'auto' never blocks on a compile.
-   */
-  available?(): boolean;
-  /** Synchronous start-up before an explicit use (`backend: 'wasm'`); throws where impossible. */
-  prepare?(): void;
-  /**
-   * Forward into a caller's output array `y` (the output's length and the input's dtype), written
-   * in place where the backend can (the wasm backend, for arrays in wasm memory: zero copy).
-   * Returns the indices of the maxima for max plans, unless `withIndices` is false (default true).
-   */
-  forwardInto?(plan: PoolPlan, x: Tensor, y: FloatArray, withIndices?: boolean): Int32Array | undefined;
-}
+export type { Backend } from './kernels/backend.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -51,8 +31,21 @@ export const jsBackend: Backend = {
   backward: (plan, dy, x) => jsBackward(plan, dy, x, geometry3d(plan)!),
 };
 
-/** Fastest first; 'auto' takes the first that is available and supports the plan. */
-const registry: Backend[] = [wasmBackend, jsBackend, referenceBackend];
+/**
+ * Fastest first; 'auto' takes the first that is available and supports the plan. The wasm backend
+ * joins when `init()` has loaded it (see useBuiltinBackend): a program that never calls `init()`
+ * carries none of its code.
+ */
+const registry: Backend[] = [jsBackend, referenceBackend];
+
+/** Backends that load with `init()`, named so that asking for one before says so. */
+const LOADED_BY_INIT = ['wasm'];
+
+/** A built-in backend `init()` loaded: ahead of the JS kernels, behind any the caller registered. */
+export function useBuiltinBackend(backend: Backend): void {
+  if (registry.includes(backend)) return;
+  registry.splice(registry.indexOf(jsBackend), 0, backend);
+}
 
 export type BackendChoice = 'auto' | string;
 
@@ -106,6 +99,9 @@ export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): B
   checkPlan('selectBackend', 'plan', plan);
   if (choice === 'auto') return registry.find((b) => (b.available?.() ?? true) && b.supports(plan))!;
   const backend = registry.find((b) => b.name === choice);
+  if (!backend && LOADED_BY_INIT.includes(choice)) {
+    throw new PoolingError('UNSUPPORTED_OPTION', plan.op, `backend ${show(choice)} loads with init(): await init() first (or use backend 'auto')`);
+  }
   if (!backend) {
     throw new PoolingError(
       'INVALID_PARAMETER',

@@ -55,11 +55,13 @@ export type { PlanExplanation, AxisExplanation, AxisWindowExplanation, WindowExp
 export { planRowBands } from './plan/row-bands.js';
 export type { RowBand } from './plan/row-bands.js';
 export { registerBackend, backendNames, selectBackend } from './backends.js';
-export { allocSharedTensor, toSharedTensor, startWorkers, workersUnavailable } from './kernels/workers/threaded.js';
+export { allocSharedTensor, toSharedTensor } from './kernels/workers/shared-tensors.js';
+export { startWorkers, workersUnavailable } from './kernels/workers/threads.js';
 export type { Backend } from './backends.js';
 export { init, addStartupTask } from './init.js';
 export type { InitResult } from './init.js';
-export { WasmTensor, allocWasmTensor, toWasmTensor, reserveWasmMemory } from './kernels/wasm/zero-copy.js';
+export { WasmTensor, allocWasmTensor, toWasmTensor, reserveWasmMemory, wasmMemoryUse } from './kernels/wasm/zero-copy.js';
+export type { WasmMemoryUse } from './kernels/wasm/zero-copy.js';
 export { poolInto } from './ops/pool-into.js';
 export type { PoolIntoOptions } from './ops/pool-into.js';
 

@@ -1,11 +1,10 @@
 /**
  * Asynchronous start-up of the fast backends. Nothing requires it: before `init()` resolves,
- * 'auto' runs the JS kernels (and an explicit `backend: 'wasm'` compiles synchronously where the
- * platform allows). After it, 'auto' picks the fastest available backend.
+ * 'auto' runs the JS kernels. `init()` loads the WebAssembly kernels' code and binary (both only
+ * then, so a program that never calls it carries neither) and 'auto' picks them from then on.
  */
-import { backendNames } from './backends.js';
+import { backendNames, useBuiltinBackend } from './backends.js';
 import { PoolingError, show } from './plan/errors.js';
-import { startWasm, wasmLoadError } from './kernels/wasm/runtime.js';
 
 export interface InitResult {
   /** Whether the WebAssembly SIMD kernels are ready. */
@@ -15,7 +14,28 @@ export interface InitResult {
   readonly backends: readonly string[];
 }
 
-const startupTasks: (() => Promise<unknown>)[] = [startWasm];
+interface WasmOutcome {
+  readonly ready: boolean;
+  readonly error?: unknown;
+}
+
+let wasmStart: Promise<WasmOutcome> | undefined;
+
+/** Loads the wasm runtime and backend once, and registers the backend where the kernels run. */
+function startWasmBackend(): Promise<WasmOutcome> {
+  wasmStart ??= (async () => {
+    const [{ startWasm, wasmLoadError }, { wasmBackend }] = await Promise.all([
+      import('./kernels/wasm/runtime.js'),
+      import('./kernels/wasm/wasm-backend.js'),
+    ]);
+    const ready = (await startWasm()) !== undefined;
+    if (ready) useBuiltinBackend(wasmBackend);
+    return { ready, error: wasmLoadError() };
+  })();
+  return wasmStart;
+}
+
+const startupTasks: (() => Promise<unknown>)[] = [startWasmBackend];
 
 /** Lets another backend (workers) add its own start-up to what `init()` awaits. */
 export function addStartupTask(task: () => Promise<unknown>): void {
@@ -28,8 +48,7 @@ export function addStartupTask(task: () => Promise<unknown>): void {
 /** Compiles the WebAssembly kernels (and runs other backends' start-up). Safe to call repeatedly. */
 export async function init(): Promise<InitResult> {
   await Promise.all(startupTasks.map((task) => task()));
-  const wasm = (await startWasm()) !== undefined;
-  const error = wasmLoadError();
+  const { ready: wasm, error } = await startWasmBackend();
   return {
     wasm,
     ...(wasm || error === undefined ? {} : { wasmError: String(error) }),

@@ -9,7 +9,7 @@ import { dtypeOf, readTensor, sameShape, stillCovers, type FloatArray, type Tens
 import { loadedSharedWasm, loadedWasm } from '../kernels/wasm/runtime.js';
 import { inWasmMemory, residentAddress, wasmBackend } from '../kernels/wasm/wasm-backend.js';
 import { runtimeFor } from '../kernels/wasm/zero-copy.js';
-import { checkThreads, threadsWorthIt, withThreads } from '../kernels/workers/threaded.js';
+import { checkThreads, onThreads } from '../kernels/workers/threads.js';
 import { recordRun, runStarted, stopIfCapturing } from './observe.js';
 
 export interface PoolIntoOptions {
@@ -76,7 +76,7 @@ export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, options?: PoolI
     throw new PoolingError('UNSUPPORTED_OPTION', op, `the wasm kernels run at most 3 spatial axes; the plan has ${plan.axes.length}`);
   }
   runtimeFor(op);
-  const backend = withThreads(wasmBackend, threadsWorthIt(plan, threads), withIndices);
+  const backend = onThreads(wasmBackend, plan, threads, withIndices);
   if (!stillCovers(input) || !stillCovers(output)) {
     throw new PoolingError('DATA_LENGTH_MISMATCH', op, `a tensor's buffer was resized or detached during the call`);
   }

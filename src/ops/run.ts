@@ -1,5 +1,5 @@
 import { selectBackend, type Backend } from '../backends.js';
-import { checkThreads, threadsWorthIt, withThreads } from '../kernels/workers/threaded.js';
+import { checkThreads, onThreads } from '../kernels/workers/threads.js';
 import { recordRun, runStarted, stopIfCapturing } from './observe.js';
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
@@ -38,7 +38,7 @@ function chooseBackend(plan: PoolPlan, choice: RunChoice, wantsIndices = false):
   if (backend !== undefined && typeof backend !== 'string') {
     throw new PoolingError('INVALID_PARAMETER', plan.op, `backend must be a backend's name or 'auto'; got ${show(backend)}`);
   }
-  return withThreads(selectBackend(plan, backend), threadsWorthIt(plan, checkThreads(plan.op, threads)), wantsIndices);
+  return onThreads(selectBackend(plan, backend), plan, checkThreads(plan.op, threads), wantsIndices);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { init } from '../../src/index.js';
 /**
  * Random pooling configurations for property tests: every option of the native API, spelled in
  * every way the API accepts (one number or one per axis, defaults left out, the four padding
@@ -17,6 +18,9 @@ import {
 } from '../../src/index.js';
 import { frameOf, product, type Frame, type SlidingSpec } from './naive.js';
 import { randomValues, VALUE_KINDS, type ValueKind } from './random.js';
+
+// Every backend runs in these suites: the wasm one joins with init().
+await init();
 
 /** Where a tensor's shape comes from: spatial sizes, channels, batch, layout. */
 export interface TensorCase {

@@ -1,7 +1,9 @@
 /** Bugs the property suites found, pinned as plain examples. */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { backendNames, lpPool, lpPoolBackward, maxUnpool, PoolingError } from '../../src/index.js';
+import { backendNames, init, lpPool, lpPoolBackward, maxUnpool, PoolingError } from '../../src/index.js';
+
+await init();
 import { frameOf, naiveBackward, slidingGeometry } from '../helpers/naive.js';
 import { assertWithinUlps } from '../helpers/ulp.js';
 

@@ -9,6 +9,7 @@
 import type { PoolPlan, PlanAxis } from '../../plan/plan.js';
 import { adaptiveEnd, adaptiveStart } from '../../plan/adaptive.js';
 import { allocate, dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
+import type { ForwardResult } from '../backend.js';
 
 /** One axis of one window: its taps inside the input, in order, and its taps inside input + padding. */
 interface AxisWindow {
@@ -141,11 +142,6 @@ function forEachOutput(plan: PoolPlan, visit: (n: number, c: number, outIndex: n
   }
 }
 
-export interface ForwardResult {
-  readonly y: FloatArray;
-  /** Max pooling: per-plane flat spatial index of each output's maximum, -1 for an empty window. */
-  readonly indices?: Int32Array;
-}
 
 export function referenceForward(plan: PoolPlan, x: Tensor): ForwardResult {
   const y = allocate(dtypeOf(x.data), plan.batch * plan.channels * plan.outputSpatialSize);

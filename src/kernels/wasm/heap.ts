@@ -28,6 +28,8 @@ export class WasmHeap {
   private readonly floor: number;
   private readonly free: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
+  private live = 0;
+  private peak = 0;
   /** Blocks that hold a WasmTensor's data (address -> bytes): the only memory kernels may use in place. */
   private readonly tensors = new Map<number, number>();
   /** The tensor blocks' addresses, ascending, to find the block holding an address in a few steps. */
@@ -71,9 +73,16 @@ export class WasmHeap {
 
   /** Bytes in use by live blocks. */
   get liveBytes(): number {
-    let total = 0;
-    for (const size of this.sizes.values()) total += size;
-    return total;
+    return this.live;
+  }
+
+  /** The most bytes live at once since the last resetPeak (or since the heap was made). */
+  get peakLiveBytes(): number {
+    return this.peak;
+  }
+
+  resetPeak(): void {
+    this.peak = this.live;
   }
 
   /** Address of a new block of at least `bytes` bytes; grows the memory when needed. */
@@ -95,6 +104,8 @@ export class WasmHeap {
       this.top += size;
     }
     this.sizes.set(ptr, size);
+    this.live += size;
+    if (this.live > this.peak) this.peak = this.live;
     return ptr;
   }
 
@@ -159,6 +170,7 @@ export class WasmHeap {
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`release of an unknown block at ${ptr}`);
     this.sizes.delete(ptr);
+    this.live -= size;
     this.insertFree(ptr, size);
   }
 

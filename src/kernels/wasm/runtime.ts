@@ -1,14 +1,15 @@
 /**
  * Loads the WebAssembly kernels: asynchronously through `startWasm()` (what `init()` awaits), or
- * synchronously on first explicit use where the platform allows it (Node, workers). The module is
- * embedded as base64, so loading reads no file and needs no Node-only API.
+ * synchronously on first explicit use where the platform can read the binary synchronously (Node).
+ * The binaries are files beside the code (see `#wasm-source` in package.json): Node reads them,
+ * browsers fetch them when `init()` asks.
  *
  * Two instances of the same kernels: the host runtime, with a memory of its own, stages host
  * arrays (copies into an unshared memory are plain memcpys); the shared runtime, over a shared
  * memory where the platform has one, holds WasmTensors, which workers pool in place (each worker
  * instantiates the kernels over the same memory, with a heap of its own for scratch).
  */
-import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './gen/kernels-wasm.js';
+import { compileWasm, wasmBytesNow } from '#wasm-source';
 import { WasmHeap } from './heap.js';
 
 type Ptr = number;
@@ -70,16 +71,24 @@ let shared: WasmRuntime | null | undefined;
 /** In a worker: the main thread's shared memory, to join instead of making one. */
 let joined: WebAssembly.Memory | undefined;
 
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+/**
+ * The kernels' binary now, where it can be read synchronously (Node), else an error saying to
+ * await init() (a browser page cannot read a file synchronously).
+ */
+function moduleBytesNow(variant: 'own' | 'shared'): Uint8Array<ArrayBuffer> {
+  const bytes = wasmBytesNow(variant);
+  if (!bytes) throw new Error('the WebAssembly kernels load asynchronously here: await init() first');
   return bytes;
 }
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return decode(KERNELS_WASM_BASE64);
-}
+/**
+ * The smallest module that uses a SIMD instruction (v128.const, drop): whether this platform runs
+ * wasm SIMD, known without loading the kernels.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 26, 11,
+]);
 
 /** The host functions the kernels import: pow, so that Lp results are the reference's bits. */
 const imports = { env: { pow: Math.pow } };
@@ -90,9 +99,9 @@ function adopt(instance: WebAssembly.Instance): WasmRuntime {
   return runtime;
 }
 
-/** Whether this platform has WebAssembly with SIMD (the module validates). */
+/** Whether this platform has WebAssembly with SIMD. */
 export function wasmSupported(): boolean {
-  return typeof WebAssembly === 'object' && WebAssembly.validate(moduleBytes());
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
 /** The runtime once loaded, else undefined: 'auto' selection never waits for it. */
@@ -106,7 +115,7 @@ export function startWasm(): Promise<WasmRuntime | undefined> {
   loading ??= (async () => {
     try {
       if (!wasmSupported()) return undefined;
-      const { instance } = await WebAssembly.instantiate(moduleBytes(), imports);
+      const instance = await WebAssembly.instantiate(await compileWasm('own'), imports);
       shared ??= await startShared();
       return runtime ?? adopt(instance);
     } catch (error) {
@@ -118,14 +127,14 @@ export function startWasm(): Promise<WasmRuntime | undefined> {
 }
 
 /**
- * The runtime, loading it synchronously if needed. Browsers refuse synchronous compiles of this
- * size on the main thread: the error then says to await `init()` first.
+ * The runtime, loading it synchronously if needed, where the binary can be read synchronously
+ * (Node); elsewhere (a browser) the error says to await `init()` first.
  */
 export function requireWasm(): WasmRuntime {
   if (runtime) return runtime;
   if (!wasmSupported()) throw new Error('WebAssembly SIMD is not available on this platform');
   try {
-    return adopt(new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), imports));
+    return adopt(new WebAssembly.Instance(new WebAssembly.Module(moduleBytesNow('own')), imports));
   } catch (error) {
     loadError = error;
     throw new Error(`the WebAssembly kernels cannot load synchronously here (${String(error)}); await init() first`);
@@ -157,7 +166,7 @@ async function startShared(): Promise<WasmRuntime | null> {
   const memory = sharedMemory();
   if (!memory) return null;
   try {
-    return adoptShared((await WebAssembly.instantiate(decode(KERNELS_SHARED_WASM_BASE64), sharedImports(memory))).instance, memory);
+    return adoptShared(await WebAssembly.instantiate(await compileWasm('shared'), sharedImports(memory)), memory);
   } catch (error) {
     loadError = error;
     return null;
@@ -184,7 +193,7 @@ export function sharedWasm(): WasmRuntime | undefined {
     return undefined;
   }
   try {
-    shared = adoptShared(new WebAssembly.Instance(new WebAssembly.Module(decode(KERNELS_SHARED_WASM_BASE64)), sharedImports(memory)), memory);
+    shared = adoptShared(new WebAssembly.Instance(new WebAssembly.Module(moduleBytesNow('shared')), sharedImports(memory)), memory);
     return shared;
   } catch (error) {
     // Not null: a browser main thread that refused a synchronous compile loads it in init().

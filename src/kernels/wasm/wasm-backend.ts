@@ -4,9 +4,8 @@
  * are copied in and out. Every kernel gives the reference's result within 1 ulp (float64 plans: the
  * same bits), deterministically.
  */
-import type { Backend } from '../../backends.js';
+import type { Backend, ForwardResult } from '../backend.js';
 import type { PoolPlan, Reducer } from '../../plan/plan.js';
-import type { ForwardResult } from '../reference/reference.js';
 import { dtypeOf, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import { divisors, geometry3d, type Geometry3d } from '../js/windows-3d.js';
 import { MAX_WASM_BYTES, type WasmHeap } from './heap.js';

@@ -13,9 +13,10 @@
  * budget never grow it.
  */
 import { PoolingError, show } from '../../plan/errors.js';
+import { checkBoolean, readOptions } from '../../plan/validate.js';
 import { BYTES_PER_ELEMENT, checkAllocation, dtypeOf, elementCount, readShape, readTensor, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import type { WasmHeap } from './heap.js';
-import { requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
+import { loadedSharedWasm, loadedWasm, requireWasm, sharedWasm, type WasmRuntime } from './runtime.js';
 import { wasmView } from './wasm-backend.js';
 
 /** The runtime that holds WasmTensors, or a PoolingError saying why none can load here. */
@@ -128,4 +129,31 @@ export function reserveWasmMemory(bytes: number): void {
   } catch (error) {
     throw new PoolingError('SIZE_TOO_LARGE', 'reserveWasmMemory', `${bytes} bytes do not fit in WebAssembly memory (${String(error)})`);
   }
+}
+
+/** What the WebAssembly kernels hold in their memories (both: the host arrays' and the WasmTensors'). */
+export interface WasmMemoryUse {
+  /** The memories' sizes: what the process has reserved for the kernels. */
+  readonly bytes: number;
+  /** Bytes in live blocks: WasmTensors, kept window tables, and a running call's scratch. */
+  readonly liveBytes: number;
+  /** The most bytes live at once since the last `resetPeak` (a call's scratch shows here after it). */
+  readonly peakLiveBytes: number;
+}
+
+/**
+ * The WebAssembly memories' use, or undefined before the kernels are loaded: to see what a call
+ * needs beyond its tensors, reset the peak, run it, and read the peak (what `npm run bench` does).
+ */
+export function wasmMemoryUse(options?: { readonly resetPeak?: boolean }): WasmMemoryUse | undefined {
+  const read = readOptions('wasmMemoryUse', options, ['resetPeak']);
+  const reset = read.resetPeak === undefined ? false : checkBoolean('wasmMemoryUse', 'resetPeak', read.resetPeak);
+  const heaps = [loadedWasm(), loadedSharedWasm()].flatMap((rt) => (rt ? [rt.heap] : []));
+  if (heaps.length === 0) return undefined;
+  if (reset) for (const heap of heaps) heap.resetPeak();
+  return {
+    bytes: heaps.reduce((sum, heap) => sum + heap.buffer.byteLength, 0),
+    liveBytes: heaps.reduce((sum, heap) => sum + heap.liveBytes, 0),
+    peakLiveBytes: heaps.reduce((sum, heap) => sum + heap.peakLiveBytes, 0),
+  };
 }

@@ -12,7 +12,7 @@
  */
 import { sharedWasm } from '../wasm/runtime.js';
 import { CONTROL, failureOf, type Job } from './protocol.js';
-import { loadWorkerHost, type WorkerHandle, type WorkerHost } from './worker-hosts.js';
+import type { WorkerHandle, WorkerHost } from './worker-hosts.js';
 
 interface Slot {
   readonly control: Int32Array;
@@ -32,7 +32,8 @@ let unavailable: string | undefined;
 async function loadHost(): Promise<WorkerHost | undefined> {
   if (host || unavailable) return host;
   try {
-    host = await loadWorkerHost();
+    // Loaded only when workers are asked for: Node's worker_threads or the page's Web Workers.
+    host = (await import('#worker-host')).loadWorkerHost();
   } catch (error) {
     unavailable = error instanceof Error ? error.message : String(error);
   }

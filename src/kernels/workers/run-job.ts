@@ -2,9 +2,10 @@
  * What every pooling worker does with a job, whichever platform started it (Node worker_threads
  * or a browser's Web Worker): rebuild the sub-plan with `makePlan`, run it with the named
  * single-thread backend on views of shared memory, and record the outcome in the control block.
- * It keeps no job's buffers once the job is done.
+ * It keeps no job's buffers once the job is done. The worker's entry (src/workers/) hands it the
+ * backends it started: kernels do not choose backends.
  */
-import { selectBackend } from '../../backends.js';
+import type { Backend } from '../backend.js';
 import { makePlan, type PoolPlan } from '../../plan/plan.js';
 import { sharedWasm } from '../wasm/runtime.js';
 import { CONTROL, recordOutcome, viewOf as spanView, type Job, type SharedSpan } from './protocol.js';
@@ -33,9 +34,12 @@ function planFor(job: Job): PoolPlan {
   return plan;
 }
 
-function run(job: Job): void {
+/** The backend of this name, ready for this plan. */
+export type BackendFor = (plan: PoolPlan, name: string) => Backend;
+
+function run(job: Job, backendFor: BackendFor): void {
   const plan = planFor(job);
-  const backend = selectBackend(plan, job.backend);
+  const backend = backendFor(plan, job.backend);
   if (job.direction === 'forward') {
     runForwardPart(
       backend,
@@ -60,11 +64,11 @@ function run(job: Job): void {
  * Runs job number `number` (absent when it never arrived) and tells the main thread it is done;
  * a failure is reported, never thrown, so the worker lives on for the next job.
  */
-export function runJob(control: Int32Array, number: number, job: Job | undefined): void {
+export function runJob(control: Int32Array, number: number, job: Job | undefined, backendFor: BackendFor): void {
   let error: unknown;
   try {
     if (!job) throw new Error('no job on the port');
-    run(job);
+    run(job, backendFor);
   } catch (caught) {
     error = caught ?? 'unknown error';
   }

@@ -2,7 +2,7 @@
  * Runs one part of a split plan with a single-thread backend, on views of the whole tensors. The
  * main thread and the workers both come through here, so every part is computed the same way.
  */
-import type { Backend } from '../../backends.js';
+import type { Backend } from '../backend.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import type { FloatArray } from '../../tensor.js';
 

@@ -10,102 +10,17 @@
  * first. Outputs are allocated in shared memory, or written in place by `forwardInto` when the
  * caller's output is shared.
  */
-import type { Backend } from '../../backends.js';
-import { PoolingError, show } from '../../plan/errors.js';
+import type { Backend, ForwardResult } from '../backend.js';
 import type { PoolPlan } from '../../plan/plan.js';
-import {
-  BYTES_PER_ELEMENT,
-  allocate,
-  checkAllocation,
-  dtypeOf,
-  elementCount,
-  readShape,
-  readTensor,
-  type DType,
-  type FloatArray,
-  type Tensor,
-} from '../../tensor.js';
-import type { ForwardResult } from '../reference/reference.js';
+import { dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
 import { loadedSharedWasm } from '../wasm/runtime.js';
 import { residentAddress } from '../wasm/wasm-backend.js';
 import { dispatch, readyWorkers, startWorkers as startPool, workersCanRun, workersUnavailable } from './pool.js';
 import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
+import { sharedArray } from './shared-tensors.js';
 import { partsWorthIt, splitPlan, type Direction, type Part, type Span } from './split.js';
 
-/** More threads than this is a mistake (a typo, a byte count) rather than a machine. */
-export const MAX_THREADS = 256;
-
-/** Validates the `threads` option: undefined means 1. */
-export function checkThreads(op: string, threads: unknown, name = 'threads'): number {
-  if (threads === undefined && name === 'threads') return 1;
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new PoolingError(
-      'INVALID_PARAMETER',
-      op,
-      `${name} must be an integer from 1 to ${MAX_THREADS} (1 runs on the calling thread only); got ${show(threads)}`,
-    );
-  }
-  return threads;
-}
-
-function sharedArray(type: DType, length: number): FloatArray {
-  return type === 'float64'
-    ? new Float64Array(new SharedArrayBuffer(length * 8))
-    : new Float32Array(new SharedArrayBuffer(length * 4));
-}
-
-/**
- * Shared memory where the platform has it; elsewhere (a browser page that is not cross-origin
- * isolated) ordinary memory, which is all such a platform can pool (every call runs on the
- * calling thread there), so portable code need not ask.
- */
-function sharedOrPlainArray(type: DType, length: number): FloatArray {
-  return typeof SharedArrayBuffer !== 'undefined' ? sharedArray(type, length) : allocate(type, length);
-}
-
-/**
- * A zeroed tensor in shared memory: with `threads: n`, workers read it in place instead of copying
- * their share of it first. Ordinary memory where there is no SharedArrayBuffer (no workers either).
- */
-export function allocSharedTensor<D extends DType = 'float32'>(
-  shape: readonly number[],
-  dtype: D = 'float32' as D,
-): Tensor<D extends 'float64' ? Float64Array : Float32Array> {
-  const op = 'allocSharedTensor';
-  const dims = readShape(op, 'shape', shape);
-  if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new PoolingError('UNSUPPORTED_DTYPE', op, `dtype must be 'float32' or 'float64'; got ${show(dtype)}`);
-  }
-  const length = elementCount(op, 'shape', dims);
-  checkAllocation(op, 'the tensor', length, BYTES_PER_ELEMENT[dtype]);
-  const data = sharedOrPlainArray(dtype, length) as D extends 'float64' ? Float64Array : Float32Array;
-  return { shape: Object.freeze(dims), data };
-}
-
-/** A copy of `x` in shared memory (ordinary memory where there is none, as `allocSharedTensor`). */
-export function toSharedTensor<T extends FloatArray>(x: Tensor<T>): Tensor<T> {
-  const op = 'toSharedTensor';
-  const source = readTensor<T>(op, 'x', x);
-  const dtype = dtypeOf(source.data);
-  checkAllocation(op, 'the copy', source.data.length, BYTES_PER_ELEMENT[dtype]);
-  const copy = sharedOrPlainArray(dtype, source.data.length) as T;
-  copy.set(source.data);
-  return { shape: Object.freeze([...source.shape]), data: copy };
-}
-
-/**
- * Starts the workers of `threads: count` now (optional: otherwise the first threaded call starts
- * them) and resolves to how many are ready: count - 1 at most, fewer where the machine has fewer
- * cores (see MIN_THREADS_CAP) or none where workers cannot run (`workersUnavailable()` says why).
- */
-export function startWorkers(count: number): Promise<number> {
-  try {
-    return startPool(checkThreads('startWorkers', count, 'count'));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
 
 function elementType(data: FloatArray | Int32Array): ElementType {
   return data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : 'float32';
@@ -262,4 +177,4 @@ export function withThreads(inner: Backend, threads: number, wantsIndices = true
   };
 }
 
-export { readyWorkers, workersUnavailable };
+export { readyWorkers, startPool as startWorkers, workersUnavailable };

@@ -1,5 +1,5 @@
 // AssemblyScript: the WebAssembly kernels. Compiled by scripts/build-wasm.mjs (asc --enable simd -O3,
-// runtime stub) into src/kernels/wasm/gen/kernels-wasm.ts; excluded from the TypeScript build.
+// runtime stub) into src/kernels/wasm/gen/kernels.wasm and kernels-shared.wasm; excluded from the TypeScript build.
 //
 // The kernels only execute a plan. The host writes the plan's resolved windows into linear memory
 // (the geometry block below) and passes raw byte addresses; nothing here allocates. Every rank runs

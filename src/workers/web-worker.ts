@@ -4,11 +4,11 @@
  * has, then runs each job message as it arrives. A worker's event loop is free (unlike the page's
  * main thread, which waits for the parts by polling the control block), so jobs come as messages.
  */
-import { backendNames } from '../../backends.js';
-import { init } from '../../init.js';
-import { joinSharedWasmMemory } from '../wasm/runtime.js';
-import type { WebWorkerSetup, WebJob, WorkerReady } from './protocol.js';
-import { runJob } from './run-job.js';
+import { backendNames, selectBackend } from '../backends.js';
+import { init } from '../init.js';
+import { joinSharedWasmMemory } from '../kernels/wasm/runtime.js';
+import type { WebWorkerSetup, WebJob, WorkerReady } from '../kernels/workers/protocol.js';
+import { runJob } from '../kernels/workers/run-job.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -21,7 +21,7 @@ scope.onmessage = (event: MessageEvent<WebWorkerSetup>) => {
   const { control: controlBuffer, wasmMemory } = event.data;
   const control = new Int32Array(controlBuffer);
   if (wasmMemory) joinSharedWasmMemory(wasmMemory);
-  scope.onmessage = (message: MessageEvent<WebJob>) => runJob(control, message.data.number, message.data.job);
+  scope.onmessage = (message: MessageEvent<WebJob>) => runJob(control, message.data.number, message.data.job, selectBackend);
   void init().then(() => {
     const ready: WorkerReady = { ready: true, backends: backendNames() };
     scope.postMessage(ready);

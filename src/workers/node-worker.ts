@@ -5,11 +5,11 @@
  * event loop turn between a job and its start).
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { backendNames } from '../../backends.js';
-import { init } from '../../init.js';
-import { joinSharedWasmMemory } from '../wasm/runtime.js';
-import { CONTROL, type Job, type WorkerReady } from './protocol.js';
-import { runJob } from './run-job.js';
+import { backendNames, selectBackend } from '../backends.js';
+import { init } from '../init.js';
+import { joinSharedWasmMemory } from '../kernels/wasm/runtime.js';
+import { CONTROL, type Job, type WorkerReady } from '../kernels/workers/protocol.js';
+import { runJob } from '../kernels/workers/run-job.js';
 
 interface WorkerData {
   readonly control: SharedArrayBuffer;
@@ -32,7 +32,7 @@ function serve(): never {
     if (posted === seen) continue;
     seen = posted;
     // The job was posted before its number was published, so it is already queued.
-    runJob(control, seen, receiveMessageOnPort(port)?.message as Job | undefined);
+    runJob(control, seen, receiveMessageOnPort(port)?.message as Job | undefined, selectBackend);
   }
 }
 
