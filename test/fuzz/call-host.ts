@@ -8,8 +8,8 @@
  * state), and frees what the call allocated.
  */
 import { readFileSync } from 'node:fs';
-import { clearPlanCache } from '../../src/ops/plan-cache.js';
-import { windowsOf } from '../../src/plan/plan.js';
+import { clearPlanCache } from '../../packages/tensor-pooling/build/src/ops/plan-cache.js';
+import { windowsOf } from '../../packages/tensor-pooling/build/src/plan/plan.js';
 import type { Door } from './calls.js';
 import { doorNamed } from './doors.js';
 import { checkExpect, checkSane, type ExpectContext } from './expect.js';
@@ -21,11 +21,11 @@ import type { Outcome } from './outcome.js';
 
 process.setSourceMapsEnabled(true);
 
-const lib = await import('../../src/index.js');
+const lib = await import('tensor-pooling');
 await lib.init();
 
 /** The documented codes: the union in src/plan/errors.ts, read from the source so it stays in step. */
-const ERRORS_SOURCE = new URL('../../../src/plan/errors.ts', import.meta.url);
+const ERRORS_SOURCE = new URL('../../packages/tensor-pooling/src/plan/errors.ts', import.meta.url);
 const CODES = new Set([...readFileSync(ERRORS_SOURCE, 'utf8').matchAll(/\|\s*'([A-Z_]+)'/g)].map((m) => m[1]!));
 if (CODES.size === 0) throw new Error(`no error codes found in ${ERRORS_SOURCE.pathname}`);
 
@@ -49,10 +49,10 @@ let tfEntry: Record<string, unknown> | undefined;
 
 async function loadTf(): Promise<void> {
   if (tfEntry) return;
-  const peers = await import('../peers/tfjs.js');
+  const peers = await import('@tensor-pooling/test-kit/tfjs');
   await peers.tfReady();
   tf = peers.tf;
-  tfEntry = (await import('../../src/tfjs/index.js')) as unknown as Record<string, unknown>;
+  tfEntry = (await import('tensor-pooling/tfjs')) as unknown as Record<string, unknown>;
 }
 
 function resolve(door: Door): unknown {

@@ -22,7 +22,7 @@ import { killChildren, track } from './children.js';
 import { slidingVerdict } from './oracle.js';
 import type { CallRecord, DefectKind, Outcome, Schedule } from './outcome.js';
 
-const BINARY = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const BINARY = fileURLToPath(new URL('../../packages/cli/build/src/main.js', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures.

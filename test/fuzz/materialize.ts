@@ -6,7 +6,7 @@ import { fillValue, isSpecial, TAG, type Recipe, type Special } from './recipe.j
 
 /** What the worker has loaded: the library, and TF.js once a tfjs door needs it. */
 export interface Context {
-  readonly lib: typeof import('../../src/index.js');
+  readonly lib: typeof import('tensor-pooling');
   readonly tf?: typeof import('@tensorflow/tfjs-core');
   /** Run after the call: frees WasmTensors, disposes TF.js tensors. */
   readonly cleanups: (() => void)[];

@@ -1,0 +1,64 @@
+/** The study's parts that a wrong result would silently skew: the split, canvases and the conv filter gradient. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { conv2dFilterGradient } from '../src/conv-filter-gradient.js';
+import { CLASSES, loadMnistSplit, onCanvas, subset, type DigitSet } from '../src/data.js';
+import { SeededRandom } from '../src/random.js';
+import { tf, tfReady } from '@tensor-pooling/test-kit/tfjs';
+import { seededValues } from '@tensor-pooling/test-kit/compare';
+
+test('the MNIST split keeps 80% of every class for training, in the package order', () => {
+  const { train, test: held } = loadMnistSplit();
+  assert.equal(train.count + held.count, 10_000);
+  for (let c = 0; c < CLASSES; c++) {
+    const inTrain = train.labels.filter((l) => l === c).length;
+    const inTest = held.labels.filter((l) => l === c).length;
+    assert.equal(inTrain, Math.floor(0.8 * (inTrain + inTest)), `class ${c}`);
+  }
+  assert.equal(train.pixels.length, train.count * 784);
+});
+
+test('digits on other canvases: centred, cropped or padded, never rescaled', () => {
+  const digit: DigitSet = { size: 28, count: 1, pixels: Float32Array.from({ length: 784 }, (_, i) => i), labels: Int32Array.of(3) };
+  const big = onCanvas(digit, 36);
+  assert.equal(big.pixels[4 * 36 + 4], 0); // the digit's (0, 0) lands at (4, 4)
+  assert.equal(big.pixels[(4 + 27) * 36 + 4 + 27], 783);
+  assert.equal(big.pixels[0], 0);
+  const small = onCanvas(digit, 20);
+  assert.equal(small.pixels[0], 4 * 28 + 4); // the 4-pixel border is cropped
+  assert.equal(small.pixels[399], 23 * 28 + 23);
+  assert.deepEqual(subset(big, [0]).labels, Int32Array.of(3));
+});
+
+test('the seeded order is a permutation and repeats with its seed', () => {
+  const items = Array.from({ length: 100 }, (_, i) => i);
+  const first = new SeededRandom(7).shuffled(items);
+  assert.deepEqual(new SeededRandom(7).shuffled(items), first);
+  assert.notDeepEqual(new SeededRandom(8).shuffled(items), first);
+  assert.deepEqual([...first].sort((a, b) => a - b), items);
+});
+
+test("the conv filter gradient equals TF.js cpu's own kernel", async () => {
+  await tfReady();
+  type Shape4 = [number, number, number, number];
+  const cases: { x: Shape4; filter: Shape4; strides: number | [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+    { x: [1, 8, 8, 2], filter: [3, 2, 2, 3], strides: 2, pad: 'same' },
+    { x: [2, 6, 5, 2], filter: [2, 3, 2, 2], strides: [2, 1], pad: 'valid' },
+  ];
+  cases.forEach((c, index) => {
+    const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+    const x = seededValues(11 + index, size(c.x), 'continuous');
+    const filter = seededValues(21 + index, size(c.filter), 'continuous');
+    const xt = tf.tensor4d(x, c.x);
+    const ft = tf.tensor4d(filter, c.filter);
+    const y = tf.conv2d(xt, ft, c.strides, c.pad);
+    const dy = seededValues(31 + index, size(y.shape), 'continuous');
+    const expected = tf.grad((f) => tf.mul(tf.conv2d(xt, f as typeof ft, c.strides, c.pad), tf.tensor(dy, y.shape)))(ft);
+    const actual = conv2dFilterGradient(x, c.x, dy, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter });
+    const wanted = expected.dataSync();
+    const scale = Math.max(...Array.from(wanted, Math.abs));
+    actual.forEach((v, i) => assert.ok(Math.abs(v - wanted[i]!) <= 1e-5 * scale, `case ${index} element ${i}: ${v} vs ${wanted[i]}`));
+    tf.dispose([xt, ft, y, expected]);
+  });
+});

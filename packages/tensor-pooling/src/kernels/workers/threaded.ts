@@ -1,0 +1,180 @@
+/**
+ * `threads: n`: a backend that runs another backend on parts of a plan, one part on the calling
+ * thread and the others on workers, over shared memory. Each part is the single-thread backend on a
+ * sub-plan of whole planes, samples or output rows, so the result is the same bits as the
+ * single-thread run. Plans too small to repay a dispatch, and calls made before the workers are
+ * ready, run on the calling thread alone.
+ *
+ * Inputs that live in a SharedArrayBuffer (see `allocSharedTensor`) or in the shared WebAssembly
+ * memory (WasmTensors) are read in place; others have the workers' share copied into shared memory
+ * first. Outputs are allocated in shared memory, or written in place by `forwardInto` when the
+ * caller's output is shared.
+ */
+import type { Backend, ForwardResult } from '../backend.js';
+import type { PoolPlan } from '../../plan/plan.js';
+import { dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
+import { loadedSharedWasm } from '../wasm/runtime.js';
+import { residentAddress } from '../wasm/wasm-backend.js';
+import { dispatch, readyWorkers, startWorkers as startPool, workersCanRun, workersUnavailable } from './pool.js';
+import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
+import { runBackwardPart, runForwardPart } from './run-part.js';
+import { sharedArray } from './shared-tensors.js';
+import { partsWorthIt, splitPlan, type Direction, type Part, type Span } from './split.js';
+
+
+function elementType(data: FloatArray | Int32Array): ElementType {
+  return data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : 'float32';
+}
+
+/** Whether `data` lives in the shared WebAssembly memory (a WasmTensor's). */
+function inSharedWasm(data: FloatArray | Int32Array): boolean {
+  const shared = loadedSharedWasm();
+  return shared !== undefined && !(data instanceof Int32Array) && residentAddress(shared.heap, data) !== undefined;
+}
+
+/** Whether workers can read and write `data` where it is. */
+function isShared(data: FloatArray | Int32Array): boolean {
+  return (typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer) || inSharedWasm(data);
+}
+
+/** A span of a shared array, relative to the array (which may itself be a view at an offset). */
+function spanOf(data: FloatArray | Int32Array, span: Span): SharedSpan {
+  return {
+    buffer: inSharedWasm(data) ? SHARED_WASM_MEMORY : (data.buffer as SharedArrayBuffer),
+    type: elementType(data),
+    offset: data.byteOffset / data.BYTES_PER_ELEMENT + span.offset,
+    length: span.length,
+  };
+}
+
+/**
+ * The workers' spans of a caller's array: in place when it is shared, else packed into one fresh
+ * shared array (only the workers' parts: the calling thread reads its own part in place).
+ */
+function workerSpans(data: FloatArray, spans: readonly Span[]): SharedSpan[] {
+  if (isShared(data)) return spans.map((span) => spanOf(data, span));
+  const packed = sharedArray(dtypeOf(data), spans.reduce((sum, span) => sum + span.length, 0));
+  let at = 0;
+  return spans.map((span) => {
+    packed.set(data.subarray(span.offset, span.offset + span.length), at);
+    const shared = spanOf(packed, { offset: at, length: span.length });
+    at += span.length;
+    return shared;
+  });
+}
+
+function slice<T extends FloatArray | Int32Array>(data: T, span: Span): T {
+  return data.subarray(span.offset, span.offset + span.length) as T;
+}
+
+/**
+ * The parts to run `plan` on, or undefined to run it on the calling thread. The first call asks
+ * for the workers and runs alone; calls after they are ready split.
+ */
+function partsFor(inner: Backend, plan: PoolPlan, threads: number, direction: Direction): Part[] | undefined {
+  if (readyWorkers() < threads - 1) void startPool(threads).catch(() => undefined);
+  const usable = Math.min(threads, readyWorkers() + 1);
+  if (usable < 2) return undefined;
+  const parts = splitPlan(plan, usable, direction);
+  if (!parts || !workersCanRun(inner.name, parts.length - 1)) return undefined;
+  return parts.every((part) => inner.supports(part.plan)) ? parts : undefined;
+}
+
+function jobBase(inner: Backend, direction: Direction, part: Part): Pick<Job, 'direction' | 'backend' | 'request' | 'indexOffset'> {
+  return { direction, backend: inner.name, request: part.request, indexOffset: part.indexOffset };
+}
+
+/** The parts' forward into `y` (shared), or into a new shared array. */
+function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tensor, wantsIndices: boolean, target?: FloatArray): ForwardResult {
+  const [own, ...others] = parts as [Part, ...Part[]];
+  const y = target ?? sharedArray(dtypeOf(x.data), plan.batch * plan.channels * plan.outputSpatialSize);
+  const indices = wantsIndices && plan.reducer.op === 'max' ? new Int32Array(new SharedArrayBuffer(y.length * 4)) : undefined;
+  const inputs = workerSpans(x.data, others.map((part) => part.input));
+  const jobs: Job[] = others.map((part, i) => ({
+    ...jobBase(inner, 'forward', part),
+    x: inputs[i]!,
+    y: spanOf(y, part.output),
+    ...(indices ? { indices: spanOf(indices, part.output) } : {}),
+  }));
+  dispatch(jobs, () =>
+    runForwardPart(
+      inner,
+      own.plan,
+      {
+        x: slice(x.data, own.input),
+        y: slice(y, own.output),
+        ...(indices ? { indices: slice(indices, own.output) } : {}),
+      },
+      own.indexOffset,
+    ),
+  );
+  return indices ? { y, indices } : { y };
+}
+
+function backward(inner: Backend, parts: readonly Part[], plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray {
+  const [own, ...others] = parts as [Part, ...Part[]];
+  const dx = sharedArray(dtypeOf(dy.data), plan.batch * plan.channels * plan.inputSpatialSize);
+  const gradients = workerSpans(dy.data, others.map((part) => part.output));
+  const inputs = x ? workerSpans(x.data, others.map((part) => part.input)) : undefined;
+  const jobs: Job[] = others.map((part, i) => ({
+    ...jobBase(inner, 'backward', part),
+    dy: gradients[i]!,
+    dx: spanOf(dx, part.input),
+    ...(inputs ? { x: inputs[i]! } : {}),
+  }));
+  dispatch(jobs, () =>
+    runBackwardPart(inner, own.plan, {
+      dy: slice(dy.data, own.output),
+      dx: slice(dx, own.input),
+      ...(x ? { x: slice(x.data, own.input) } : {}),
+    }),
+  );
+  return dx;
+}
+
+/**
+ * The thread count to run `plan` with: 1 when its work would not repay a dispatch to even one
+ * worker, so that small calls skip the threads wrapper altogether.
+ */
+export function threadsWorthIt(plan: PoolPlan, threads: number): number {
+  return threads > 1 && partsWorthIt(plan, threads) >= 2 ? threads : 1;
+}
+
+/**
+ * `inner` on up to `threads` threads. The returned backend names itself after what its last run
+ * did: `inner.name` when it ran alone, `inner.name` + ' x' + parts when it split. Without
+ * `wantsIndices`, a split max forward leaves the indices of the maxima out of its result.
+ */
+export function withThreads(inner: Backend, threads: number, wantsIndices = true): Backend {
+  if (threads <= 1) return inner;
+  let split = 1;
+  return {
+    get name() {
+      return split > 1 ? `${inner.name} x${split}` : inner.name;
+    },
+    supports: (plan) => inner.supports(plan),
+    forward(plan, x) {
+      const parts = partsFor(inner, plan, threads, 'forward');
+      split = parts?.length ?? 1;
+      return parts ? forward(inner, parts, plan, x, wantsIndices) : inner.forward(plan, x);
+    },
+    /** Splits only when workers can write `y` where it is; else the calling thread runs alone. */
+    forwardInto(plan, x, y, withIndices = true) {
+      const parts = isShared(y) ? partsFor(inner, plan, threads, 'forward') : undefined;
+      split = parts?.length ?? 1;
+      if (parts) return forward(inner, parts, plan, x, withIndices, y).indices;
+      if (inner.forwardInto) return inner.forwardInto(plan, x, y, withIndices);
+      const result = inner.forward(plan, x);
+      y.set(result.y);
+      return withIndices ? result.indices : undefined;
+    },
+    backward(plan, dy, x) {
+      const parts = partsFor(inner, plan, threads, 'backward');
+      split = parts?.length ?? 1;
+      const input = plan.reducer.op === 'avg' ? undefined : x;
+      return parts ? backward(inner, parts, plan, dy, input) : inner.backward(plan, dy, x);
+    },
+  };
+}
+
+export { readyWorkers, startPool as startWorkers, workersUnavailable };

@@ -1,5 +1,0 @@
-// The test page for threads in a browser: the library, as a bundler builds it for a page, put
-// where the end-to-end test can drive it.
-import * as pooling from '../../../src/index.js';
-
-(globalThis as Record<string, unknown>).pooling = pooling;
