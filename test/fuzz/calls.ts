@@ -34,6 +34,7 @@ export type Expect =
   | { readonly k: 'init' }
   | { readonly k: 'count' }
   | { readonly k: 'optionalString' }
+  | { readonly k: 'memoryUse' }
   | { readonly k: 'undefined' }
   | { readonly k: 'observed'; readonly runs: number }
   | { readonly k: 'wasmTensor'; readonly shape: readonly number[]; readonly type: string }

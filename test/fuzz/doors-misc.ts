@@ -245,6 +245,17 @@ const startWorkersDoor: Door = {
   weight: 0.5,
 };
 
+const wasmMemoryUseDoor: Door = {
+  ...doorAt('wasmMemoryUse', ['wasmMemoryUse']),
+  valid: fc.constantFrom<Call>(
+    { args: [], expect: { k: 'memoryUse' } },
+    { args: [{ resetPeak: true }], expect: { k: 'memoryUse' } },
+    { args: [{ resetPeak: false }], expect: { k: 'memoryUse' } },
+  ),
+  pure: false,
+  weight: 0.3,
+};
+
 const workersUnavailableDoor: Door = {
   ...doorAt('workersUnavailable', ['workersUnavailable']),
     valid: fc.constant<Call>({ args: [], expect: { k: 'optionalString' } }),
@@ -430,6 +441,7 @@ export const MISC_DOORS: readonly Door[] = [
   addStartupTaskDoor,
   startWorkersDoor,
   workersUnavailableDoor,
+  wasmMemoryUseDoor,
   allocSharedTensorDoor,
   toSharedTensorDoor,
   allocWasmTensorDoor,

@@ -174,6 +174,14 @@ export function checkExpect(value: unknown, expect: Expect, ctx: ExpectContext):
       return value === undefined || typeof value === 'string' ? '' : `not a string or undefined: ${show(value)}`;
     case 'undefined':
       return value === undefined ? '' : `returned ${show(value)}, expected undefined`;
+    case 'memoryUse': {
+      if (value === undefined) return '';
+      const use = value as { bytes?: unknown; liveBytes?: unknown; peakLiveBytes?: unknown } | null;
+      const counts = [use?.bytes, use?.liveBytes, use?.peakLiveBytes];
+      if (!counts.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return `not byte counts: ${show(value)}`;
+      const [bytes, live, peak] = counts as number[];
+      return live! <= peak! && peak! <= bytes! ? '' : `live ${live} <= peak ${peak} <= memory ${bytes} does not hold`;
+    }
     case 'observed': {
       const o = value as { runs?: unknown[] } | null;
       return Array.isArray(o?.runs) && o.runs.length === expect.runs ? '' : `observed ${show(o?.runs?.length)} runs, expected ${expect.runs}`;

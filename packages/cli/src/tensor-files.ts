@@ -20,6 +20,18 @@ function jsonNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A short excerpt of a value from the file, for a message: never the whole of it, never a throw. */
+function excerpt(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return 'a value nested too deep to show';
+  }
+  if (text === undefined) return String(value);
+  return text.length <= 80 ? text : `${text.slice(0, 79)}… (${text.length} characters)`;
+}
+
 function parseJsonTensor(text: string, file: string): Tensor {
   let parsed: unknown;
   try {
@@ -29,21 +41,21 @@ function parseJsonTensor(text: string, file: string): Tensor {
   }
   const { shape, data, dtype } = (parsed ?? {}) as { shape?: unknown; data?: unknown; dtype?: unknown };
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new CliError(`${file}: expected {"shape": [non-negative integers], "data": [numbers]}; "shape" is ${JSON.stringify(shape)}`);
+    throw new CliError(`${file}: expected {"shape": [non-negative integers], "data": [numbers]}; "shape" is ${excerpt(shape)}`);
   }
   if (!Array.isArray(data)) throw new CliError(`${file}: expected {"shape": [...], "data": [numbers]}; "data" is missing or not a flat array`);
   if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
-    throw new CliError(`${file}: "dtype" must be "float32" or "float64"; got ${JSON.stringify(dtype)}`);
+    throw new CliError(`${file}: "dtype" must be "float32" or "float64"; got ${excerpt(dtype)}`);
   }
   const values = (dtype === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length));
   data.forEach((value, i) => {
     const number = jsonNumber(value);
-    if (number === undefined) throw new CliError(`${file}: data[${i}] is ${JSON.stringify(value)}, not a number`);
+    if (number === undefined) throw new CliError(`${file}: data[${i}] is ${excerpt(value)}, not a number`);
     values[i] = number;
   });
   const count = (shape as number[]).reduce((p, d) => p * d, 1);
   if (count !== values.length) {
-    throw new CliError(`${file}: shape ${JSON.stringify(shape)} needs ${count} values; "data" has ${values.length}`);
+    throw new CliError(`${file}: shape ${excerpt(shape)} needs ${count} values; "data" has ${values.length}`);
   }
   return { shape: shape as number[], data: values };
 }

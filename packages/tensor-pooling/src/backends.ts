@@ -97,7 +97,8 @@ export function backendNames(): string[] {
 
 export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): Backend {
   checkPlan('selectBackend', 'plan', plan);
-  if (choice === 'auto') return registry.find((b) => (b.available?.() ?? true) && b.supports(plan))!;
+  // `=== true`: a registered backend's answer is not trusted to be a boolean.
+  if (choice === 'auto') return registry.find((b) => (b.available?.() ?? true) === true && b.supports(plan) === true)!;
   const backend = registry.find((b) => b.name === choice);
   if (!backend && LOADED_BY_INIT.includes(choice)) {
     throw new PoolingError('UNSUPPORTED_OPTION', plan.op, `backend ${show(choice)} loads with init(): await init() first (or use backend 'auto')`);
@@ -120,7 +121,7 @@ export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): B
       );
     }
   }
-  if (!backend.supports(plan)) {
+  if (backend.supports(plan) !== true) {
     throw new PoolingError(
       'UNSUPPORTED_OPTION',
       plan.op,

@@ -65,7 +65,8 @@ const MAX: Reducer = { op: 'max', nan: 'propagate' };
 function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>, args: PoolingArgs, reducer: Reducer): Tensor<T> {
   const x = readFloatTensor(op, 'inputs', inputs);
   const a = readOptions(op, args, ['pool_size', 'strides', 'padding', 'data_format'], { name: 'arguments' });
-  const kernel = readPerAxis(op, 'pool_size', a.pool_size ?? 2, rank, 1);
+  // Keras's default; None (null) is no pool size there, and an error here too.
+  const kernel = readPerAxis(op, 'pool_size', a.pool_size === undefined ? 2 : a.pool_size, rank, 1);
   const stride = a.strides === undefined || a.strides === null ? kernel : readPerAxis(op, 'strides', a.strides, rank, 1);
   // Any case is accepted; a string longer than "valid" cannot be either, whatever its case.
   const padding = typeof a.padding === 'string' && a.padding.length <= 5 ? a.padding.toLowerCase() : (a.padding ?? 'valid');

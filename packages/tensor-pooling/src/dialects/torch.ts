@@ -124,6 +124,8 @@ function planWindow(op: string, shape: readonly number[], rank: Rank, a: Args, r
 function planAvg(op: string, shape: readonly number[], rank: Rank, args: unknown): PoolPlan {
   const a = readArgs(op, args, rank === 1 ? AVG_KEYS : [...AVG_KEYS, 'divisor_override']);
   const override = a.divisor_override;
+  // Read whether or not an override makes it moot: a wrong value is the caller's mistake either way.
+  const include = readBoolean(op, 'count_include_pad', a.count_include_pad, true);
   let reducer: Reducer;
   if (override !== undefined && override !== null) {
     if (typeof override !== 'number' || !Number.isSafeInteger(override) || override === 0) {
@@ -131,7 +133,6 @@ function planAvg(op: string, shape: readonly number[], rank: Rank, args: unknown
     }
     reducer = { op: 'avg', divisor: override, emptyWindow: 'zero' };
   } else {
-    const include = readBoolean(op, 'count_include_pad', a.count_include_pad, true);
     reducer = { op: 'avg', divisor: include ? 'padded' : 'valid', emptyWindow: 'zero' };
   }
   return planWindow(op, shape, rank, a, reducer);

@@ -92,6 +92,9 @@ export function spatialRankOf(
     return dims;
   }
   const fromArray = arrays.find((v): v is readonly unknown[] => Array.isArray(v));
+  if (fromArray?.length === 0) {
+    throw new PoolingError('INVALID_PARAMETER', op, `a per-axis option is an empty list; give one value for every spatial axis or one per axis`);
+  }
   if (fromArray) return fromArray.length;
   if (rank < 3) {
     throw new PoolingError(
@@ -142,7 +145,7 @@ export function planWindowOp(
     kernel,
     stride,
     dilation,
-    padding: options.padding ?? 0,
+    padding: options.padding === undefined ? 0 : options.padding,
     paddingName: 'padding',
     rounding: ceilMode ? 'ceil' : 'floor',
     lastWindowStartsInside: true,
@@ -152,6 +155,9 @@ export function planWindowOp(
 }
 
 export function avgReducer(op: string, options: AvgPoolOptions, defaultIncludePad: boolean): Reducer {
+  // Checked even where an override makes it moot: a wrong value is the caller's mistake either way.
+  const include =
+    options.countIncludePad === undefined ? defaultIncludePad : checkBoolean(op, 'countIncludePad', options.countIncludePad);
   if (options.divisorOverride !== undefined) {
     const d = options.divisorOverride;
     if (typeof d !== 'number' || !Number.isFinite(d) || d === 0) {
@@ -159,8 +165,6 @@ export function avgReducer(op: string, options: AvgPoolOptions, defaultIncludePa
     }
     return { op: 'avg', divisor: d, emptyWindow: 'zero' };
   }
-  const include =
-    options.countIncludePad === undefined ? defaultIncludePad : checkBoolean(op, 'countIncludePad', options.countIncludePad);
   return { op: 'avg', divisor: include ? 'padded' : 'valid', emptyWindow: 'zero' };
 }
 

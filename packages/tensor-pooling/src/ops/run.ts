@@ -54,6 +54,15 @@ function checkStillCovered(plan: PoolPlan, ...tensors: (Tensor | undefined)[]): 
   }
 }
 
+/** A backend's forward result, refused with a coded error when it is not even an object. */
+function forwardOf(plan: PoolPlan, backend: Backend, x: Tensor): { y?: unknown; indices?: unknown } {
+  const result: unknown = backend.forward(plan, x);
+  if (typeof result !== 'object' || result === null) {
+    throw new PoolingError('UNSUPPORTED_OPTION', plan.op, `backend ${show(backend.name)} returned ${show(result)} where { y } belongs; use another backend`);
+  }
+  return result as { y?: unknown; indices?: unknown };
+}
+
 /** What a backend returned is an array of the output's dtype and length (a registered backend may be wrong). */
 function checkResult<T extends FloatArray>(plan: PoolPlan, backend: string, dtype: string, length: number, y: unknown): T {
   const kind = typedArrayKind(y);
@@ -94,7 +103,7 @@ export function runForward<T extends FloatArray>(plan: PoolPlan, x: Tensor<T>, b
   if (length === 0) return { shape: plan.outputShape, data: allocate(dtype, 0) as T };
   checkStillCovered(plan, input);
   const started = runStarted();
-  const { y } = chosen.forward(plan, input);
+  const { y } = forwardOf(plan, chosen, input);
   recordRun(plan, chosen.name, 'forward', started);
   return { shape: plan.outputShape, data: checkResult<T>(plan, chosen.name, dtype, length, y) };
 }
@@ -115,14 +124,14 @@ export function runForwardWithIndices<T extends FloatArray>(
   }
   checkStillCovered(plan, input);
   const started = runStarted();
-  const { y, indices } = chosen.forward(plan, input);
+  const { y, indices } = forwardOf(plan, chosen, input);
   recordRun(plan, chosen.name, 'forward', started);
   if (typedArrayKind(indices) !== 'Int32Array' || typedArrayRealLength(indices) !== length) {
     throw new PoolingError('UNSUPPORTED_OPTION', plan.op, `backend ${show(chosen.name)} returned no indices of the maxima; use another backend`);
   }
   return {
     values: { shape: plan.outputShape, data: checkResult<T>(plan, chosen.name, dtype, length, y) },
-    indices: { shape: plan.outputShape, data: indices! },
+    indices: { shape: plan.outputShape, data: indices as Int32Array },
   };
 }
 

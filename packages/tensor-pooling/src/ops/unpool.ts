@@ -66,7 +66,7 @@ function unpoolPlan(op: string, shape: readonly number[], options: MaxUnpoolOpti
   }
   const kernel = perAxis(op, 'kernel', options.kernel, rank, 1);
   const stride = options.stride === undefined ? kernel : perAxis(op, 'stride', options.stride, rank, 1);
-  const { pads } = resolvePadding(op, 'padding', options.padding ?? 0, split.spatial, kernel, stride);
+  const { pads } = resolvePadding(op, 'padding', options.padding === undefined ? 0 : options.padding, split.spatial, kernel, stride);
   const defaultSize = split.spatial.map((s, a) => (s - 1) * stride[a]! - pads[a]![0] - pads[a]![1] + kernel[a]!);
   let outSpatial = defaultSize;
   if (options.outputSize !== undefined) {

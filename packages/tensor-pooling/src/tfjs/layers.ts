@@ -19,6 +19,7 @@ import {
   adaptiveAvgPool,
   avgPool,
   batchedByDefault,
+  snapshotOptions,
   channelsLastByDefault,
   globalAvgPool,
   globalMaxPool,
@@ -43,32 +44,34 @@ const LAYER_ARG_KEYS: readonly string[] = [
   'inputDType',
 ];
 
-/** A layer's arguments read once: TF.js's own, and the pooling options (checked when the layer runs). */
+/**
+ * A layer's arguments read once, as the core reads options: TF.js's own, and the pooling options
+ * (each checked by the core when the layer runs; an unknown name is refused now).
+ */
 function splitArgs<O extends object>(layer: string, args: unknown): { layerArgs: LayerArgs; options: O } {
-  return readCallerValue(layer, 'args', () => {
-    const layerArgs: Record<string, unknown> = {};
-    const options: Record<string, unknown> = {};
-    if (args === undefined) return { layerArgs: layerArgs as LayerArgs, options: options as O };
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      throw new PoolingError('INVALID_PARAMETER', layer, `args must be an object of pooling options and layer arguments; got ${show(args)}`);
-    }
-    for (const [key, value] of Object.entries(args)) {
-      // TF.js's deserializer adds customObjects to a saved config; pooling has no use for it.
-      if (value === undefined || key === 'customObjects') continue;
-      (LAYER_ARG_KEYS.includes(key) ? layerArgs : options)[key] = value;
-    }
-    return { layerArgs: layerArgs as LayerArgs, options: options as O };
-  });
+  // TF.js's deserializer adds customObjects to a saved config; pooling has no use for it.
+  const read = snapshotOptions<Record<string, unknown>>(layer, args, [...LAYER_ARG_KEYS, 'customObjects']);
+  const layerArgs: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(read)) {
+    if (key === 'customObjects') continue;
+    (LAYER_ARG_KEYS.includes(key) ? layerArgs : options)[key] = value;
+  }
+  return { layerArgs: layerArgs as LayerArgs, options: options as O };
 }
 
 /** Every positive number in the window options: a size that surely fits any window they describe. */
 function sizeThatFitsWindows(options: object): number {
   let largest = 1;
-  const visit = (value: unknown): void => {
+  // Per-axis lists are short (the core refuses longer ones, and pairs nest one level): a list that
+  // claims millions of items is not walked.
+  const visit = (value: unknown, depth: number): void => {
     if (typeof value === 'number' && Number.isFinite(value)) largest = Math.max(largest, Math.abs(value));
-    else if (Array.isArray(value)) value.forEach(visit);
+    else if (Array.isArray(value) && depth < 2 && value.length <= 64) {
+      for (let i = 0; i < value.length; i++) visit(value[i], depth + 1);
+    }
   };
-  for (const key of ['kernel', 'stride', 'dilation', 'padding', 'outputSize']) visit((options as Record<string, unknown>)[key]);
+  for (const key of ['kernel', 'stride', 'dilation', 'padding', 'outputSize']) visit((options as Record<string, unknown>)[key], 0);
   return 2 * (largest * largest + 1);
 }
 

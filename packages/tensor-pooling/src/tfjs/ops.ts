@@ -30,40 +30,40 @@ import {
   type Tensor,
   type WindowOptions,
 } from '../index.js';
-import { PoolingError, show } from '../plan/errors.js';
 import { readCallerValue } from '../tensor.js';
+import { readOptions } from '../plan/validate.js';
 import { checkTfTensor, fromTf, isTfTensor, maskFromTf, toTf } from './tensors.js';
 
 type Float32Tensor = Tensor<Float32Array>;
 
-/** Longer arrays are no option the core takes: it refuses them without walking them. */
-const COPIED_ITEMS = 64;
-
-function copyValue(value: unknown, depth: number): unknown {
-  if (!Array.isArray(value) || depth > 1 || value.length > COPIED_ITEMS) return value;
-  return Array.from({ length: value.length }, (_, i) => copyValue(value[i], depth + 1));
-}
+/** Every option name of the ops this entry wraps: the core checks which one an op takes. */
+const OPTION_NAMES = [
+  'layout',
+  'spatialDims',
+  'backend',
+  'threads',
+  'kernel',
+  'stride',
+  'padding',
+  'dilation',
+  'ceilMode',
+  'countIncludePad',
+  'divisorOverride',
+  'p',
+  'keepDims',
+  'outputSize',
+  'mask',
+  'validLengths',
+];
 
 /**
- * A caller's options read once, as the core reads them (a plain object by its own properties,
- * any other by its enumerable ones, inherited too), arrays copied: the forward pass and the
- * gradient, which runs later, must plan from the same values whatever a getter or a later change
- * to the caller's arrays says.
+ * A caller's options read once, exactly as the core reads them (readOptions), arrays copied: the
+ * forward pass and the gradient, which runs later, must plan from the same values whatever a
+ * getter or a later change to the caller's arrays says. A mask (a TF.js tensor) is kept as it is.
  */
-function snapshotOptions<O>(op: string, options: unknown): O {
-  if (options === undefined) return {} as O;
-  return readCallerValue(op, 'options', () => {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new PoolingError('INVALID_PARAMETER', op, `options must be an object; got ${show(options)}`);
-    }
-    const copy: Record<string, unknown> = {};
-    const plain = Object.getPrototypeOf(options) === Object.prototype;
-    const keys: string[] = [];
-    if (plain) keys.push(...Object.keys(options));
-    else for (const key in options) keys.push(key);
-    for (const key of keys) copy[key] = copyValue((options as Record<string, unknown>)[key], 0);
-    return copy as O;
-  });
+export function snapshotOptions<O>(op: string, options: unknown, alsoKnown: readonly string[] = []): O {
+  const known = alsoKnown.length === 0 ? OPTION_NAMES : [...OPTION_NAMES, ...alsoKnown];
+  return { ...readOptions(op, options, known, { dataNames: ['mask', 'validLengths', ...alsoKnown] }) } as O;
 }
 
 /** TF.js's convention, the one default this entry changes. */

@@ -374,9 +374,9 @@ test('UNSUPPORTED_OPTION: a backend asked for a plan it cannot run, a layout a d
 });
 
 test('every PoolingError code declared in src/plan/errors.ts has a test above', () => {
-  const source = fileURLToPath(new URL('../../../src/plan/errors.ts', import.meta.url));
-  const declared = [...readFileSync(source, 'utf8').matchAll(/\|\s*'([A-Z_]+)'/g)].map((m) => m[1]!);
-  const source = readFileSync('test/errors/codes.test.ts', 'utf8');
+  const errors = fileURLToPath(new URL('../../../src/plan/errors.ts', import.meta.url));
+  const declared = [...readFileSync(errors, 'utf8').matchAll(/\|\s*'([A-Z_]+)'/g)].map((m) => m[1]!);
+  const source = readFileSync(fileURLToPath(new URL('../../../test/errors/codes.test.ts', import.meta.url)), 'utf8');
   assert.ok(declared.length >= 11, `found only ${declared.join(', ')}`);
   for (const code of declared) assert.ok(source.includes(`test('${code}: `), `no test for ${code}`);
 });
