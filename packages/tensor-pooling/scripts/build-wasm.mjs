@@ -9,7 +9,7 @@
 // binaries were written (gen/manifest.json records their hash): the build runs often. The
 // binaries are committed, and CI checks they are exactly what the sources compile to (`--force`
 // recompiles regardless; asc's output is deterministic). `--copy <dir>` copies them into a build
-// folder (tsc does not copy them).
+// folder (tsc does not copy them), as tensor-pooling-kernels.wasm and tensor-pooling-kernels-shared.wasm.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +29,10 @@ const copyAt = process.argv.indexOf('--copy');
 if (copyAt >= 0) {
   const target = resolve(root, process.argv[copyAt + 1] ?? '');
   mkdirSync(target, { recursive: true });
-  for (const file of Object.values(outputs)) copyFileSync(file, join(target, file.slice(genDir.length + 1)));
+  // Named for the package, since a bundler that does not follow new URL() (esbuild) leaves them
+  // for the app to copy next to its bundle, among the app's own files.
+  copyFileSync(outputs.own, join(target, 'tensor-pooling-kernels.wasm'));
+  copyFileSync(outputs.shared, join(target, 'tensor-pooling-kernels-shared.wasm'));
   process.exit(0);
 }
 

@@ -7,8 +7,8 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { backendNames, selectBackend } from '../backends.js';
 import { init } from '../init.js';
-import { joinSharedWasmMemory } from '../kernels/wasm/runtime.js';
-import { CONTROL, type Job, type WorkerReady } from '../kernels/workers/protocol.js';
+import { joinSharedWasmMemory, useCompiledModules } from '../kernels/wasm/runtime.js';
+import { CONTROL, type Job, type WasmModules, type WorkerReady } from '../kernels/workers/protocol.js';
 import { runJob } from '../kernels/workers/run-job.js';
 
 interface WorkerData {
@@ -16,11 +16,14 @@ interface WorkerData {
   readonly port: MessagePort;
   /** The main thread's shared WebAssembly memory, where its WasmTensors live (absent without one). */
   readonly wasmMemory?: WebAssembly.Memory;
+  /** The kernels the main thread compiled. */
+  readonly wasmModules?: WasmModules;
 }
 
-const { control: controlBuffer, port, wasmMemory } = workerData as WorkerData;
+const { control: controlBuffer, port, wasmMemory, wasmModules } = workerData as WorkerData;
 const control = new Int32Array(controlBuffer);
 if (wasmMemory) joinSharedWasmMemory(wasmMemory);
+if (wasmModules) useCompiledModules(wasmModules);
 
 function serve(): never {
   // Not the current value: the main thread may post its first job between our ready message and

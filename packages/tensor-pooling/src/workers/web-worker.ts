@@ -6,7 +6,7 @@
  */
 import { backendNames, selectBackend } from '../backends.js';
 import { init } from '../init.js';
-import { joinSharedWasmMemory } from '../kernels/wasm/runtime.js';
+import { joinSharedWasmMemory, useCompiledModules } from '../kernels/wasm/runtime.js';
 import type { WebWorkerSetup, WebJob, WorkerReady } from '../kernels/workers/protocol.js';
 import { runJob } from '../kernels/workers/run-job.js';
 
@@ -18,9 +18,10 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 scope.onmessage = (event: MessageEvent<WebWorkerSetup>) => {
-  const { control: controlBuffer, wasmMemory } = event.data;
+  const { control: controlBuffer, wasmMemory, wasmModules } = event.data;
   const control = new Int32Array(controlBuffer);
   if (wasmMemory) joinSharedWasmMemory(wasmMemory);
+  if (wasmModules) useCompiledModules(wasmModules);
   scope.onmessage = (message: MessageEvent<WebJob>) => runJob(control, message.data.number, message.data.job, selectBackend);
   void init().then(() => {
     const ready: WorkerReady = { ready: true, backends: backendNames() };

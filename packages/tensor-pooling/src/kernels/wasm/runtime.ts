@@ -75,7 +75,7 @@ let joined: WebAssembly.Memory | undefined;
  * The kernels' binary now, where it can be read synchronously (Node), else an error saying to
  * await init() (a browser page cannot read a file synchronously).
  */
-function moduleBytesNow(variant: 'own' | 'shared'): Uint8Array<ArrayBuffer> {
+function moduleBytesNow(variant: WasmVariant): Uint8Array<ArrayBuffer> {
   const bytes = wasmBytesNow(variant);
   if (!bytes) throw new Error('the WebAssembly kernels load asynchronously here: await init() first');
   return bytes;
@@ -92,6 +92,44 @@ const SIMD_PROBE = new Uint8Array([
 
 /** The host functions the kernels import: pow, so that Lp results are the reference's bits. */
 const imports = { env: { pow: Math.pow } };
+
+export type WasmVariant = 'own' | 'shared';
+
+/**
+ * The compiled kernels of each variant: compiled once (or handed to a worker by its main thread,
+ * which then never fetches or reads them) and posted to workers, which instantiate them over the
+ * shared memory.
+ */
+const modules: { own?: Promise<WebAssembly.Module>; shared?: Promise<WebAssembly.Module> } = {};
+const ready: { own?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+
+function compiled(variant: WasmVariant): Promise<WebAssembly.Module> {
+  modules[variant] ??= compileWasm(variant).then((module) => (ready[variant] = module));
+  return modules[variant]!;
+}
+
+/** A compiled module now: handed over, compiled earlier, or compiled from bytes read synchronously (Node). */
+function compiledNow(variant: WasmVariant): WebAssembly.Module {
+  const module = ready[variant] ?? new WebAssembly.Module(moduleBytesNow(variant));
+  ready[variant] = module;
+  return module;
+}
+
+/** The compiled kernels, for a worker to instantiate (they are structured-cloneable). */
+export async function compiledModules(): Promise<{ own: WebAssembly.Module; shared?: WebAssembly.Module }> {
+  const own = await compiled('own');
+  return { own, ...(shared ? { shared: await compiled('shared') } : {}) };
+}
+
+/** A worker: the kernels its main thread compiled, so it neither fetches nor reads them. */
+export function useCompiledModules(given: { own: WebAssembly.Module; shared?: WebAssembly.Module }): void {
+  ready.own = given.own;
+  modules.own = Promise.resolve(given.own);
+  if (given.shared) {
+    ready.shared = given.shared;
+    modules.shared = Promise.resolve(given.shared);
+  }
+}
 
 function adopt(instance: WebAssembly.Instance): WasmRuntime {
   const kernels = instance.exports as unknown as KernelExports;
@@ -115,7 +153,7 @@ export function startWasm(): Promise<WasmRuntime | undefined> {
   loading ??= (async () => {
     try {
       if (!wasmSupported()) return undefined;
-      const instance = await WebAssembly.instantiate(await compileWasm('own'), imports);
+      const instance = await WebAssembly.instantiate(await compiled('own'), imports);
       shared ??= await startShared();
       return runtime ?? adopt(instance);
     } catch (error) {
@@ -134,7 +172,7 @@ export function requireWasm(): WasmRuntime {
   if (runtime) return runtime;
   if (!wasmSupported()) throw new Error('WebAssembly SIMD is not available on this platform');
   try {
-    return adopt(new WebAssembly.Instance(new WebAssembly.Module(moduleBytesNow('own')), imports));
+    return adopt(new WebAssembly.Instance(compiledNow('own'), imports));
   } catch (error) {
     loadError = error;
     throw new Error(`the WebAssembly kernels cannot load synchronously here (${String(error)}); await init() first`);
@@ -166,7 +204,7 @@ async function startShared(): Promise<WasmRuntime | null> {
   const memory = sharedMemory();
   if (!memory) return null;
   try {
-    return adoptShared(await WebAssembly.instantiate(await compileWasm('shared'), sharedImports(memory)), memory);
+    return adoptShared(await WebAssembly.instantiate(await compiled('shared'), sharedImports(memory)), memory);
   } catch (error) {
     loadError = error;
     return null;
@@ -193,7 +231,7 @@ export function sharedWasm(): WasmRuntime | undefined {
     return undefined;
   }
   try {
-    shared = adoptShared(new WebAssembly.Instance(new WebAssembly.Module(moduleBytesNow('shared')), sharedImports(memory)), memory);
+    shared = adoptShared(new WebAssembly.Instance(compiledNow('shared'), sharedImports(memory)), memory);
     return shared;
   } catch (error) {
     // Not null: a browser main thread that refused a synchronous compile loads it in init().

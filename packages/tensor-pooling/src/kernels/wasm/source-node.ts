@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 export type WasmVariant = 'own' | 'shared';
 
 function location(variant: WasmVariant): URL {
-  return variant === 'own' ? new URL('./gen/kernels.wasm', import.meta.url) : new URL('./gen/kernels-shared.wasm', import.meta.url);
+  return variant === 'own'
+    ? new URL('./tensor-pooling-kernels.wasm', import.meta.url)
+    : new URL('./tensor-pooling-kernels-shared.wasm', import.meta.url);
 }
 
 /** The kernels' bytes now, read synchronously. */

@@ -1,14 +1,16 @@
 /**
  * Where the WebAssembly kernels come from in browsers and other platforms (the default condition of
  * `#wasm-source` in package.json): fetched from beside this module. Each URL is a literal
- * `new URL('./gen/….wasm', import.meta.url)`, the pattern bundlers (Vite, webpack, Rollup) follow
+ * `new URL('./tensor-pooling-kernels….wasm', import.meta.url)`, the pattern bundlers (Vite, webpack, Rollup) follow
  * to copy the file next to the bundle, so the binaries are never base64 in anyone's JavaScript and
  * load only when `init()` asks for them.
  */
 export type WasmVariant = 'own' | 'shared';
 
 function location(variant: WasmVariant): URL {
-  return variant === 'own' ? new URL('./gen/kernels.wasm', import.meta.url) : new URL('./gen/kernels-shared.wasm', import.meta.url);
+  return variant === 'own'
+    ? new URL('./tensor-pooling-kernels.wasm', import.meta.url)
+    : new URL('./tensor-pooling-kernels-shared.wasm', import.meta.url);
 }
 
 /** A page cannot read a file synchronously: the kernels load with `init()`. */

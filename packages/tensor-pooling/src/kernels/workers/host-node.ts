@@ -11,7 +11,7 @@ function nodeHost(): WorkerHost {
     platform: 'node',
     cores: typeof availableParallelism === 'function' ? availableParallelism() : cpus().length,
     canSleep: true,
-    spawn(control, wasmMemory, onExit) {
+    spawn(control, wasmMemory, wasmModules, onExit) {
       const { port1, port2 } = new MessageChannel();
       // Workers inherit the process's flags, but --input-type (from `node --input-type=module -e`)
       // would stop a worker that is a file from loading; an explicit list is checked more strictly
@@ -19,7 +19,7 @@ function nodeHost(): WorkerHost {
       const flags = globalThis.process?.execArgv ?? [];
       const worker = new Worker(new URL('../../workers/node-worker.js', import.meta.url), {
         ...(flags.some((flag) => flag.startsWith('--input-type')) ? { execArgv: [] } : {}),
-        workerData: { control, port: port2, wasmMemory },
+        workerData: { control, port: port2, wasmMemory, wasmModules },
         transferList: [port2],
       });
       // Unref'd: a process exits without any teardown.

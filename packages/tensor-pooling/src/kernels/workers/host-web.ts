@@ -36,9 +36,9 @@ function webHost(): WorkerHost {
     platform: 'web',
     cores: scope.navigator?.hardwareConcurrency ?? 1,
     canSleep: threadMaySleep(),
-    spawn(control, wasmMemory) {
+    spawn(control, wasmMemory, wasmModules) {
       // A literal URL beside this module, the pattern bundlers follow to emit the worker too (Vite's build does).
-      const worker = new Worker(new URL('../../workers/web-worker.js', import.meta.url), { type: 'module' });
+      const worker = new Worker(new URL('./tensor-pooling-worker.js', import.meta.url), { type: 'module' });
       return new Promise<StartedWorker>((resolve, reject) => {
         worker.onerror = (event) => reject(new Error(`a pooling Web Worker did not start: ${event.message || 'failed to load'}`));
         worker.onmessage = (event: MessageEvent<WorkerReady>) => {
@@ -50,7 +50,7 @@ function webHost(): WorkerHost {
             backends: event.data.backends,
           });
         };
-        worker.postMessage({ control, ...(wasmMemory ? { wasmMemory } : {}) } satisfies WebWorkerSetup);
+        worker.postMessage({ control, ...(wasmMemory ? { wasmMemory } : {}), ...(wasmModules ? { wasmModules } : {}) } satisfies WebWorkerSetup);
       });
     },
   };

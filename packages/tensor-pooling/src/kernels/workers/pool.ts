@@ -10,7 +10,18 @@
  * worker can start, no worker ever becomes ready and every call runs on the calling thread (same
  * results).
  */
-import { sharedWasm } from '../wasm/runtime.js';
+import { compiledModules, sharedWasm, wasmSupported } from '../wasm/runtime.js';
+import type { WasmModules } from './protocol.js';
+
+/** The kernels compiled here, for the workers (none where wasm cannot run: workers run JS then). */
+async function wasmModules(): Promise<WasmModules | undefined> {
+  if (!wasmSupported()) return undefined;
+  try {
+    return await compiledModules();
+  } catch {
+    return undefined;
+  }
+}
 import { CONTROL, failureOf, type Job } from './protocol.js';
 import type { WorkerHandle, WorkerHost } from './worker-hosts.js';
 
@@ -48,7 +59,8 @@ async function spawn(platform: WorkerHost): Promise<Slot> {
     const at = slot ? slots.indexOf(slot) : -1;
     if (at >= 0) slots.splice(at, 1);
   };
-  const started = await platform.spawn(control.buffer as SharedArrayBuffer, sharedWasm()?.memory, onExit);
+  const memory = sharedWasm()?.memory;
+  const started = await platform.spawn(control.buffer as SharedArrayBuffer, memory, await wasmModules(), onExit);
   slot = { control, handle: started.handle, backends: new Set(started.backends) };
   return slot;
 }

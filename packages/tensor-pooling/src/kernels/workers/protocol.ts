@@ -68,9 +68,16 @@ export interface Job {
 }
 
 /** A Web Worker's first message: what a Node worker gets as its workerData. */
+/** The kernels the main thread compiled, handed to a worker so it neither fetches nor reads them. */
+export interface WasmModules {
+  readonly own: WebAssembly.Module;
+  readonly shared?: WebAssembly.Module;
+}
+
 export interface WebWorkerSetup {
   readonly control: SharedArrayBuffer;
   readonly wasmMemory?: WebAssembly.Memory;
+  readonly wasmModules?: WasmModules;
 }
 
 /** A job as a Web Worker receives it, with its number (a Node worker reads the number from the control block). */

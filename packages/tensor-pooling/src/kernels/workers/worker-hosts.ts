@@ -6,7 +6,7 @@
  * how a worker starts, how a job reaches it, and whether the calling thread may sleep while it
  * waits.
  */
-import type { Job } from './protocol.js';
+import type { Job, WasmModules } from './protocol.js';
 
 /** The main thread's handle on one started worker. */
 export interface WorkerHandle {
@@ -26,6 +26,14 @@ export interface WorkerHost {
   readonly cores: number;
   /** Whether the calling thread may sleep in Atomics.wait (a browser page's main thread may not). */
   readonly canSleep: boolean;
-  /** Starts a worker; `onExit` runs if it dies after it was ready. */
-  spawn(control: SharedArrayBuffer, wasmMemory: WebAssembly.Memory | undefined, onExit: () => void): Promise<StartedWorker>;
+  /**
+   * Starts a worker over the shared memory, with the main thread's compiled kernels (absent where
+   * wasm cannot run); `onExit` runs if it dies after it was ready.
+   */
+  spawn(
+    control: SharedArrayBuffer,
+    wasmMemory: WebAssembly.Memory | undefined,
+    wasmModules: WasmModules | undefined,
+    onExit: () => void,
+  ): Promise<StartedWorker>;
 }
