@@ -2,7 +2,8 @@
  * TF.js layers over tensor-pooling's differentiable ops (ops.ts). Each takes the core's own
  * options plus TF.js's layer arguments (name, inputShape, ...), defaults to channels-last, works
  * with unknown (null) sizes in the symbolic shape (a model built for inputs of any size), saves
- * and loads through its registered className, and trains with model.fit.
+ * and loads through its registered className (the class's own name, which model.summary() shows),
+ * and trains with model.fit.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
@@ -139,7 +140,8 @@ abstract class PoolingLayer<O extends object> extends layers.Layer {
     run: (x: tf.Tensor, options: O) => tf.Tensor,
     plan: (shape: readonly number[], options: O) => readonly number[],
   ) {
-    const { layerArgs, options } = splitArgs<O>(new.target.name, args);
+    // The registered className, not new.target.name, which a minifier renames.
+    const { layerArgs, options } = splitArgs<O>((new.target as unknown as { readonly className: string }).className, args);
     super(layerArgs);
     this.poolingOptions = channelsLastByDefault(options as O & { layout?: unknown });
     this.run = run;
@@ -174,35 +176,35 @@ const globalOutputShape = (shape: readonly number[], options: GlobalOptions) => 
 
 /** Average pooling with every core option: countIncludePad, divisorOverride, ceilMode, dilation, 1-D to 3-D. */
 export class AvgPool extends PoolingLayer<AvgPoolOptions> {
-  static readonly className = 'TensorPoolingAvgPool';
+  static readonly className = 'AvgPool';
   constructor(args: AvgPoolLayerArgs) {
     super(args, avgPool, (shape, options) => planAvgPool(shape, options).outputShape);
   }
 }
 
 export class MaxPool extends PoolingLayer<WindowOptions> {
-  static readonly className = 'TensorPoolingMaxPool';
+  static readonly className = 'MaxPool';
   constructor(args: MaxPoolLayerArgs) {
     super(args, maxPool, (shape, options) => planMaxPool(shape, options).outputShape);
   }
 }
 
 export class GlobalAvgPool extends PoolingLayer<GlobalOptions> {
-  static readonly className = 'TensorPoolingGlobalAvgPool';
+  static readonly className = 'GlobalAvgPool';
   constructor(args?: GlobalPoolLayerArgs) {
     super(args, globalAvgPool, globalOutputShape);
   }
 }
 
 export class GlobalMaxPool extends PoolingLayer<GlobalOptions> {
-  static readonly className = 'TensorPoolingGlobalMaxPool';
+  static readonly className = 'GlobalMaxPool';
   constructor(args?: GlobalPoolLayerArgs) {
     super(args, globalMaxPool, globalOutputShape);
   }
 }
 
 export class AdaptiveAvgPool extends PoolingLayer<AdaptiveOptions> {
-  static readonly className = 'TensorPoolingAdaptiveAvgPool';
+  static readonly className = 'AdaptiveAvgPool';
   constructor(args: AdaptivePoolLayerArgs) {
     super(args, adaptiveAvgPool, poolOutputShape);
   }
@@ -215,7 +217,7 @@ export class AdaptiveAvgPool extends PoolingLayer<AdaptiveOptions> {
  * The mask is consumed: nothing downstream is masked.
  */
 export class MaskedGlobalAvgPool extends PoolingLayer<GlobalOptions> {
-  static readonly className = 'TensorPoolingMaskedGlobalAvgPool';
+  static readonly className = 'MaskedGlobalAvgPool';
 
   constructor(args?: GlobalPoolLayerArgs) {
     super(args, globalAvgPool, globalOutputShape);
@@ -235,8 +237,15 @@ export class MaskedGlobalAvgPool extends PoolingLayer<GlobalOptions> {
   }
 }
 
+/**
+ * Registering is what lets tf.loadLayersModel rebuild these layers from a saved model, so it runs
+ * when this module is first imported (package.json lists it in `sideEffects`, which keeps it in a
+ * bundle). 0.2.0 saved the classes as TensorPoolingAvgPool etc.; TF.js finds a saved layer's class
+ * by that name alone, so each old name is one more entry for the same class.
+ */
 for (const layerClass of [AvgPool, MaxPool, GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, MaskedGlobalAvgPool]) {
   tf.serialization.registerClass(layerClass);
+  tf.serialization.SerializationMap.getMap().classNameMap[`TensorPooling${layerClass.className}`] = [layerClass, layerClass.fromConfig];
 }
 
 /** Factories in TF.js's style: avgPoolLayer({ kernel: 2 }) where TF.js has tf.layers.averagePooling2d(...). */
