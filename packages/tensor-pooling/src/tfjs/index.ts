@@ -4,6 +4,13 @@
  * ceilMode with PyTorch's rule, dilation with padding, 1-D, 3-D, channels-first, adaptive and
  * masked pooling). Needs @tensorflow/tfjs-core and @tensorflow/tfjs-layers (peer dependencies);
  * the core package never loads them. Layout defaults to 'channels-last' here, TF.js's convention.
+ *
+ * Importing this entry (`import 'tensor-pooling/tfjs'` alone is enough) registers its layers with
+ * TF.js's serialization (`tf.serialization.registerClass`) under their class names: AvgPool, MaxPool,
+ * GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, MaskedGlobalAvgPool. A saved model that uses them
+ * loads only in a program that made this import before `tf.loadLayersModel`; without it TF.js throws
+ * "Unknown layer: AvgPool. This may be due to ...". `model.summary()` lists such a layer as
+ * `name (AvgPool)`. Models saved by 0.2.0, which named the classes TensorPoolingAvgPool etc., load too.
  */
 export {
   adaptiveAvgPool,
