@@ -10,7 +10,7 @@
  * GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, MaskedGlobalAvgPool. A saved model that uses them
  * loads only in a program that made this import before `tf.loadLayersModel`; without it TF.js throws
  * "Unknown layer: AvgPool. This may be due to ...". `model.summary()` lists such a layer as
- * `name (AvgPool)`. Models saved by 0.2.0, which named the classes TensorPoolingAvgPool etc., load too.
+ * `name (AvgPool)`. Models saved by 0.1.0, which named the classes TensorPoolingAvgPool etc., load too.
  */
 export {
   adaptiveAvgPool,

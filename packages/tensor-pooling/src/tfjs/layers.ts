@@ -240,7 +240,7 @@ export class MaskedGlobalAvgPool extends PoolingLayer<GlobalOptions> {
 /**
  * Registering is what lets tf.loadLayersModel rebuild these layers from a saved model, so it runs
  * when this module is first imported (package.json lists it in `sideEffects`, which keeps it in a
- * bundle). 0.2.0 saved the classes as TensorPoolingAvgPool etc.; TF.js finds a saved layer's class
+ * bundle). 0.1.0 saved the classes as TensorPoolingAvgPool etc.; TF.js finds a saved layer's class
  * by that name alone, so each old name is one more entry for the same class.
  */
 for (const layerClass of [AvgPool, MaxPool, GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, MaskedGlobalAvgPool]) {

@@ -2,7 +2,7 @@
  * A saved model with every tensor-pooling layer, loaded in a fresh process: importing
  * tensor-pooling/tfjs is what registers the layers with TF.js's serialization, and without that
  * import TF.js refuses the model as it refuses any unregistered custom layer. Also the class names
- * a saved model and model.summary() show, and models saved by 0.2.0 under the older names.
+ * a saved model and model.summary() show, and models saved by 0.1.0 under the older names.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -21,8 +21,8 @@ type TfTensor = ReturnType<typeof tf.tensor>;
 
 /** The library's package folder, from this test's build folder: bare imports there resolve as a user's do. */
 const PACKAGE = fileURLToPath(new URL('../../../', import.meta.url));
-/** Saved by tensor-pooling 0.2.0 (commit 5c79816) from everyLayerModel(), when the classes were named TensorPoolingAvgPool etc. */
-const MODEL_0_2_0 = join(PACKAGE, 'test/fixtures/tfjs-0.2.0-model');
+/** Saved by tensor-pooling 0.1.0 (commit 5c79816) from everyLayerModel(), when the classes were named TensorPoolingAvgPool etc. */
+const MODEL_0_1_0 = join(PACKAGE, 'test/fixtures/tfjs-0.1.0-model');
 
 const LAYER_CLASSES = [
   tfPool.AvgPool,
@@ -111,7 +111,7 @@ function loadInFreshProcess(folder: string, importsLayers: boolean): Promise<Chi
   });
 }
 
-test('importing tensor-pooling/tfjs registers every layer under its className and its 0.2.0 name', () => {
+test('importing tensor-pooling/tfjs registers every layer under its className and its 0.1.0 name', () => {
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;
   for (const layerClass of LAYER_CLASSES) {
     assert.equal(registered[layerClass.className]?.[0], layerClass, layerClass.className);
@@ -172,9 +172,9 @@ test('model.summary() shows each layer as "name (ClassName)", the class name the
   }
 });
 
-test('a model saved by 0.2.0 (classes named TensorPoolingAvgPool etc.) loads as the same layers', async () => {
+test('a model saved by 0.1.0 (classes named TensorPoolingAvgPool etc.) loads as the same layers', async () => {
   await tfReady();
-  const old = await tfl.loadLayersModel(loadFromFolder(MODEL_0_2_0));
+  const old = await tfl.loadLayersModel(loadFromFolder(MODEL_0_1_0));
   const current = everyLayerModel();
   for (const layerClass of LAYER_CLASSES) {
     const layers = old.layers.filter((layer) => layer instanceof layerClass);
@@ -188,7 +188,7 @@ test('a model saved by 0.2.0 (classes named TensorPoolingAvgPool etc.) loads as 
   assert.deepEqual(bytesOf(predict(old, inputs)), bytesOf(predict(current, inputs)));
 
   // Saved again, it is the model the current code saves: only the class names moved.
-  const fixture = JSON.parse(await readFile(join(MODEL_0_2_0, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string }[] } } };
+  const fixture = JSON.parse(await readFile(join(MODEL_0_1_0, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string }[] } } };
   const renamed = fixture.modelTopology.config.layers.map((layer) => ({ ...layer, class_name: layer.class_name.replace(/^TensorPooling/, '') }));
   let resaved: { config: { layers: unknown[] } } | undefined;
   await old.save(tf.io.withSaveHandler(async (artifacts) => {
