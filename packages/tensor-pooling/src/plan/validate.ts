@@ -109,6 +109,11 @@ export interface ReadOptionsHow {
   readonly optional?: boolean;
   /** Unknown keys whose value is undefined are skipped rather than refused (ONNX attribute maps). */
   readonly ignoreUndefined?: boolean;
+  /**
+   * Unknown enumerable keys are copied into the snapshot rather than refused: for a reader in front
+   * of another (the TF.js entry), whose own check names what each op takes.
+   */
+  readonly passUnknown?: boolean;
 }
 
 /**
@@ -127,7 +132,7 @@ export function readOptions(
   known: readonly string[],
   how: ReadOptionsHow = {},
 ): Readonly<Record<string, unknown>> {
-  const { dataNames = [], name = 'options', noun = 'option', optional = true, ignoreUndefined = false } = how;
+  const { dataNames = [], name = 'options', noun = 'option', optional = true, ignoreUndefined = false, passUnknown = false } = how;
   // No prototype: a name the caller did not give is undefined here, whatever Object.prototype holds.
   const snapshot: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (options === undefined && optional) return snapshot;
@@ -146,6 +151,10 @@ export function readOptions(
     for (const key of enumerable) {
       if (knownSet.has(key)) continue;
       if (ignoreUndefined && record[key] === undefined) continue;
+      if (passUnknown) {
+        snapshot[key] = record[key];
+        continue;
+      }
       throw new PoolingError(
         'INVALID_PARAMETER',
         op,

@@ -51,7 +51,7 @@ const LAYER_ARG_KEYS: readonly string[] = [
  */
 function splitArgs<O extends object>(layer: string, args: unknown): { layerArgs: LayerArgs; options: O } {
   // TF.js's deserializer adds customObjects to a saved config; pooling has no use for it.
-  const read = snapshotOptions<Record<string, unknown>>(layer, args, [...LAYER_ARG_KEYS, 'customObjects']);
+  const read = snapshotOptions<Record<string, unknown>>(layer, args, [...LAYER_ARG_KEYS, 'customObjects'], true);
   const layerArgs: Record<string, unknown> = {};
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(read)) {

@@ -61,9 +61,17 @@ const OPTION_NAMES = [
  * forward pass and the gradient, which runs later, must plan from the same values whatever a
  * getter or a later change to the caller's arrays says. A mask (a TF.js tensor) is kept as it is.
  */
-export function snapshotOptions<O>(op: string, options: unknown, alsoKnown: readonly string[] = []): O {
+export function snapshotOptions<O>(
+  op: string,
+  options: unknown,
+  alsoKnown: readonly string[] = [],
+  refuseUnknown = false,
+): O {
   const known = alsoKnown.length === 0 ? OPTION_NAMES : [...OPTION_NAMES, ...alsoKnown];
-  return { ...readOptions(op, options, known, { dataNames: ['mask', 'validLengths', ...alsoKnown] }) } as O;
+  // An op's unknown names pass through to the core op, whose message lists what that op takes; a
+  // layer refuses them when it is built, long before it first runs.
+  const how = { dataNames: ['mask', 'validLengths', ...alsoKnown], passUnknown: !refuseUnknown };
+  return { ...readOptions(op, options, known, how) } as O;
 }
 
 /** TF.js's convention, the one default this entry changes. */

@@ -128,6 +128,11 @@ test('tfjs ops refuse bad arguments with a PoolingError naming them', async () =
   });
   assert.throws(() => tfPool.globalAvgPool([1, 2, 3] as never), { name: 'PoolingError', code: 'INVALID_PARAMETER', message: /TF\.js tensor/ });
   assert.throws(() => tfPool.maskedGlobalAvgPool(x, { mask: tf.ones([1, 3, 4]) }), { name: 'PoolingError', code: 'MASK_SHAPE_MISMATCH' });
+  // An unknown name is answered with what that op takes, not with every name some op takes.
+  assert.throws(() => tfPool.globalAvgPool(x, { kernel: 2 } as never), {
+    code: 'INVALID_PARAMETER',
+    message: /^globalAvgPool: unknown option "kernel"; globalAvgPool takes "layout", "spatialDims", "backend", "threads", "keepDims"$/,
+  });
   tf.dispose(x);
 });
 
