@@ -20,6 +20,8 @@ interface PageReport {
   readonly crossOriginIsolated: boolean;
   readonly workers: number;
   readonly unavailable: string | undefined;
+  /** workersUnavailable() before init() or startWorkers(): the page knows already. */
+  readonly unavailableBeforeStart: string | undefined;
   /** Per call: the backend that ran the two-thread call, and its output. */
   readonly calls: Record<string, { readonly backend: string; readonly bitsEqualOneThread: boolean; readonly outputHash: string }>;
 }
@@ -50,6 +52,7 @@ async function runInPage(page: Page): Promise<PageReport> {
     type Pooling = typeof import('tensor-pooling');
     const hash = new Function(`return ${hashSource}`)() as typeof bitsHash;
     const pooling = (globalThis as unknown as { pooling: Pooling }).pooling;
+    const unavailableBeforeStart = pooling.workersUnavailable();
     await pooling.init();
     const workers = await pooling.startWorkers(2);
     const length = shape.reduce((a, b) => a * b, 1);
@@ -91,6 +94,7 @@ async function runInPage(page: Page): Promise<PageReport> {
       crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
       workers,
       unavailable: pooling.workersUnavailable(),
+      unavailableBeforeStart,
       calls,
     };
   }, [SHAPE, bitsHash.toString()] as const);
@@ -157,6 +161,7 @@ describe('threads in a browser', () => {
     const report = await runInPage(page);
     assert.equal(report.crossOriginIsolated, true);
     assert.equal(report.workers, 1, `one worker ready (unavailable: ${report.unavailable})`);
+    assert.equal(report.unavailableBeforeStart, undefined);
     const expected = expectedHashes();
     for (const [name, call] of Object.entries(report.calls)) {
       assert.match(call.backend, / x2$/, `${name}: split across the page and its worker`);
@@ -174,6 +179,7 @@ describe('threads in a browser', () => {
     assert.equal(report.crossOriginIsolated, false);
     assert.equal(report.workers, 0);
     assert.match(report.unavailable ?? '', /cross-origin isolated/);
+    assert.equal(report.unavailableBeforeStart, report.unavailable, 'the reason is known before anything starts');
     const expected = expectedHashes();
     for (const [name, call] of Object.entries(report.calls)) {
       assert.doesNotMatch(call.backend, / x\d+$/, `${name}: ran on the calling thread`);
