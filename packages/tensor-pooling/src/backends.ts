@@ -47,15 +47,40 @@ export function useBuiltinBackend(backend: Backend): void {
   registry.splice(registry.indexOf(jsBackend), 0, backend);
 }
 
-export type BackendChoice = 'auto' | string;
-
 const BACKEND_METHODS = ['supports', 'forward', 'backward'] as const;
 const OPTIONAL_METHODS = ['available', 'prepare', 'forwardInto'] as const;
 
 /**
- * Adds a backend ahead of the built-in ones, or replaces the one of the same name. It must have a
- * name (1-64 characters) and the methods of `Backend`; they are read once, so the registered
- * backend is a frozen copy that later changes to the caller's object do not reach.
+ * Adds a backend ahead of the built-in ones (so that 'auto' asks it first), or replaces the one of
+ * the same name. It must have a name (1 to 64 characters, not 'auto') and the methods of
+ * {@link Backend}; they are read once, so the registered backend is a frozen copy that later
+ * changes to the caller's object do not reach.
+ *
+ * @param backend - The backend: `name`, `supports`, `forward`, `backward`, and optionally
+ *   `available`, `prepare`, `forwardInto`.
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `backend` is not an object, its name is not
+ * 1 to 64 characters other than 'auto', a required method is missing, or an optional one is not a
+ * function (or reading one throws).
+ * @example
+ * A backend that counts the plans it runs and lets the reference kernels compute:
+ * ```js
+ * import { avgPool, backendNames, registerBackend, selectBackend, planAvgPool, tensor } from 'tensor-pooling';
+ *
+ * const reference = selectBackend(planAvgPool([1, 1, 2, 2], { kernel: 2 }), 'reference');
+ * let runs = 0;
+ * registerBackend({
+ *   name: 'counting',
+ *   supports: (plan) => plan.reducer.op === 'avg',
+ *   forward: (plan, x) => (runs++, reference.forward(plan, x)),
+ *   backward: (plan, dy, x) => reference.backward(plan, dy, x),
+ * });
+ * console.log(backendNames()[0]);
+ * // prints: counting
+ * avgPool(tensor([1, 1, 2, 2], Float32Array.of(1, 2, 3, 4)), { kernel: 2 });
+ * console.log(runs);
+ * // prints: 1
+ * ```
+ * @category Backends and threads
  */
 export function registerBackend(backend: Backend): void {
   const op = 'registerBackend';
@@ -91,11 +116,37 @@ export function registerBackend(backend: Backend): void {
   registry.unshift(Object.freeze(bound) as unknown as Backend);
 }
 
+/**
+ * The backends a `backend` option may name, in the order 'auto' asks them: registered ones first,
+ * then 'wasm' (after {@link init}), 'js' and 'reference'.
+ * @returns A new array of names.
+ * @example
+ * ```js
+ * import { backendNames } from 'tensor-pooling';
+ *
+ * console.log(backendNames());
+ * // prints: [ 'js', 'reference' ]
+ * ```
+ * @category Backends and threads
+ */
 export function backendNames(): string[] {
   return registry.map((b) => b.name);
 }
 
-export function selectBackend(plan: PoolPlan, choice: BackendChoice = 'auto'): Backend {
+/**
+ * The backend a call with this plan and `backend` option would run on: with 'auto', the first that
+ * is available and supports the plan; with a name, that backend (started if it needs to be).
+ *
+ * @param plan - A plan made by this library.
+ * @param choice - 'auto' (default) or a backend's name.
+ * @returns The backend (registered backends as the frozen copy {@link registerBackend} made).
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `plan` is not a plan this library made, or `choice` names no backend;
+ * - `UNSUPPORTED_OPTION`: `choice` is 'wasm' before {@link init}, the backend cannot start here, or
+ *   it does not support the plan.
+ * @category Backends and threads
+ */
+export function selectBackend(plan: PoolPlan, choice: string = 'auto'): Backend {
   checkPlan('selectBackend', 'plan', plan);
   // `=== true`: a registered backend's answer is not trusted to be a boolean.
   if (choice === 'auto') return registry.find((b) => (b.available?.() ?? true) === true && b.supports(plan) === true)!;

@@ -6,11 +6,16 @@
 import { backendNames, useBuiltinBackend } from './backends.js';
 import { PoolingError, show } from './plan/errors.js';
 
+/**
+ * What {@link init} resolves to.
+ * @category Backends and threads
+ */
 export interface InitResult {
   /** Whether the WebAssembly SIMD kernels are ready. */
   readonly wasm: boolean;
   /** Why they are not, when they are not. */
   readonly wasmError?: string;
+  /** The backends from then on, in the order 'auto' asks them ({@link backendNames}). */
   readonly backends: readonly string[];
 }
 
@@ -37,7 +42,13 @@ function startWasmBackend(): Promise<WasmOutcome> {
 
 const startupTasks: (() => Promise<unknown>)[] = [startWasmBackend];
 
-/** Lets another backend (workers) add its own start-up to what `init()` awaits. */
+/**
+ * Adds a start-up of another backend to what {@link init} awaits (a backend registered with
+ * {@link registerBackend} that compiles something, say). Every later `init()` call runs it.
+ * @param task - A function returning a promise; `init()` rejects if it rejects.
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `task` is not a function.
+ * @category Backends and threads
+ */
 export function addStartupTask(task: () => Promise<unknown>): void {
   if (typeof task !== 'function') {
     throw new PoolingError('INVALID_PARAMETER', 'addStartupTask', `task must be a function returning a promise; got ${show(task)}`);
@@ -45,7 +56,28 @@ export function addStartupTask(task: () => Promise<unknown>): void {
   startupTasks.push(task);
 }
 
-/** Compiles the WebAssembly kernels (and runs other backends' start-up). Safe to call repeatedly. */
+/**
+ * Loads and compiles the WebAssembly SIMD kernels (and runs the start-up tasks of
+ * {@link addStartupTask}); from then on 'auto' runs them where they support the plan, and
+ * `backend: 'wasm'` may be asked for (before, it is `UNSUPPORTED_OPTION`). Nothing requires it:
+ * until it resolves, 'auto' runs the JS kernels, which give the same results. A program that never
+ * calls it never loads the kernels' code or binary. Safe to call repeatedly; the kernels load once.
+ *
+ * @returns Whether the wasm kernels are ready (`wasm`, and `wasmError` saying why not: a platform
+ *   without WebAssembly SIMD, say; that is not an error), and the backends from then on.
+ * @example
+ * ```js
+ * import { avgPool, init, tensor } from 'tensor-pooling';
+ *
+ * const { wasm, backends } = await init();
+ * console.log(wasm, backends);
+ * // prints: true [ 'wasm', 'js', 'reference' ]
+ * const y = avgPool(tensor([1, 1, 2, 2], Float32Array.of(1, 2, 3, 4)), { kernel: 2, backend: 'wasm' });
+ * console.log(Array.from(y.data));
+ * // prints: [ 2.5 ]
+ * ```
+ * @category Backends and threads
+ */
 export async function init(): Promise<InitResult> {
   await Promise.all(startupTasks.map((task) => task()));
   const { ready: wasm, error } = await startWasmBackend();

@@ -4,36 +4,88 @@ import { plainView, typedArrayKind, typedArrayRealLength, type AnyTypedArray, ty
 export type { AnyTypedArray, ArrayKind } from './typed-arrays.js';
 export { emptyOfKind, plainView, typedArrayFrom, typedArrayKind, typedArrayRealLength } from './typed-arrays.js';
 
+/**
+ * The element arrays the pooling ops compute on. A result has the input's kind: float32 in,
+ * float32 out (computed in float64 where that is what makes it exact, then rounded once).
+ * @category Tensors
+ */
 export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * The name of a {@link FloatArray} kind, as {@link dtypeOf} answers and {@link allocSharedTensor}
+ * and {@link allocWasmTensor} take it.
+ * @category Tensors
+ */
 export type DType = 'float32' | 'float64';
 
-/** A dense row-major tensor. `data.length` equals the product of `shape`. */
+/**
+ * A dense row-major tensor: any object `{ shape, data }` is one, so arrays from elsewhere need no
+ * copy. `data.length` must equal the product of `shape`, or an op throws `DATA_LENGTH_MISMATCH`.
+ * Every op reads `shape` and `data` once and never writes its inputs; results are new tensors
+ * with frozen shapes. {@link tensor} makes one and checks it at once.
+ * @category Tensors
+ */
 export interface Tensor<T extends FloatArray = FloatArray> {
+  /** Sizes of the axes, outermost first: (N, C, H, W) for a channels-first batch of 2-D maps. */
   readonly shape: readonly number[];
+  /** The elements in row-major order (the last axis varies fastest). */
   readonly data: T;
 }
 
-/** Where the channel axis sits: (N, C, ...spatial) or (N, ...spatial, C). */
+/**
+ * Where the channel axis sits: `'channels-first'` is (N, C, ...spatial), PyTorch's and ONNX's
+ * order; `'channels-last'` is (N, ...spatial, C), TF.js's and Keras's.
+ * @category Tensors
+ */
 export type Layout = 'channels-first' | 'channels-last';
 
 /**
- * The most elements one tensor may hold, and the largest size of one axis. Typed arrays index with
- * 32-bit integers in every engine we target, and so do the kernels' offset arithmetic.
+ * The most elements one tensor may hold, and the largest size of one axis (2^31 - 1). Typed arrays
+ * index with 32-bit integers in every engine we target, and so do the kernels' offset arithmetic;
+ * a larger input or result is refused with `SIZE_TOO_LARGE`.
+ * @category Tensors
  */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
-/** The most axes a tensor may have (NumPy's limit): a shape is data, not a loop count. */
+/**
+ * The most axes a tensor may have (32, NumPy's limit): a shape is data, not a loop count. A longer
+ * shape is refused with `INVALID_RANK`.
+ * @category Tensors
+ */
 export const MAX_RANK = 32;
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
 let maxBytes = DEFAULT_MAX_BYTES;
 
 /**
- * The most bytes one buffer a call allocates may take (a result, a float64 gradient accumulator,
- * a copy into shared or wasm memory); larger calls throw `SIZE_TOO_LARGE` before allocating
- * anything. Default 2 GiB, so that a small input cannot make a call allocate gigabytes (a
- * backward pass or an unpooling sized by a one-element input). Raise it for work that needs
- * more: `setMaxBytes(8 * 2 ** 30)`. Returns the previous limit.
+ * Sets the most bytes one buffer a call allocates may take (a result, a float64 gradient
+ * accumulator, a copy into shared or wasm memory); larger calls throw `SIZE_TOO_LARGE` before
+ * allocating anything. Default 2 GiB, so that a small input cannot make a call allocate gigabytes
+ * (a backward pass or an unpooling sized by a one-element input). The limit is global to the
+ * module instance (each worker or page has its own).
+ *
+ * @param bytes - The new limit: a positive safe integer.
+ * @returns The previous limit, so that a caller can restore it.
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `bytes` is not a positive safe integer.
+ * @example
+ * Bound what a service's calls may allocate, and raise the limit for one large job:
+ * ```js
+ * import { avgPool, getMaxBytes, setMaxBytes, tensor } from 'tensor-pooling';
+ *
+ * console.log(getMaxBytes());
+ * // prints: 2147483648
+ * setMaxBytes(1024);
+ * try {
+ *   avgPool(tensor([1, 1, 32, 32], new Float32Array(1024)), { kernel: 1 });
+ * } catch (error) {
+ *   console.log(error.code);
+ *   // prints: SIZE_TOO_LARGE
+ * }
+ * const previous = setMaxBytes(8 * 2 ** 30);
+ * console.log(previous);
+ * // prints: 1024
+ * ```
+ * @category Tensors
  */
 export function setMaxBytes(bytes: number): number {
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1) {
@@ -44,7 +96,11 @@ export function setMaxBytes(bytes: number): number {
   return previous;
 }
 
-/** The current limit of `setMaxBytes`. */
+/**
+ * The current limit of {@link setMaxBytes}: the most bytes one buffer a call allocates may take.
+ * @returns The limit in bytes (2 GiB unless changed).
+ * @category Tensors
+ */
 export function getMaxBytes(): number {
   return maxBytes;
 }
@@ -65,6 +121,13 @@ export function checkAllocation(op: string, what: string, elements: number, byte
   }
 }
 
+/**
+ * The dtype of a tensor's data, read from the array's real kind (a subclass of Float64Array is
+ * float64 too).
+ * @param data - A Float32Array or Float64Array.
+ * @returns `'float64'` for a Float64Array, else `'float32'`.
+ * @category Tensors
+ */
 export function dtypeOf(data: FloatArray): DType {
   return typedArrayKind(data) === 'Float64Array' ? 'float64' : 'float32';
 }
@@ -211,6 +274,38 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/**
+ * A tensor of `shape` over `data`, checked now: the ops would check the same, but a mistake is
+ * easier to find where the tensor is made. The data is not copied (the tensor is a view of the
+ * caller's array); the shape is copied and frozen.
+ *
+ * @param shape - Sizes of the axes, outermost first: at most {@link MAX_RANK} non-negative
+ *   integers, each at most {@link MAX_ELEMENTS}.
+ * @param data - The elements in row-major order: a Float32Array or Float64Array of exactly the
+ *   product of `shape` elements.
+ * @returns `{ shape, data }` with a frozen copy of `shape` and the caller's own `data`.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER` when `shape` is not an array of non-negative integers;
+ * - `INVALID_RANK` when `shape` has more than {@link MAX_RANK} axes;
+ * - `UNSUPPORTED_DTYPE` when `data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH` when `data` does not hold exactly the product of `shape` elements;
+ * - `SIZE_TOO_LARGE` when that product is over {@link MAX_ELEMENTS}.
+ * @example
+ * ```js
+ * import { tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 2, 2, 2], Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8));
+ * console.log(x.shape, x.data.length);
+ * // prints: [ 1, 2, 2, 2 ] 8
+ * try {
+ *   tensor([2, 2], new Float32Array(3));
+ * } catch (error) {
+ *   console.log(error.code);
+ *   // prints: DATA_LENGTH_MISMATCH
+ * }
+ * ```
+ * @category Tensors
+ */
 export function tensor<T extends FloatArray>(shape: readonly number[], data: T): Tensor<T> {
   const t = readTensor<T>('tensor', 'x', { shape, data });
   // The caller's own array object stays the tensor's data (a subclass keeps its methods); the

@@ -25,12 +25,27 @@ import {
   type TensorOf,
 } from '../tensor.js';
 
-/** Integer containers whose values a float64 holds exactly: max pooling and unpooling may carry them. */
+/**
+ * Integer containers whose values a float64 holds exactly: the ONNX and TF.js dialects' max pooling
+ * carries them through.
+ * @category Dialects
+ */
 export type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+/**
+ * The element arrays the dialects' inputs and results may hold: float, or integer where an op
+ * selects values rather than combining them.
+ * @category Dialects
+ */
 export type NumericArray = FloatArray | IntegerArray;
 
+/**
+ * A tensor of float or integer data, as the ONNX and TF.js dialects take and return them.
+ * @category Dialects
+ */
 export interface NumericTensor {
+  /** Sizes of the axes, outermost first. */
   readonly shape: readonly number[];
+  /** The elements, row-major. */
   readonly data: NumericArray;
 }
 

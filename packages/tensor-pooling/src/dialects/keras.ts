@@ -26,8 +26,10 @@ import type { FloatArray, Layout, Tensor } from '../tensor.js';
 import { planSlidingSpec } from '../plan/sliding.js';
 import { emptyLike, readBoolean, readFloatTensor, readOptions, readPerAxis, readTensor } from './common.js';
 
+/** Keras's name for the layout: (N, *spatial, C) or (N, C, *spatial). */
 export type DataFormat = 'channels_last' | 'channels_first';
 
+/** The arguments of the Keras pooling layers (AveragePooling2D, MaxPooling1D, ...). */
 export interface PoolingArgs {
   /** Default 2 on every axis. */
   readonly pool_size?: number | readonly number[];
@@ -39,7 +41,9 @@ export interface PoolingArgs {
   readonly data_format?: DataFormat;
 }
 
+/** The arguments of the Keras global pooling layers. */
 export interface GlobalPoolingArgs {
+  /** Default 'channels_last'. */
   readonly data_format?: DataFormat;
   /** Keep the spatial axes as size 1. Default false. */
   readonly keepdims?: boolean;
@@ -47,7 +51,9 @@ export interface GlobalPoolingArgs {
 
 /** A Keras mask for GlobalAveragePooling1D: (N, steps), true/1 where a step is real. */
 export interface StepMask {
+  /** (N, steps). */
   readonly shape: readonly number[];
+  /** 1 (or any weight) where a step is real, 0 where it is padding. */
   readonly data: Uint8Array | Float32Array | Float64Array;
 }
 
@@ -109,21 +115,135 @@ function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>
   return runForward(plan, x) as Tensor<T>;
 }
 
+/**
+ * Keras's `AveragePooling1D` as a function of a batched input: the mean of each window (padding never counts). Keras's defaults:
+ * pool_size 2, strides = pool_size, padding 'valid', data_format 'channels_last' (N, steps, C).
+ * A 'valid' window larger than the input gives an empty tensor, as in Keras.
+ *
+ * @param inputs - (N, steps, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `pool_size`, `strides`, `padding`, `data_format`.
+ * @returns The output, of `inputs`' dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`padding` other than 'valid' or 'same', `data_format` other than Keras's two);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a negative output size (Keras: "Computed output size would be negative");
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function averagePooling1d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
   return pooling('AveragePooling1D', 1, inputs, args, AVG);
 }
+/**
+ * Keras's `AveragePooling2D` as a function of a batched input: the mean of each window (padding never counts). Keras's defaults:
+ * pool_size 2, strides = pool_size, padding 'valid', data_format 'channels_last' (N, H, W, C).
+ * A 'valid' window larger than the input gives an empty tensor, as in Keras.
+ *
+ * @param inputs - (N, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `pool_size`, `strides`, `padding`, `data_format`.
+ * @returns The output, of `inputs`' dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`padding` other than 'valid' or 'same', `data_format` other than Keras's two);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a negative output size (Keras: "Computed output size would be negative");
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * ```js
+ * import { keras, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 3, 3, 1], Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
+ * const valid = keras.averagePooling2d(x, { pool_size: 2, strides: 1 });
+ * console.log(valid.shape, Array.from(valid.data));
+ * // prints: [ 1, 2, 2, 1 ] [ 3, 4, 6, 7 ]
+ * const same = keras.averagePooling2d(x, { pool_size: 2, padding: 'same' });
+ * console.log(same.shape, Array.from(same.data));
+ * // prints: [ 1, 2, 2, 1 ] [ 3, 4.5, 7.5, 9 ]
+ * ```
+ */
 export function averagePooling2d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
   return pooling('AveragePooling2D', 2, inputs, args, AVG);
 }
+/**
+ * Keras's `AveragePooling3D` as a function of a batched input: the mean of each window (padding never counts). Keras's defaults:
+ * pool_size 2, strides = pool_size, padding 'valid', data_format 'channels_last' (N, D, H, W, C).
+ * A 'valid' window larger than the input gives an empty tensor, as in Keras.
+ *
+ * @param inputs - (N, D, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `pool_size`, `strides`, `padding`, `data_format`.
+ * @returns The output, of `inputs`' dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`padding` other than 'valid' or 'same', `data_format` other than Keras's two);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a negative output size (Keras: "Computed output size would be negative");
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function averagePooling3d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
   return pooling('AveragePooling3D', 3, inputs, args, AVG);
 }
+/**
+ * Keras's `MaxPooling1D` as a function of a batched input: the maximum of each window. Keras's defaults:
+ * pool_size 2, strides = pool_size, padding 'valid', data_format 'channels_last' (N, steps, C).
+ * A 'valid' window larger than the input gives an empty tensor, as in Keras.
+ *
+ * @param inputs - (N, steps, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `pool_size`, `strides`, `padding`, `data_format`.
+ * @returns The output, of `inputs`' dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`padding` other than 'valid' or 'same', `data_format` other than Keras's two);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a negative output size (Keras: "Computed output size would be negative");
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function maxPooling1d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
   return pooling('MaxPooling1D', 1, inputs, args, MAX);
 }
+/**
+ * Keras's `MaxPooling2D` as a function of a batched input: the maximum of each window. Keras's defaults:
+ * pool_size 2, strides = pool_size, padding 'valid', data_format 'channels_last' (N, H, W, C).
+ * A 'valid' window larger than the input gives an empty tensor, as in Keras.
+ *
+ * @param inputs - (N, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `pool_size`, `strides`, `padding`, `data_format`.
+ * @returns The output, of `inputs`' dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`padding` other than 'valid' or 'same', `data_format` other than Keras's two);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a negative output size (Keras: "Computed output size would be negative");
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function maxPooling2d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
   return pooling('MaxPooling2D', 2, inputs, args, MAX);
 }
+/**
+ * Keras's `MaxPooling3D` as a function of a batched input: the maximum of each window. Keras's defaults:
+ * pool_size 2, strides = pool_size, padding 'valid', data_format 'channels_last' (N, D, H, W, C).
+ * A 'valid' window larger than the input gives an empty tensor, as in Keras.
+ *
+ * @param inputs - (N, D, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `pool_size`, `strides`, `padding`, `data_format`.
+ * @returns The output, of `inputs`' dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`padding` other than 'valid' or 'same', `data_format` other than Keras's two);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a negative output size (Keras: "Computed output size would be negative");
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function maxPooling3d<T extends FloatArray>(inputs: Tensor<T>, args: PoolingArgs = {}): Tensor<T> {
   return pooling('MaxPooling3D', 3, inputs, args, MAX);
 }
@@ -147,7 +267,35 @@ function globalPooling<T extends FloatArray>(op: string, rank: Rank, inputs: Ten
 
 const MASK_DATA = 'a Uint8Array (booleans), Float32Array or Float64Array';
 
-/** GlobalAveragePooling1D, with Keras's optional (N, steps) mask. */
+/**
+ * Keras's `GlobalAveragePooling1D` as a function: the mean over the steps of each channel, with
+ * Keras's optional (N, steps) mask: sum(x * mask) / sum(mask), so a sample whose mask is all zero
+ * averages to NaN, as in Keras.
+ *
+ * @param inputs - (N, steps, C), or (N, C, steps) with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `data_format`, `keepdims`.
+ * @param mask - Optional: (N, steps), 1 where a step is real.
+ * @returns (N, C), or with `keepdims` (N, 1, C) (channels-first: (N, C, 1)).
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`data_format` other than Keras's two, `keepdims` not a boolean);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `MASK_SHAPE_MISMATCH`: `mask` is not (N, steps) for `inputs`;
+ * - `UNSUPPORTED_DTYPE` also when `mask.data` is not a Uint8Array, Float32Array or Float64Array;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * ```js
+ * import { keras, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([2, 3, 1], Float32Array.of(1, 2, 0, 4, 5, 6));
+ * const mask = tensor([2, 3], Float32Array.of(1, 1, 0, 0, 0, 0));
+ * console.log(Array.from(keras.globalAveragePooling1d(x, {}, mask).data));
+ * // prints: [ 1.5, NaN ]
+ * ```
+ */
 export function globalAveragePooling1d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}, mask?: StepMask): Tensor<T> {
   const op = 'GlobalAveragePooling1D';
   if (mask === undefined) return globalPooling(op, 1, inputs, args, AVG);
@@ -174,18 +322,103 @@ export function globalAveragePooling1d<T extends FloatArray>(inputs: Tensor<T>, 
   }
   return y as Tensor<T>;
 }
+/**
+ * Keras's `GlobalAveragePooling2D` as a function: the mean over every spatial axis of each channel.
+ *
+ * @param inputs - (N, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `data_format`, `keepdims`.
+ * @returns (N, C), or with `keepdims` the spatial axes kept as size 1.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`data_format` other than Keras's two, `keepdims` not a boolean);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * ```js
+ * import { keras, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 2, 2, 2], Float32Array.of(1, 10, 2, 20, 3, 30, 4, 40));
+ * console.log(Array.from(keras.globalAveragePooling2d(x).data));
+ * // prints: [ 2.5, 25 ]
+ * console.log(keras.globalAveragePooling2d(x, { keepdims: true }).shape);
+ * // prints: [ 1, 1, 1, 2 ]
+ * ```
+ */
 export function globalAveragePooling2d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}): Tensor<T> {
   return globalPooling('GlobalAveragePooling2D', 2, inputs, args, AVG);
 }
+/**
+ * Keras's `GlobalAveragePooling3D` as a function: the mean over every spatial axis of each channel.
+ *
+ * @param inputs - (N, D, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `data_format`, `keepdims`.
+ * @returns (N, C), or with `keepdims` the spatial axes kept as size 1.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`data_format` other than Keras's two, `keepdims` not a boolean);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function globalAveragePooling3d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}): Tensor<T> {
   return globalPooling('GlobalAveragePooling3D', 3, inputs, args, AVG);
 }
+/**
+ * Keras's `GlobalMaxPooling1D` as a function: the maximum over every spatial axis of each channel.
+ *
+ * @param inputs - (N, steps, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `data_format`, `keepdims`.
+ * @returns (N, C), or with `keepdims` the spatial axes kept as size 1.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`data_format` other than Keras's two, `keepdims` not a boolean);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function globalMaxPooling1d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}): Tensor<T> {
   return globalPooling('GlobalMaxPooling1D', 1, inputs, args, MAX);
 }
+/**
+ * Keras's `GlobalMaxPooling2D` as a function: the maximum over every spatial axis of each channel.
+ *
+ * @param inputs - (N, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `data_format`, `keepdims`.
+ * @returns (N, C), or with `keepdims` the spatial axes kept as size 1.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`data_format` other than Keras's two, `keepdims` not a boolean);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function globalMaxPooling2d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}): Tensor<T> {
   return globalPooling('GlobalMaxPooling2D', 2, inputs, args, MAX);
 }
+/**
+ * Keras's `GlobalMaxPooling3D` as a function: the maximum over every spatial axis of each channel.
+ *
+ * @param inputs - (N, D, H, W, C), or channels-first with `data_format: 'channels_first'`.
+ * @param args - Keras's arguments by name: `data_format`, `keepdims`.
+ * @returns (N, C), or with `keepdims` the spatial axes kept as size 1.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `inputs` is not `{ shape, data }`, or an argument has the wrong type or
+ *   value or is unknown (`data_format` other than Keras's two, `keepdims` not a boolean);
+ * - `UNSUPPORTED_DTYPE`: `inputs.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `inputs.data` does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `inputs` is not batched with this many spatial axes;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ */
 export function globalMaxPooling3d<T extends FloatArray>(inputs: Tensor<T>, args: GlobalPoolingArgs = {}): Tensor<T> {
   return globalPooling('GlobalMaxPooling3D', 3, inputs, args, MAX);
 }

@@ -52,17 +52,23 @@ import {
 } from './common.js';
 import { planSlidingSpec } from '../plan/sliding.js';
 
+/** The element arrays an ONNX tensor may hold here: float, integer (MaxPool), or int64 (indices). */
 export type OnnxData = NumericArray | BigInt64Array;
 
 /** A tensor as ONNX runtimes hold it: float data, integer data (uint8 MaxPool) or int64 indices. */
 export interface OnnxTensor {
+  /** The tensor's dims. */
   readonly shape: readonly number[];
+  /** Its elements, row-major. */
   readonly data: OnnxData;
 }
 
+/** One attribute's value: an int, a string (auto_pad) or a list of ints. */
 export type OnnxAttributeValue = number | string | readonly number[];
+/** A node's attributes by their ONNX names (`kernel_shape`, `pads`, ...); an undefined value is absent. */
 export type OnnxAttributes = Readonly<Record<string, OnnxAttributeValue | undefined>>;
 
+/** The pooling operators {@link runOnnxNode} runs. */
 export const ONNX_OP_TYPES = [
   'AveragePool',
   'GlobalAveragePool',
@@ -72,6 +78,7 @@ export const ONNX_OP_TYPES = [
   'GlobalLpPool',
   'MaxUnpool',
 ] as const;
+/** One of {@link ONNX_OP_TYPES}. */
 export type OnnxOpType = (typeof ONNX_OP_TYPES)[number];
 
 const WINDOW_ATTRS = ['auto_pad', 'ceil_mode', 'dilations', 'kernel_shape', 'pads', 'strides'];
@@ -332,11 +339,47 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
 }
 
 /**
- * Runs one ONNX pooling node. `inputs` are the node's inputs in order; the result holds its
- * outputs in order (MaxPool: Y and Indices). Inputs are never modified.
+ * Runs one ONNX pooling node with the operator spec's attribute names and defaults (opset 22):
+ * AveragePool, MaxPool, LpPool, their Global forms, and MaxUnpool. Layout N, C, D1, D2, ... always
+ * batched. `pads` is [x1_begin, x2_begin, ..., x1_end, x2_end, ...]; `auto_pad` NOTSET, SAME_UPPER,
+ * SAME_LOWER or VALID; a ceil-mode window that would start in the end padding is dropped;
+ * AveragePool's count_include_pad defaults to 0. MaxPool also returns Indices (int64, flat over the
+ * whole input, batch and channel included; `storage_order` 1 makes the spatial part column-major)
+ * and carries integer inputs through exactly. See the module's notes in the source for each rule's
+ * test in the ONNX suite.
  *
- * Example: runOnnxNode('AveragePool', { kernel_shape: [2, 2], strides: [2, 2] }, [x]) on a
- * (1, 1, 4, 4) input gives the (1, 1, 2, 2) means of its 2x2 blocks.
+ * @param opType - The node's op_type: one of {@link ONNX_OP_TYPES}.
+ * @param attrs - The node's attributes by name; an attribute the operator does not have is refused.
+ * @param inputs - The node's inputs in order: X (and, for MaxUnpool, I and the optional
+ *   output_shape). Never modified.
+ * @returns The node's outputs in order: [Y], or for MaxPool [Y, Indices].
+ * @throws {@link PoolingError}
+ * - `UNSUPPORTED_OPTION`: `opType` is not one of {@link ONNX_OP_TYPES};
+ * - `INVALID_PARAMETER`: an attribute is unknown, missing (`kernel_shape`) or of the wrong type or
+ *   value (`pads` together with an `auto_pad` other than NOTSET, say), or an input is missing or
+ *   not `{ shape, data }`;
+ * - `UNSUPPORTED_DTYPE`: X's data is not float (integer data is taken by MaxPool and
+ *   GlobalMaxPool only), or I's / output_shape's is not integer;
+ * - `DATA_LENGTH_MISMATCH`: an input's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: X's rank is not kernel_shape's length + 2 (global ops: under 3);
+ * - `SHAPE_MISMATCH`: MaxUnpool's I does not have X's shape, or output_shape changes N or C or is
+ *   smaller than the default output;
+ * - `INDEX_OUT_OF_RANGE`: a MaxUnpool index lies outside the default output;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit or {@link MAX_ELEMENTS}.
+ * @example
+ * ```js
+ * import { runOnnxNode, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 4, 4], Float32Array.from({ length: 16 }, (_, i) => i));
+ * const [y] = runOnnxNode('AveragePool', { kernel_shape: [2, 2], strides: [2, 2] }, [x]);
+ * console.log(y.shape, Array.from(y.data));
+ * // prints: [ 1, 1, 2, 2 ] [ 2.5, 4.5, 10.5, 12.5 ]
+ * const [values, indices] = runOnnxNode('MaxPool', { kernel_shape: [2, 2], strides: [2, 2] }, [x]);
+ * console.log(Array.from(values.data), Array.from(indices.data));
+ * // prints: [ 5, 7, 13, 15 ] [ 5n, 7n, 13n, 15n ]
+ * ```
+ * @category Dialects
  */
 export function runOnnxNode(
   opType: OnnxOpType,

@@ -61,13 +61,17 @@ import {
   type TensorSnapshot,
 } from './common.js';
 
+/** How TF.js rounds an output size with a numeric or explicit pad (default: truncation). */
 export type DimRoundingMode = 'floor' | 'round' | 'ceil';
 /** Explicit padding in NHWC order: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
 export type ExplicitPadding = readonly (readonly [number, number])[];
+/** TF.js's pad argument: 'valid', 'same', one number for every side, or explicit pairs (2-D ops). */
 export type TfjsPad = 'valid' | 'same' | number | ExplicitPadding;
+/** tf.pool's poolingType. */
 export type PoolingType = 'avg' | 'max';
 /** What TF.js's convertToTensor accepts besides a tensor: a number or nested arrays of numbers. */
 export type TensorLike = number | readonly TensorLike[];
+/** An input as TF.js's ops take it: a tensor `{ shape, data }` or nested arrays of numbers (read as float32). */
 export type TfjsInput = NumericTensor | TensorLike;
 
 /** A pad argument read once: 'valid', 'same', one number for every side, or explicit 2-D pairs. */
@@ -325,10 +329,43 @@ function spec(
 
 const fixed = (r: Reducer) => () => r;
 
-type Size2 = number | readonly [number, number];
-type Size3 = number | readonly [number, number, number];
+/** A 2-D size: one number for both axes, or [height, width]. */
+export type Size2 = number | readonly [number, number];
+/** A 3-D size: one number for every axis, or [depth, height, width]. */
+export type Size3 = number | readonly [number, number, number];
 
-/** tf.avgPool(x, filterSize, strides, pad, dimRoundingMode?) on NHWC data. */
+/**
+ * TF.js's `tf.avgPool(x, filterSize, strides, pad, dimRoundingMode?)` on NHWC data, with the cpu
+ * backend's exact results: padding never counts in the divisor, and a window that holds no input
+ * averages to NaN (0/0). Output size with a numeric or explicit pad: R((L - k + padBegin + padEnd) / s + 1),
+ * R truncation or dimRoundingMode; 'valid' ceil((L - k + 1) / s); 'same' ceil(L / s).
+ *
+ * @param x - (N, H, W, C), or (H, W, C) without the batch axis: a float tensor or nested arrays.
+ * @param filterSize - The window: one number or [height, width].
+ * @param strides - The step: one number or [height, width].
+ * @param pad - 'valid', 'same', a number, or [[0, 0], [top, bottom], [left, right], [0, 0]].
+ * @param dimRoundingMode - How a numeric or explicit pad's output size rounds.
+ * @returns The output, NHWC (float32 for nested arrays, else `x`'s dtype).
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4 (NHWC) or 3 (HWC, unbatched);
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ * @example
+ * ```js
+ * import { tensor, tfjs } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 4, 4, 1], Float32Array.from({ length: 16 }, (_, i) => i));
+ * console.log(Array.from(tfjs.avgPool(x, 2, 2, 'valid').data));
+ * // prints: [ 2.5, 4.5, 10.5, 12.5 ]
+ * console.log(tfjs.avgPool([[[1], [2], [3]]], [1, 2], 1, 'same').shape);
+ * // prints: [ 1, 3, 1 ]
+ * ```
+ */
 export function avgPool(x: TfjsInput, filterSize: Size2, strides: Size2, pad: TfjsPad, dimRoundingMode?: DimRoundingMode): Tensor {
   const op = 'avgPool';
   const input = floatInput(op, 'x', x);
@@ -336,7 +373,27 @@ export function avgPool(x: TfjsInput, filterSize: Size2, strides: Size2, pad: Tf
   return forward(planTfjs(s, input.shape), input, true) as Tensor;
 }
 
-/** tf.maxPool(x, filterSize, strides, pad, dimRoundingMode?) on NHWC data; NaN is skipped. */
+/**
+ * TF.js's `tf.maxPool(x, filterSize, strides, pad, dimRoundingMode?)` on NHWC data, with the cpu
+ * backend's exact results: NaN is skipped, ties keep the first maximum, and a window that holds no
+ * input gives -Infinity. Output sizes as {@link avgPool}'s. Integer data is carried through exactly.
+ *
+ * @param x - (N, H, W, C), or (H, W, C) without the batch axis: a tensor (float or integer) or nested arrays.
+ * @param filterSize - The window: one number or [height, width].
+ * @param strides - The step: one number or [height, width].
+ * @param pad - 'valid', 'same', a number, or [[0, 0], [top, bottom], [left, right], [0, 0]].
+ * @param dimRoundingMode - How a numeric or explicit pad's output size rounds.
+ * @returns The output, NHWC, in `x`'s array kind.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: `x`'s data is not a float or integer typed array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4 (NHWC) or 3 (HWC, unbatched);
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function maxPool(x: TfjsInput, filterSize: Size2, strides: Size2, pad: TfjsPad, dimRoundingMode?: DimRoundingMode): NumericTensor {
   const op = 'maxPool';
   const input = maxInput(op, x);
@@ -344,7 +401,29 @@ export function maxPool(x: TfjsInput, filterSize: Size2, strides: Size2, pad: Tf
   return forward(planTfjs(s, input.shape), input, true);
 }
 
-/** tf.avgPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat = 'NDHWC'). */
+/**
+ * TF.js's `tf.avgPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat)` on NDHWC data,
+ * with the cpu backend's exact results (an axis the filter does not fit gives an empty tensor; a
+ * window with no input averages to 0).
+ *
+ * @param x - (N, D, H, W, C), or (D, H, W, C) without the batch axis.
+ * @param filterSize - The window: one number or [depth, height, width].
+ * @param strides - The step: one number or [depth, height, width].
+ * @param pad - 'valid', 'same' or a number.
+ * @param dimRoundingMode - How a numeric pad's output size rounds.
+ * @param dataFormat - 'NDHWC', the only format TF.js supports.
+ * @returns The output, NDHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 5 (NDHWC) or 4 (DHWC, unbatched);
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `UNSUPPORTED_OPTION`: `pad: 'same'` with a filter smaller than the stride (TF.js would shift the windows by a negative pad), or a dataFormat other than 'NDHWC';
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function avgPool3d(
   x: TfjsInput,
   filterSize: Size3,
@@ -359,7 +438,29 @@ export function avgPool3d(
   return forward(planTfjs(s, input.shape), input, false) as Tensor;
 }
 
-/** tf.maxPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat = 'NDHWC'). */
+/**
+ * TF.js's `tf.maxPool3d(x, filterSize, strides, pad, dimRoundingMode?, dataFormat)` on NDHWC data,
+ * with the cpu backend's exact results: NaN is skipped, and ties keep the last maximum (which is
+ * where {@link maxPool3dGrad} sends their gradient).
+ *
+ * @param x - (N, D, H, W, C), or (D, H, W, C) without the batch axis.
+ * @param filterSize - The window: one number or [depth, height, width].
+ * @param strides - The step: one number or [depth, height, width].
+ * @param pad - 'valid', 'same' or a number.
+ * @param dimRoundingMode - How a numeric pad's output size rounds.
+ * @param dataFormat - 'NDHWC', the only format TF.js supports.
+ * @returns The output, NDHWC, in `x`'s array kind.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: `x`'s data is not a float or integer typed array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 5 (NDHWC) or 4 (DHWC, unbatched);
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `UNSUPPORTED_OPTION`: `pad: 'same'` with a filter smaller than the stride (TF.js would shift the windows by a negative pad), or a dataFormat other than 'NDHWC';
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function maxPool3d(
   x: TfjsInput,
   filterSize: Size3,
@@ -374,13 +475,39 @@ export function maxPool3d(
   return forward(planTfjs(s, input.shape), input, false);
 }
 
+/** What {@link maxPoolWithArgmax} returns. */
 export interface ResultWithArgmax {
+  /** The maxima, as {@link maxPool} returns them. */
   readonly result: NumericTensor;
   /** int32 flat NHWC index of each maximum: ((b * H + y) * W + x) * C + c, b only with includeBatchInIndex. */
-  readonly indexes: { readonly shape: readonly number[]; readonly data: Int32Array };
+  readonly indexes: {
+    /** The output's shape. */
+    readonly shape: readonly number[];
+    /** One index per output element. */
+    readonly data: Int32Array;
+  };
 }
 
-/** tf.maxPoolWithArgmax(x, filterSize, strides, pad, includeBatchInIndex = false); x must be rank 4. */
+/**
+ * TF.js's `tf.maxPoolWithArgmax(x, filterSize, strides, pad, includeBatchInIndex)`: the maxima and
+ * the flat NHWC index of each, ((b * H + y) * W + x) * C + c, with b only when `includeBatchInIndex`.
+ *
+ * @param x - (N, H, W, C): rank 4 only, as in TF.js.
+ * @param filterSize - The window: one number or [height, width].
+ * @param strides - The step: one number or [height, width].
+ * @param pad - 'valid', 'same' or a number.
+ * @param includeBatchInIndex - Count the batch in the index; default false.
+ * @returns `result` and `indexes`.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: `x`'s data is not a float or integer typed array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4;
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function maxPoolWithArgmax(
   x: TfjsInput,
   filterSize: Size2,
@@ -457,7 +584,31 @@ function planPool(
   return planTfjs({ ...base, pad, dimRoundingMode: undefined, reducer: countZeros }, shape);
 }
 
-/** tf.pool(x, windowShape, poolingType, pad, dilations?, strides?, dimRoundingMode?) on NHWC data. */
+/**
+ * TF.js's `tf.pool(x, windowShape, poolingType, pad, dilations?, strides?, dimRoundingMode?)` on NHWC
+ * data. Without dilation it is {@link avgPool} or {@link maxPool}; with dilations > 1 it reproduces
+ * TF.js's spaceToBatchND route (a numeric or explicit pad is dropped; 'same' pads with zeros that
+ * the average counts).
+ *
+ * @param x - (N, H, W, C), or (H, W, C) without the batch axis.
+ * @param windowShape - The window: one number or [height, width].
+ * @param poolingType - 'avg' or 'max'.
+ * @param pad - 'valid', 'same', a number, or explicit pairs.
+ * @param dilations - Step between taps; default 1.
+ * @param strides - Step between windows; default 1. Strides and dilations cannot both exceed 1.
+ * @param dimRoundingMode - How a numeric or explicit pad's output size rounds.
+ * @returns The output, NHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: `x`'s data is not float (or, for 'max', integer);
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4 (NHWC) or 3 (HWC, unbatched);
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `UNSUPPORTED_OPTION`: max pooling with pad 'same' and dilations > 1 (TF.js takes the maximum over zero padding; not reproduced);
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function pool(
   x: TfjsInput,
   windowShape: Size2,
@@ -488,12 +639,54 @@ function windowGrad(
   return backward(op, planTfjs(s, x.shape), dy, x, poolingType === 'max');
 }
 
-/** The gradient tf.grad gives for tf.avgPool (TF.js passes no dimRoundingMode to it). */
+/**
+ * The gradient `tf.grad` gives for {@link avgPool}: TF.js divides every window by the whole filter
+ * size, padding and overhang included, and passes no dimRoundingMode (so it is not the forward's
+ * adjoint when a window is cut; that is TF.js's behaviour, reproduced).
+ *
+ * @param dy - The gradient of the forward output.
+ * @param x - The forward input (its shape).
+ * @param filterSize - The forward call's filterSize.
+ * @param strides - The forward call's strides.
+ * @param pad - The forward call's pad.
+ * @returns dL/dx, NHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4 (NHWC) or 3 (HWC, unbatched);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the forward output's;
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function avgPoolGrad(dy: TfjsInput, x: TfjsInput, filterSize: Size2, strides: Size2, pad: TfjsPad): Tensor {
   return windowGrad('avgPoolGrad', 2, 'avg', { dy, x, filterSize, strides, pad, mode: undefined });
 }
 
-/** The gradient tf.grad gives for tf.maxPool. */
+/**
+ * The gradient `tf.grad` gives for {@link maxPool}: each output's gradient goes to its window's
+ * first maximum.
+ *
+ * @param dy - The gradient of the forward output.
+ * @param x - The forward input.
+ * @param filterSize - The forward call's filterSize.
+ * @param strides - The forward call's strides.
+ * @param pad - The forward call's pad.
+ * @param dimRoundingMode - The forward call's dimRoundingMode.
+ * @returns dL/dx, NHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4 (NHWC) or 3 (HWC, unbatched);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the forward output's;
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function maxPoolGrad(
   dy: TfjsInput,
   x: TfjsInput,
@@ -505,7 +698,28 @@ export function maxPoolGrad(
   return windowGrad('maxPoolGrad', 2, 'max', { dy, x, filterSize, strides, pad, mode: dimRoundingMode });
 }
 
-/** The gradient tf.grad gives for tf.avgPool3d. */
+/**
+ * The gradient `tf.grad` gives for {@link avgPool3d}: every window divided by the whole filter size.
+ *
+ * @param dy - The gradient of the forward output.
+ * @param x - The forward input (its shape).
+ * @param filterSize - The forward call's filterSize.
+ * @param strides - The forward call's strides.
+ * @param pad - The forward call's pad.
+ * @param dimRoundingMode - The forward call's dimRoundingMode.
+ * @returns dL/dx, NDHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 5 (NDHWC) or 4 (DHWC, unbatched);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the forward output's;
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `UNSUPPORTED_OPTION`: `pad: 'same'` with a filter smaller than the stride (TF.js would shift the windows by a negative pad), or a dataFormat other than 'NDHWC';
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function avgPool3dGrad(
   dy: TfjsInput,
   x: TfjsInput,
@@ -517,7 +731,29 @@ export function avgPool3dGrad(
   return windowGrad('avgPool3dGrad', 3, 'avg', { dy, x, filterSize, strides, pad, mode: dimRoundingMode });
 }
 
-/** The gradient tf.grad gives for tf.maxPool3d. */
+/**
+ * The gradient `tf.grad` gives for {@link maxPool3d}: each output's gradient goes to its window's
+ * last maximum.
+ *
+ * @param dy - The gradient of the forward output.
+ * @param x - The forward input.
+ * @param filterSize - The forward call's filterSize.
+ * @param strides - The forward call's strides.
+ * @param pad - The forward call's pad.
+ * @param dimRoundingMode - The forward call's dimRoundingMode.
+ * @returns dL/dx, NDHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 5 (NDHWC) or 4 (DHWC, unbatched);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the forward output's;
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `UNSUPPORTED_OPTION`: `pad: 'same'` with a filter smaller than the stride (TF.js would shift the windows by a negative pad), or a dataFormat other than 'NDHWC';
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function maxPool3dGrad(
   dy: TfjsInput,
   x: TfjsInput,
@@ -529,7 +765,31 @@ export function maxPool3dGrad(
   return windowGrad('maxPool3dGrad', 3, 'max', { dy, x, filterSize, strides, pad, mode: dimRoundingMode });
 }
 
-/** The gradient of tf.pool: avgPoolGrad / maxPoolGrad semantics through the same route as the forward. */
+/**
+ * The gradient of {@link pool}: {@link avgPoolGrad}'s or {@link maxPoolGrad}'s rules, through the
+ * same route as the forward pass (spaceToBatchND with dilations > 1).
+ *
+ * @param dy - The gradient of the forward output.
+ * @param x - The forward input.
+ * @param windowShape - The forward call's windowShape.
+ * @param poolingType - 'avg' or 'max'.
+ * @param pad - The forward call's pad.
+ * @param dilations - The forward call's dilations.
+ * @param strides - The forward call's strides.
+ * @param dimRoundingMode - The forward call's dimRoundingMode (ignored for 'avg', as TF.js does).
+ * @returns dL/dx, NHWC.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: an argument has the wrong type or value (a filter or stride that is not
+ *   a positive integer, a negative or fractional pad, dimRoundingMode with a string pad), or `x`
+ *   is neither a tensor nor a rectangular nested array;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not float32 or float64;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `x` is not rank 4 (NHWC) or 3 (HWC, unbatched);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the forward output's;
+ * - `OUTPUT_EMPTY`: an output size would be negative (TF.js refuses it too; 0 gives an empty tensor);
+ * - `UNSUPPORTED_OPTION`: max pooling with pad 'same' and dilations > 1;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit, or nested arrays hold over 2^24 numbers.
+ */
 export function poolGrad(
   dy: TfjsInput,
   x: TfjsInput,

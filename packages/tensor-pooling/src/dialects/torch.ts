@@ -34,40 +34,65 @@ import { readBoolean, readFloatTensor, readList, readOptions, readPerAxis, readT
 /** One int for every spatial axis, or one per axis (a 1-element list counts as one int, as in PyTorch). */
 export type IntOrTuple = number | readonly number[];
 
+/** The arguments of avg_pool1d (and, with divisor_override, of avg_pool2d and avg_pool3d). */
 export interface AvgPoolArgs {
+  /** The window. Required. */
   readonly kernel_size: IntOrTuple;
   /** Default (null or []): kernel_size. */
   readonly stride?: IntOrTuple | null;
+  /** Zeros on both sides of each axis, at most half the kernel; default 0. */
   readonly padding?: IntOrTuple;
+  /** Round the output size up (the last window must still start inside the input or the left padding); default false. */
   readonly ceil_mode?: boolean;
-  /** Default true. */
+  /** Count the padding in the divisor (never the ceil-mode overhang past it). Default true. */
   readonly count_include_pad?: boolean;
 }
 
+/** The arguments of avg_pool2d and avg_pool3d. */
 export interface AvgPoolNdArgs extends AvgPoolArgs {
+  /** Divide every window's sum by this non-zero integer instead; default null (none). */
   readonly divisor_override?: number | null;
 }
 
+/** The arguments of max_pool1d/2d/3d's gradient (the forward pass also takes return_indices: {@link MaxPoolCall}). */
 export interface MaxPoolArgs {
+  /** The window. Required. */
   readonly kernel_size: IntOrTuple;
+  /** Default (null or []): kernel_size. */
   readonly stride?: IntOrTuple | null;
+  /** Padding on both sides of each axis (it never wins the maximum), at most half the effective kernel; default 0. */
   readonly padding?: IntOrTuple;
+  /** Step between a window's taps; default 1. */
   readonly dilation?: IntOrTuple;
+  /** Round the output size up; default false. */
   readonly ceil_mode?: boolean;
 }
 
+/** The arguments of lp_pool1d/2d/3d (PyTorch's LPPool takes no padding or dilation). */
 export interface LpPoolArgs {
+  /** The power p: a positive finite number. Required. */
   readonly norm_type: number;
+  /** The window. Required. */
   readonly kernel_size: IntOrTuple;
+  /** Default (null or []): kernel_size. */
   readonly stride?: IntOrTuple | null;
+  /** Round the output size up; default false. */
   readonly ceil_mode?: boolean;
 }
 
+/** The arguments of max_unpool1d/2d/3d: the geometry of the max pooling it undoes. */
 export interface MaxUnpoolArgs {
+  /** The pooling's window. Required. */
   readonly kernel_size: IntOrTuple;
+  /** The pooling's stride; default (null or []): kernel_size. */
   readonly stride?: IntOrTuple | null;
+  /** The pooling's padding; default 0. */
   readonly padding?: IntOrTuple;
-  /** The spatial output size, or the whole output shape; default (in - 1) * stride - 2 * padding + kernel_size. */
+  /**
+   * The spatial output size, or the whole output shape (N and C ignored, as in PyTorch); default
+   * (in - 1) * stride - 2 * padding + kernel_size, and each size must lie strictly within one stride
+   * of that default.
+   */
   readonly output_size?: readonly number[] | null;
 }
 
@@ -158,7 +183,7 @@ function planAdaptiveTorch(op: string, shape: readonly number[], rank: Rank, out
   return planAdaptive(op, shape, 'channels-first', split, checked, reducer);
 }
 
-function input(op: string, x: unknown, name = 'input'): Tensor {
+function readInput(op: string, x: unknown, name = 'input'): Tensor {
   return readFloatTensor(op, name, x);
 }
 
@@ -169,9 +194,12 @@ function maxResult(plan: PoolPlan, x: Tensor, returnIndices: boolean): Tensor | 
   return [values, indices];
 }
 
-type MaxOut<T extends FloatArray, R extends boolean | undefined> = R extends true ? [Tensor<T>, IndexTensor] : Tensor<T>;
+/** What max pooling returns: the output, or with `return_indices: true` PyTorch's (output, indices) pair. */
+export type MaxOut<T extends FloatArray, R extends boolean | undefined> = R extends true ? [Tensor<T>, IndexTensor] : Tensor<T>;
 
+/** The arguments of max_pool1d/2d/3d. */
 export interface MaxPoolCall<R extends boolean | undefined> extends MaxPoolArgs {
+  /** Also return the indices of the maxima (flat per (n, c) plane, an Int32Array); default false. */
   readonly return_indices?: R;
 }
 
@@ -186,15 +214,14 @@ const ADAPTIVE_AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero'
 function avgPoolFor<A extends AvgPoolArgs>(rank: Rank) {
   const op = `avg_pool${rank}d`;
   return {
-    forward<T extends FloatArray>(input_: Tensor<T>, args: A): Tensor<T> {
-      const x = input(op, input_);
+    forward<T extends FloatArray>(input: Tensor<T>, args: A): Tensor<T> {
+      const x = readInput(op, input);
       return runForward(planAvg(op, x.shape, rank, args), x) as Tensor<T>;
     },
-    /** grad_input of avg_pool: `input` is the forward input (only its shape is read). */
-    backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor, args: A): Tensor<T> {
+    backward<T extends FloatArray>(grad_output: Tensor<T>, input: Tensor, args: A): Tensor<T> {
       const name = `${op}_backward`;
-      const dy = input(name, grad_output, 'grad_output');
-      return runBackward(planAvg(name, input(name, input_).shape, rank, args), dy, undefined) as Tensor<T>;
+      const dy = readInput(name, grad_output, 'grad_output');
+      return runBackward(planAvg(name, readInput(name, input).shape, rank, args), dy, undefined) as Tensor<T>;
     },
   };
 }
@@ -202,18 +229,16 @@ function avgPoolFor<A extends AvgPoolArgs>(rank: Rank) {
 function maxPoolFor(rank: Rank) {
   const op = `max_pool${rank}d`;
   return {
-    /** With return_indices: true, PyTorch's (output, indices) pair; indices are flat per (n, c) plane. */
-    forward<T extends FloatArray, R extends boolean | undefined = undefined>(input_: Tensor<T>, args: MaxPoolCall<R>): MaxOut<T, R> {
-      const x = input(op, input_);
+    forward<T extends FloatArray, R extends boolean | undefined = undefined>(input: Tensor<T>, args: MaxPoolCall<R>): MaxOut<T, R> {
+      const x = readInput(op, input);
       const a = readArgs(op, args, MAX_FORWARD_KEYS);
       const returnIndices = readBoolean(op, 'return_indices', a.return_indices, false);
       return maxResult(planWindow(op, x.shape, rank, a, MAX), x, returnIndices) as MaxOut<T, R>;
     },
-    /** grad_input of max_pool: each output's gradient goes to its maximum (found again from `input`). */
-    backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor<T>, args: MaxPoolArgs): Tensor<T> {
+    backward<T extends FloatArray>(grad_output: Tensor<T>, input: Tensor<T>, args: MaxPoolArgs): Tensor<T> {
       const name = `${op}_backward`;
-      const dy = input(name, grad_output, 'grad_output');
-      const x = input(name, input_);
+      const dy = readInput(name, grad_output, 'grad_output');
+      const x = readInput(name, input);
       return runBackward(planWindow(name, x.shape, rank, readArgs(name, args, MAX_KEYS), MAX), dy, x) as Tensor<T>;
     },
   };
@@ -222,14 +247,14 @@ function maxPoolFor(rank: Rank) {
 function adaptiveAvgPoolFor(rank: Rank) {
   const op = `adaptive_avg_pool${rank}d`;
   return {
-    forward<T extends FloatArray>(input_: Tensor<T>, output_size: AdaptiveOutputSize): Tensor<T> {
-      const x = input(op, input_);
+    forward<T extends FloatArray>(input: Tensor<T>, output_size: AdaptiveOutputSize): Tensor<T> {
+      const x = readInput(op, input);
       return runForward(planAdaptiveTorch(op, x.shape, rank, output_size, ADAPTIVE_AVG), x) as Tensor<T>;
     },
-    backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor, output_size: AdaptiveOutputSize): Tensor<T> {
+    backward<T extends FloatArray>(grad_output: Tensor<T>, input: Tensor, output_size: AdaptiveOutputSize): Tensor<T> {
       const name = `${op}_backward`;
-      const dy = input(name, grad_output, 'grad_output');
-      return runBackward(planAdaptiveTorch(name, input(name, input_).shape, rank, output_size, ADAPTIVE_AVG), dy, undefined) as Tensor<T>;
+      const dy = readInput(name, grad_output, 'grad_output');
+      return runBackward(planAdaptiveTorch(name, readInput(name, input).shape, rank, output_size, ADAPTIVE_AVG), dy, undefined) as Tensor<T>;
     },
   };
 }
@@ -238,18 +263,18 @@ function adaptiveMaxPoolFor(rank: Rank) {
   const op = `adaptive_max_pool${rank}d`;
   return {
     forward<T extends FloatArray, R extends boolean | undefined = undefined>(
-      input_: Tensor<T>,
+      input: Tensor<T>,
       output_size: AdaptiveOutputSize,
       return_indices?: R,
     ): MaxOut<T, R> {
-      const x = input(op, input_);
+      const x = readInput(op, input);
       const returnIndices = readBoolean(op, 'return_indices', return_indices, false);
       return maxResult(planAdaptiveTorch(op, x.shape, rank, output_size, MAX), x, returnIndices) as MaxOut<T, R>;
     },
-    backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor<T>, output_size: AdaptiveOutputSize): Tensor<T> {
+    backward<T extends FloatArray>(grad_output: Tensor<T>, input: Tensor<T>, output_size: AdaptiveOutputSize): Tensor<T> {
       const name = `${op}_backward`;
-      const dy = input(name, grad_output, 'grad_output');
-      const x = input(name, input_);
+      const dy = readInput(name, grad_output, 'grad_output');
+      const x = readInput(name, input);
       return runBackward(planAdaptiveTorch(name, x.shape, rank, output_size, MAX), dy, x) as Tensor<T>;
     },
   };
@@ -258,14 +283,14 @@ function adaptiveMaxPoolFor(rank: Rank) {
 function lpPoolFor(rank: Rank) {
   const op = `lp_pool${rank}d`;
   return {
-    forward<T extends FloatArray>(input_: Tensor<T>, args: LpPoolArgs): Tensor<T> {
-      const x = input(op, input_);
+    forward<T extends FloatArray>(input: Tensor<T>, args: LpPoolArgs): Tensor<T> {
+      const x = readInput(op, input);
       return runForward(planLp(op, x.shape, rank, args), x) as Tensor<T>;
     },
-    backward<T extends FloatArray>(grad_output: Tensor<T>, input_: Tensor<T>, args: LpPoolArgs): Tensor<T> {
+    backward<T extends FloatArray>(grad_output: Tensor<T>, input: Tensor<T>, args: LpPoolArgs): Tensor<T> {
       const name = `${op}_backward`;
-      const dy = input(name, grad_output, 'grad_output');
-      const x = input(name, input_);
+      const dy = readInput(name, grad_output, 'grad_output');
+      const x = readInput(name, input);
       return runBackward(planLp(name, x.shape, rank, args), dy, x) as Tensor<T>;
     },
   };
@@ -306,36 +331,752 @@ function indexInput(op: string, indices: unknown): IndexTensor {
 function maxUnpoolFor(rank: Rank) {
   const op = `max_unpool${rank}d`;
   return {
-    /** Each value goes back to the per-plane position its index names; every other position is 0. */
-    forward<T extends FloatArray>(input_: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
-      const x = input(op, input_);
+    forward<T extends FloatArray>(input: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
+      const x = readInput(op, input);
       const at = indexInput(op, indices);
       return maxUnpoolAs(op, x, at, unpoolOptions(op, rank, x.shape, args)) as Tensor<T>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, indices: IndexTensor, args: MaxUnpoolArgs): Tensor<T> {
       const name = `${op}_backward`;
-      const dy = input(name, grad_output, 'grad_output');
+      const dy = readInput(name, grad_output, 'grad_output');
       const at = indexInput(name, indices);
       return maxUnpoolBackwardAs(name, dy, at, unpoolOptions(name, rank, at.shape, args)) as Tensor<T>;
     },
   };
 }
 
-export const { forward: avgPool1d, backward: avgPool1dBackward } = avgPoolFor<AvgPoolArgs>(1);
-export const { forward: avgPool2d, backward: avgPool2dBackward } = avgPoolFor<AvgPoolNdArgs>(2);
-export const { forward: avgPool3d, backward: avgPool3dBackward } = avgPoolFor<AvgPoolNdArgs>(3);
-export const { forward: maxPool1d, backward: maxPool1dBackward } = maxPoolFor(1);
-export const { forward: maxPool2d, backward: maxPool2dBackward } = maxPoolFor(2);
-export const { forward: maxPool3d, backward: maxPool3dBackward } = maxPoolFor(3);
-export const { forward: adaptiveAvgPool1d, backward: adaptiveAvgPool1dBackward } = adaptiveAvgPoolFor(1);
-export const { forward: adaptiveAvgPool2d, backward: adaptiveAvgPool2dBackward } = adaptiveAvgPoolFor(2);
-export const { forward: adaptiveAvgPool3d, backward: adaptiveAvgPool3dBackward } = adaptiveAvgPoolFor(3);
-export const { forward: adaptiveMaxPool1d, backward: adaptiveMaxPool1dBackward } = adaptiveMaxPoolFor(1);
-export const { forward: adaptiveMaxPool2d, backward: adaptiveMaxPool2dBackward } = adaptiveMaxPoolFor(2);
-export const { forward: adaptiveMaxPool3d, backward: adaptiveMaxPool3dBackward } = adaptiveMaxPoolFor(3);
-export const { forward: lpPool1d, backward: lpPool1dBackward } = lpPoolFor(1);
-export const { forward: lpPool2d, backward: lpPool2dBackward } = lpPoolFor(2);
-export const { forward: lpPool3d, backward: lpPool3dBackward } = lpPoolFor(3);
-export const { forward: maxUnpool1d, backward: maxUnpool1dBackward } = maxUnpoolFor(1);
-export const { forward: maxUnpool2d, backward: maxUnpool2dBackward } = maxUnpoolFor(2);
-export const { forward: maxUnpool3d, backward: maxUnpool3dBackward } = maxUnpoolFor(3);
+const avgPool1dPair = avgPoolFor<AvgPoolArgs>(1);
+
+/**
+ * PyTorch's `torch.nn.functional.avg_pool1d` on (N, C, L) or (C, L), with PyTorch's defaults: stride =
+ * kernel_size, count_include_pad=True (the padding counts in the divisor, the ceil-mode overhang
+ * never), and ceil mode's last window starting inside the input or the left padding.
+ *
+ * @param input - (N, C, L) or (C, L).
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `ceil_mode`,
+ *   `count_include_pad`.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const avgPool1d = avgPool1dPair.forward;
+
+/**
+ * The gradient of {@link avgPool1d} (PyTorch's `avg_pool1d_backward`): each output's gradient
+ * spread over its window's taps with the forward divisor.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input (only its shape is read).
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `input`'s shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link avgPool1d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's.
+ * @function
+ */
+
+export const avgPool1dBackward = avgPool1dPair.backward;
+
+const avgPool2dPair = avgPoolFor<AvgPoolNdArgs>(2);
+
+/**
+ * PyTorch's `torch.nn.functional.avg_pool2d` on (N, C, H, W) or (C, H, W), with PyTorch's defaults: stride =
+ * kernel_size, count_include_pad=True (the padding counts in the divisor, the ceil-mode overhang
+ * never), and ceil mode's last window starting inside the input or the left padding. `divisor_override` replaces the divisor.
+ *
+ * @param input - (N, C, H, W) or (C, H, W).
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `ceil_mode`,
+ *   `count_include_pad`, `divisor_override`.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * PyTorch's defaults: stride = kernel_size, and count_include_pad=True (padding counted in the divisor):
+ * ```js
+ * import { tensor, torch } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 4, 4], Float32Array.from({ length: 16 }, (_, i) => i));
+ * console.log(Array.from(torch.avgPool2d(x, { kernel_size: 2 }).data));
+ * // prints: [ 2.5, 4.5, 10.5, 12.5 ]
+ * const padded = torch.avgPool2d(x, { kernel_size: 3, stride: 2, padding: 1 });
+ * console.log(Array.from(padded.data, (v) => v.toFixed(3)));
+ * // prints: [ '1.111', '2.667', '5.667', '10.000' ]
+ * const ceil = torch.avgPool2d(tensor([1, 1, 5, 5], new Float32Array(25).fill(1)), { kernel_size: 2, stride: 2, padding: 1, ceil_mode: true });
+ * console.log(ceil.shape);
+ * // prints: [ 1, 1, 3, 3 ]
+ * ```
+ * @function
+ */
+
+export const avgPool2d = avgPool2dPair.forward;
+
+/**
+ * The gradient of {@link avgPool2d} (PyTorch's `avg_pool2d_backward`): each output's gradient
+ * spread over its window's taps with the forward divisor.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input (only its shape is read).
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `input`'s shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link avgPool2d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's.
+ * @function
+ */
+
+export const avgPool2dBackward = avgPool2dPair.backward;
+
+const avgPool3dPair = avgPoolFor<AvgPoolNdArgs>(3);
+
+/**
+ * PyTorch's `torch.nn.functional.avg_pool3d` on (N, C, D, H, W) or (C, D, H, W), with PyTorch's defaults: stride =
+ * kernel_size, count_include_pad=True (the padding counts in the divisor, the ceil-mode overhang
+ * never), and ceil mode's last window starting inside the input or the left padding. `divisor_override` replaces the divisor.
+ *
+ * @param input - (N, C, D, H, W) or (C, D, H, W).
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `ceil_mode`,
+ *   `count_include_pad`, `divisor_override`.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const avgPool3d = avgPool3dPair.forward;
+
+/**
+ * The gradient of {@link avgPool3d} (PyTorch's `avg_pool3d_backward`): each output's gradient
+ * spread over its window's taps with the forward divisor.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input (only its shape is read).
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `input`'s shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link avgPool3d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's.
+ * @function
+ */
+
+export const avgPool3dBackward = avgPool3dPair.backward;
+
+const maxPool1dPair = maxPoolFor(1);
+
+/**
+ * PyTorch's `torch.nn.functional.max_pool1d` on (N, C, L) or (C, L): the maximum of each window
+ * (padding never wins; NaN propagates; ties keep the first). With `return_indices: true`, PyTorch's
+ * (output, indices) pair, the indices flat inside each (n, c) plane.
+ *
+ * @param input - (N, C, L) or (C, L).
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `dilation`,
+ *   `ceil_mode`, `return_indices`.
+ * @returns The output, or `[output, indices]` with `return_indices: true`.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const maxPool1d = maxPool1dPair.forward;
+
+/**
+ * The gradient of {@link maxPool1d}: each output's gradient goes to its window's maximum (found
+ * again from `input`).
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param args - The forward call's arguments (without `return_indices`).
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link maxPool1d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const maxPool1dBackward = maxPool1dPair.backward;
+
+const maxPool2dPair = maxPoolFor(2);
+
+/**
+ * PyTorch's `torch.nn.functional.max_pool2d` on (N, C, H, W) or (C, H, W): the maximum of each window
+ * (padding never wins; NaN propagates; ties keep the first). With `return_indices: true`, PyTorch's
+ * (output, indices) pair, the indices flat inside each (n, c) plane.
+ *
+ * @param input - (N, C, H, W) or (C, H, W).
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `dilation`,
+ *   `ceil_mode`, `return_indices`.
+ * @returns The output, or `[output, indices]` with `return_indices: true`.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * ```js
+ * import { tensor, torch } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 2, 4], Float32Array.of(1, 5, 2, 0, 3, 4, 8, 7));
+ * const [output, indices] = torch.maxPool2d(x, { kernel_size: 2, return_indices: true });
+ * console.log(Array.from(output.data), Array.from(indices.data));
+ * // prints: [ 5, 8 ] [ 1, 6 ]
+ * console.log(Array.from(torch.maxUnpool2d(output, indices, { kernel_size: 2 }).data).join(' '));
+ * // prints: 0 5 0 0 0 0 8 0
+ * ```
+ * @function
+ */
+
+export const maxPool2d = maxPool2dPair.forward;
+
+/**
+ * The gradient of {@link maxPool2d}: each output's gradient goes to its window's maximum (found
+ * again from `input`).
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param args - The forward call's arguments (without `return_indices`).
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link maxPool2d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const maxPool2dBackward = maxPool2dPair.backward;
+
+const maxPool3dPair = maxPoolFor(3);
+
+/**
+ * PyTorch's `torch.nn.functional.max_pool3d` on (N, C, D, H, W) or (C, D, H, W): the maximum of each window
+ * (padding never wins; NaN propagates; ties keep the first). With `return_indices: true`, PyTorch's
+ * (output, indices) pair, the indices flat inside each (n, c) plane.
+ *
+ * @param input - (N, C, D, H, W) or (C, D, H, W).
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `dilation`,
+ *   `ceil_mode`, `return_indices`.
+ * @returns The output, or `[output, indices]` with `return_indices: true`.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the padded input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const maxPool3d = maxPool3dPair.forward;
+
+/**
+ * The gradient of {@link maxPool3d}: each output's gradient goes to its window's maximum (found
+ * again from `input`).
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param args - The forward call's arguments (without `return_indices`).
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link maxPool3d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const maxPool3dBackward = maxPool3dPair.backward;
+
+const adaptiveAvgPool1dPair = adaptiveAvgPoolFor(1);
+
+/**
+ * PyTorch's `torch.nn.functional.adaptive_avg_pool1d` on (N, C, L) or (C, L): output i of an axis of
+ * length L covers [floor(i*L/O), ceil((i+1)*L/O)) and is its mean.
+ *
+ * @param input - (N, C, L) or (C, L).
+ * @param output_size - One size for every spatial axis or one per axis; null keeps that axis.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const adaptiveAvgPool1d = adaptiveAvgPool1dPair.forward;
+
+/**
+ * The gradient of {@link adaptiveAvgPool1d}: each output's gradient spread over its bin.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input (only its shape is read).
+ * @param output_size - The forward call's output_size.
+ * @returns grad_input, of `input`'s shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link adaptiveAvgPool1d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's.
+ * @function
+ */
+
+export const adaptiveAvgPool1dBackward = adaptiveAvgPool1dPair.backward;
+
+const adaptiveAvgPool2dPair = adaptiveAvgPoolFor(2);
+
+/**
+ * PyTorch's `torch.nn.functional.adaptive_avg_pool2d` on (N, C, H, W) or (C, H, W): output i of an axis of
+ * length L covers [floor(i*L/O), ceil((i+1)*L/O)) and is its mean.
+ *
+ * @param input - (N, C, H, W) or (C, H, W).
+ * @param output_size - One size for every spatial axis or one per axis; null keeps that axis.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * ```js
+ * import { tensor, torch } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 5, 5], Float32Array.from({ length: 25 }, (_, i) => i));
+ * console.log(torch.adaptiveAvgPool2d(x, 3).shape, torch.adaptiveAvgPool2d(x, [null, 2]).shape);
+ * // prints: [ 1, 1, 3, 3 ] [ 1, 1, 5, 2 ]
+ * ```
+ * @function
+ */
+
+export const adaptiveAvgPool2d = adaptiveAvgPool2dPair.forward;
+
+/**
+ * The gradient of {@link adaptiveAvgPool2d}: each output's gradient spread over its bin.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input (only its shape is read).
+ * @param output_size - The forward call's output_size.
+ * @returns grad_input, of `input`'s shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link adaptiveAvgPool2d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's.
+ * @function
+ */
+
+export const adaptiveAvgPool2dBackward = adaptiveAvgPool2dPair.backward;
+
+const adaptiveAvgPool3dPair = adaptiveAvgPoolFor(3);
+
+/**
+ * PyTorch's `torch.nn.functional.adaptive_avg_pool3d` on (N, C, D, H, W) or (C, D, H, W): output i of an axis of
+ * length L covers [floor(i*L/O), ceil((i+1)*L/O)) and is its mean.
+ *
+ * @param input - (N, C, D, H, W) or (C, D, H, W).
+ * @param output_size - One size for every spatial axis or one per axis; null keeps that axis.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const adaptiveAvgPool3d = adaptiveAvgPool3dPair.forward;
+
+/**
+ * The gradient of {@link adaptiveAvgPool3d}: each output's gradient spread over its bin.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input (only its shape is read).
+ * @param output_size - The forward call's output_size.
+ * @returns grad_input, of `input`'s shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link adaptiveAvgPool3d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's.
+ * @function
+ */
+
+export const adaptiveAvgPool3dBackward = adaptiveAvgPool3dPair.backward;
+
+const adaptiveMaxPool1dPair = adaptiveMaxPoolFor(1);
+
+/**
+ * PyTorch's `torch.nn.functional.adaptive_max_pool1d` on (N, C, L) or (C, L): the maximum of each
+ * adaptive bin (see {@link adaptiveAvgPool1d}); NaN propagates.
+ *
+ * @param input - (N, C, L) or (C, L).
+ * @param output_size - One size for every spatial axis or one per axis; null keeps that axis.
+ * @param return_indices - Also return the indices of the maxima (flat per (n, c) plane); default false.
+ * @returns The output, or `[output, indices]` with `return_indices` true.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const adaptiveMaxPool1d = adaptiveMaxPool1dPair.forward;
+
+/**
+ * The gradient of {@link adaptiveMaxPool1d}: each output's gradient goes to its bin's maximum.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param output_size - The forward call's output_size.
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link adaptiveMaxPool1d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const adaptiveMaxPool1dBackward = adaptiveMaxPool1dPair.backward;
+
+const adaptiveMaxPool2dPair = adaptiveMaxPoolFor(2);
+
+/**
+ * PyTorch's `torch.nn.functional.adaptive_max_pool2d` on (N, C, H, W) or (C, H, W): the maximum of each
+ * adaptive bin (see {@link adaptiveAvgPool2d}); NaN propagates.
+ *
+ * @param input - (N, C, H, W) or (C, H, W).
+ * @param output_size - One size for every spatial axis or one per axis; null keeps that axis.
+ * @param return_indices - Also return the indices of the maxima (flat per (n, c) plane); default false.
+ * @returns The output, or `[output, indices]` with `return_indices` true.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const adaptiveMaxPool2d = adaptiveMaxPool2dPair.forward;
+
+/**
+ * The gradient of {@link adaptiveMaxPool2d}: each output's gradient goes to its bin's maximum.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param output_size - The forward call's output_size.
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link adaptiveMaxPool2d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const adaptiveMaxPool2dBackward = adaptiveMaxPool2dPair.backward;
+
+const adaptiveMaxPool3dPair = adaptiveMaxPoolFor(3);
+
+/**
+ * PyTorch's `torch.nn.functional.adaptive_max_pool3d` on (N, C, D, H, W) or (C, D, H, W): the maximum of each
+ * adaptive bin (see {@link adaptiveAvgPool3d}); NaN propagates.
+ *
+ * @param input - (N, C, D, H, W) or (C, D, H, W).
+ * @param output_size - One size for every spatial axis or one per axis; null keeps that axis.
+ * @param return_indices - Also return the indices of the maxima (flat per (n, c) plane); default false.
+ * @returns The output, or `[output, indices]` with `return_indices` true.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const adaptiveMaxPool3d = adaptiveMaxPool3dPair.forward;
+
+/**
+ * The gradient of {@link adaptiveMaxPool3d}: each output's gradient goes to its bin's maximum.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param output_size - The forward call's output_size.
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link adaptiveMaxPool3d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const adaptiveMaxPool3dBackward = adaptiveMaxPool3dPair.backward;
+
+const lpPool1dPair = lpPoolFor(1);
+
+/**
+ * PyTorch's `torch.nn.functional.lp_pool1d` on (N, C, L) or (C, L), with PyTorch's formula:
+ * (sum of x^p over the window)^(1/p), computed as avg_pool(x^p) * prod(kernel_size), so x^p keeps
+ * its sign and a negative sum gives NaN for fractional 1/p. No padding.
+ *
+ * @param input - (N, C, L) or (C, L).
+ * @param args - PyTorch's arguments by name: `norm_type` and `kernel_size` (required), `stride`, `ceil_mode`.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`norm_type`, `kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const lpPool1d = lpPool1dPair.forward;
+
+/**
+ * The gradient of {@link lpPool1d}.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link lpPool1d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const lpPool1dBackward = lpPool1dPair.backward;
+
+const lpPool2dPair = lpPoolFor(2);
+
+/**
+ * PyTorch's `torch.nn.functional.lp_pool2d` on (N, C, H, W) or (C, H, W), with PyTorch's formula:
+ * (sum of x^p over the window)^(1/p), computed as avg_pool(x^p) * prod(kernel_size), so x^p keeps
+ * its sign and a negative sum gives NaN for fractional 1/p. No padding.
+ *
+ * @param input - (N, C, H, W) or (C, H, W).
+ * @param args - PyTorch's arguments by name: `norm_type` and `kernel_size` (required), `stride`, `ceil_mode`.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`norm_type`, `kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const lpPool2d = lpPool2dPair.forward;
+
+/**
+ * The gradient of {@link lpPool2d}.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link lpPool2d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const lpPool2dBackward = lpPool2dPair.backward;
+
+const lpPool3dPair = lpPoolFor(3);
+
+/**
+ * PyTorch's `torch.nn.functional.lp_pool3d` on (N, C, D, H, W) or (C, D, H, W), with PyTorch's formula:
+ * (sum of x^p over the window)^(1/p), computed as avg_pool(x^p) * prod(kernel_size), so x^p keeps
+ * its sign and a negative sum gives NaN for fractional 1/p. No padding.
+ *
+ * @param input - (N, C, D, H, W) or (C, D, H, W).
+ * @param args - PyTorch's arguments by name: `norm_type` and `kernel_size` (required), `stride`, `ceil_mode`.
+ * @returns The output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`norm_type`, `kernel_size`);
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or a window larger than the input;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const lpPool3d = lpPool3dPair.forward;
+
+/**
+ * The gradient of {@link lpPool3d}.
+ *
+ * @param grad_output - The gradient of the forward output.
+ * @param input - The forward input.
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `input`'s shape and dtype.
+ * @throws {@link PoolingError} the codes {@link lpPool3d} throws for these arguments (for
+ * `grad_output` too); `SHAPE_MISMATCH` when `grad_output`'s shape is not the forward output's, and
+ * `UNSUPPORTED_DTYPE` when its dtype is not `input`'s.
+ * @function
+ */
+
+export const lpPool3dBackward = lpPool3dPair.backward;
+
+const maxUnpool1dPair = maxUnpoolFor(1);
+
+/**
+ * PyTorch's `torch.nn.functional.max_unpool1d` on (N, C, L) or (C, L): each value goes back to the
+ * position its index names inside its (n, c) plane (as {@link maxPool1d} returns them with
+ * `return_indices`); every other position is 0.
+ *
+ * @param input - The pooled values, (N, C, L) or (C, L).
+ * @param indices - An Int32Array tensor of `input`'s shape.
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `output_size`.
+ * @returns The unpooled output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`), or `output_size` is not within one stride of the default;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array, or `indices.data` not an Int32Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `SHAPE_MISMATCH`: `indices` does not have `input`'s shape;
+ * - `INDEX_OUT_OF_RANGE`: an index lies outside its output plane;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const maxUnpool1d = maxUnpool1dPair.forward;
+
+/**
+ * The gradient of {@link maxUnpool1d}: each input takes the gradient at the position its index
+ * sent it to.
+ *
+ * @param grad_output - The gradient of the unpooled output.
+ * @param indices - The forward call's indices.
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `indices`' shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link maxUnpool1d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the unpooled output's.
+ * @function
+ */
+
+export const maxUnpool1dBackward = maxUnpool1dPair.backward;
+
+const maxUnpool2dPair = maxUnpoolFor(2);
+
+/**
+ * PyTorch's `torch.nn.functional.max_unpool2d` on (N, C, H, W) or (C, H, W): each value goes back to the
+ * position its index names inside its (n, c) plane (as {@link maxPool2d} returns them with
+ * `return_indices`); every other position is 0.
+ *
+ * @param input - The pooled values, (N, C, H, W) or (C, H, W).
+ * @param indices - An Int32Array tensor of `input`'s shape.
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `output_size`.
+ * @returns The unpooled output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`), or `output_size` is not within one stride of the default;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array, or `indices.data` not an Int32Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `SHAPE_MISMATCH`: `indices` does not have `input`'s shape;
+ * - `INDEX_OUT_OF_RANGE`: an index lies outside its output plane;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const maxUnpool2d = maxUnpool2dPair.forward;
+
+/**
+ * The gradient of {@link maxUnpool2d}: each input takes the gradient at the position its index
+ * sent it to.
+ *
+ * @param grad_output - The gradient of the unpooled output.
+ * @param indices - The forward call's indices.
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `indices`' shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link maxUnpool2d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the unpooled output's.
+ * @function
+ */
+
+export const maxUnpool2dBackward = maxUnpool2dPair.backward;
+
+const maxUnpool3dPair = maxUnpoolFor(3);
+
+/**
+ * PyTorch's `torch.nn.functional.max_unpool3d` on (N, C, D, H, W) or (C, D, H, W): each value goes back to the
+ * position its index names inside its (n, c) plane (as {@link maxPool3d} returns them with
+ * `return_indices`); every other position is 0.
+ *
+ * @param input - The pooled values, (N, C, D, H, W) or (C, D, H, W).
+ * @param indices - An Int32Array tensor of `input`'s shape.
+ * @param args - PyTorch's arguments by name: `kernel_size` (required), `stride`, `padding`, `output_size`.
+ * @returns The unpooled output, of `input`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: a tensor is not `{ shape, data }`, or an argument has the wrong type or
+ *   value, is unknown, or is missing (`kernel_size`), or `output_size` is not within one stride of the default;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array, or `indices.data` not an Int32Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `INVALID_RANK`: `input` is neither (N, C, *spatial) nor unbatched (C, *spatial) for this rank;
+ * - `SHAPE_MISMATCH`: `indices` does not have `input`'s shape;
+ * - `INDEX_OUT_OF_RANGE`: an index lies outside its output plane;
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0, or an output size that is not positive;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @function
+ */
+
+export const maxUnpool3d = maxUnpool3dPair.forward;
+
+/**
+ * The gradient of {@link maxUnpool3d}: each input takes the gradient at the position its index
+ * sent it to.
+ *
+ * @param grad_output - The gradient of the unpooled output.
+ * @param indices - The forward call's indices.
+ * @param args - The forward call's arguments.
+ * @returns grad_input, of `indices`' shape and `grad_output`'s dtype.
+ * @throws {@link PoolingError} the codes {@link maxUnpool3d} throws for these arguments (for
+ * `grad_output` too), and `SHAPE_MISMATCH` when `grad_output`'s shape is not the unpooled output's.
+ * @function
+ */
+
+export const maxUnpool3dBackward = maxUnpool3dPair.backward;

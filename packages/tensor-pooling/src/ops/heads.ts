@@ -7,6 +7,10 @@ import { PoolingError, show } from '../plan/errors.js';
 import { checkInteger } from '../plan/validate.js';
 import { readShape } from '../tensor.js';
 
+/**
+ * What {@link headParameters} counts.
+ * @category Formulas
+ */
 export interface HeadParameters {
   /** Inputs to the dense layer after flattening (C * H * W ...). */
   readonly flattenInputs: number;
@@ -19,8 +23,28 @@ export interface HeadParameters {
 }
 
 /**
- * `featureShape` is one sample's feature map, channels first: (C, ...spatial). Example: ResNet-50's
- * (2048, 7, 7) with 1000 classes gives flatten 100,353,000 and global average 2,049,000.
+ * Parameter counts of the two classic classifier heads on a feature map: flatten + dense, and
+ * global average pooling + dense. The flatten head's weights grow with the map's area; the pooled
+ * head's depend on the channels alone.
+ *
+ * @param featureShape - One sample's feature map, channels first: (C, ...spatial).
+ * @param classes - The dense layer's outputs: a positive integer.
+ * @returns The inputs and parameters (weights + biases) of each head.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `featureShape` is not at least 2 positive integers, or `classes` not a
+ *   positive integer;
+ * - `INVALID_RANK`: `featureShape` has more than {@link MAX_RANK} axes;
+ * - `SIZE_TOO_LARGE`: the flatten head has more parameters than a number counts exactly.
+ * @example
+ * ResNet-50's last feature map with 1000 classes:
+ * ```js
+ * import { headParameters } from 'tensor-pooling';
+ *
+ * const heads = headParameters([2048, 7, 7], 1000);
+ * console.log(heads.flatten, heads.globalAverage);
+ * // prints: 100353000 2049000
+ * ```
+ * @category Formulas
  */
 export function headParameters(featureShape: readonly number[], classes: number): HeadParameters {
   const op = 'headParameters';

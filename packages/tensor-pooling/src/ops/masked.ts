@@ -22,13 +22,26 @@ import {
 import { GLOBAL_KEYS, planGlobalOp, type GlobalOptions } from './global-ops.js';
 import { readGradient, shapeOfInput } from './run.js';
 
+/**
+ * {@link maskedGlobalAvgPool}'s options: the global options and exactly one of `mask` and
+ * `validLengths`.
+ * @category Options
+ */
 export interface MaskedGlobalOptions extends GlobalOptions {
   /**
    * Weights per position: shape (N, ...spatial) shared by all channels, or the input's own shape.
    * 0/1 for a mask; any non-negative finite weights for a weighted mean.
    */
-  readonly mask?: { readonly shape: readonly number[]; readonly data: Weights };
-  /** Instead of a mask: for each sample, the valid length of each spatial axis (a prefix). */
+  readonly mask?: {
+    /** (N, ...spatial), or the input's shape for a weight per channel too. */
+    readonly shape: readonly number[];
+    /** The weights, row-major: a Uint8Array, Float32Array or Float64Array. */
+    readonly data: Uint8Array | Float32Array | Float64Array;
+  };
+  /**
+   * Instead of a mask: for each sample, the valid length of each spatial axis (positions
+   * 0 to length - 1 are real, the rest padding). N rows of one length per spatial axis.
+   */
   readonly validLengths?: readonly (readonly number[])[];
 }
 
@@ -145,7 +158,43 @@ function checkStillCovered(op: string, x: Tensor, r: Resolved): void {
   }
 }
 
-/** Average of each channel over the positions the mask keeps (weighted by it), per sample. */
+/**
+ * Masked global average pooling: for a padded batch of maps of different sizes, the average of
+ * each sample's channels over its real positions only (sum of w * x over sum of w, with the weights
+ * of `mask`, or 1 inside `validLengths` and 0 outside). A sample whose weights sum to 0 gives 0.
+ * Runs on the JS kernels, on the calling thread, whatever `backend` and `threads` say.
+ *
+ * @param x - The input: (N, C, ...spatial) or, channels-last, (N, ...spatial, C).
+ * @param options - `mask` or `validLengths` (exactly one), and `keepDims`, `layout`, `spatialDims`.
+ *   Read once.
+ * @returns A new tensor of `x`'s dtype: (N, C), or with `keepDims` (N, C, 1, ...).
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `x` is not a `{ shape, data }` tensor, an option has the wrong type or
+ *   value or is unknown, both or neither of `mask` and `validLengths` are given, a weight is
+ *   negative or not finite, or a length is not a non-negative integer;
+ * - `UNSUPPORTED_DTYPE`: `x.data` is not a Float32Array or Float64Array, or `mask.data` not a
+ *   Uint8Array, Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `MASK_SHAPE_MISMATCH`: `mask` has neither shape (N, ...spatial) nor `x`'s, or `validLengths` is
+ *   not N rows of one length per spatial axis, each at most that axis's size;
+ * - `INVALID_RANK`: `x`'s rank does not fit `spatialDims` (a rank-3 input needs it given);
+ * - `OUTPUT_EMPTY`: a spatial axis of size 0;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit.
+ * @example
+ * Two sequences of lengths 2 and 3, padded to 3 steps:
+ * ```js
+ * import { maskedGlobalAvgPool, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([2, 1, 3], Float32Array.of(1, 2, 0, 4, 5, 6));
+ * const byLengths = maskedGlobalAvgPool(x, { spatialDims: 1, validLengths: [[2], [3]] });
+ * console.log(byLengths.shape, Array.from(byLengths.data));
+ * // prints: [ 2, 1 ] [ 1.5, 5 ]
+ * const mask = tensor([2, 3], Float32Array.of(1, 1, 0, 1, 1, 1));
+ * console.log(Array.from(maskedGlobalAvgPool(x, { spatialDims: 1, mask }).data));
+ * // prints: [ 1.5, 5 ]
+ * ```
+ * @category Pooling
+ */
 export function maskedGlobalAvgPool<T extends FloatArray>(x: Tensor<T>, options: MaskedGlobalOptions): Tensor<T> {
   const op = 'maskedGlobalAvgPool';
   const o = readMaskedOptions(op, options);
@@ -158,6 +207,21 @@ export function maskedGlobalAvgPool<T extends FloatArray>(x: Tensor<T>, options:
   return { shape: plan.outputShape, data: maskedGlobalAvgForward(plan, t, weights, perChannel) as T };
 }
 
+/**
+ * The gradient of {@link maskedGlobalAvgPool}: each channel's gradient spread over its sample's
+ * positions in proportion to their weights (0 where the mask is 0).
+ *
+ * @param dy - The gradient of the forward output.
+ * @param input - The forward input, or just its shape.
+ * @param options - The forward call's options (the same mask or lengths).
+ * @returns dL/dx, of the input's shape and `dy`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`, `UNSUPPORTED_DTYPE`, `DATA_LENGTH_MISMATCH`, `MASK_SHAPE_MISMATCH`,
+ *   `INVALID_RANK`, `OUTPUT_EMPTY`: as the forward op would throw them (for `dy` too);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the forward output's;
+ * - `SIZE_TOO_LARGE`: the gradient would be over {@link setMaxBytes}'s limit.
+ * @category Gradients
+ */
 export function maskedGlobalAvgPoolBackward<T extends FloatArray>(
   dy: Tensor<T>,
   input: Tensor | readonly number[],

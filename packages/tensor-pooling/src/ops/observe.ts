@@ -7,15 +7,27 @@
 import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
 
+/**
+ * One kernel run that {@link observeRuns} saw.
+ * @category Plans
+ */
 export interface RunRecord {
+  /** The plan that ran: what the op (or a dialect's rules) made of the call's options. */
   readonly plan: PoolPlan;
   /** The backend that executed the plan (after 'auto' selection). */
   readonly backend: string;
+  /** Whether the run was a forward pass or a gradient. */
   readonly direction: 'forward' | 'backward';
+  /** How long the run took, from just before the kernel to just after it. */
   readonly milliseconds: number;
 }
 
+/**
+ * What {@link observeRuns} returns.
+ * @category Plans
+ */
 export interface Observed<T> {
+  /** What the callback returned. */
   readonly result: T;
   /** Every kernel run inside the callback, in order. Empty when the call computed nothing. */
   readonly runs: readonly RunRecord[];
@@ -37,9 +49,26 @@ export function recordRun(plan: PoolPlan, backend: string, direction: RunRecord[
 }
 
 /**
- * Calls `fn` and returns its result with the record of every pooling run inside it. Example:
- * `observeRuns(() => torch.avgPool2d(x, { kernel_size: 2 })).runs[0].plan` is the plan PyTorch's
- * rules gave, and `.backend` the backend that ran it. Nested calls each see their own runs.
+ * Calls `fn` and returns its result with the record of every pooling run inside it: which plan ran,
+ * on which backend, for how long. Observing is scoped to the callback, which must be synchronous
+ * (runs after it returns are not seen); nested calls each see their own runs, and the outer one
+ * sees them too.
+ *
+ * @param fn - A synchronous function that calls pooling ops.
+ * @returns `fn`'s `result` and the `runs`, in order (empty when nothing was computed).
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `fn` is not a function; whatever `fn`
+ * throws is thrown as it is.
+ * @example
+ * The plan PyTorch's rules gave a call, and the backend that ran it:
+ * ```js
+ * import { observeRuns, tensor, torch } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 5, 5], new Float32Array(25).fill(1));
+ * const { result, runs } = observeRuns(() => torch.avgPool2d(x, { kernel_size: 2, ceil_mode: true }));
+ * console.log(result.shape, runs.length, runs[0].backend, runs[0].direction);
+ * // prints: [ 1, 1, 3, 3 ] 1 js forward
+ * ```
+ * @category Plans
  */
 export function observeRuns<T>(fn: () => T): Observed<T> {
   if (typeof fn !== 'function') {
@@ -80,10 +109,25 @@ export function stopIfCapturing(plan: PoolPlan): void {
 /**
  * The plan the first pooling run inside `fn` would execute, found without executing it: `fn` runs
  * until that run has checked its inputs and planned, and stops there (no output is allocated, no
- * window computed). Undefined when `fn` ran no plan (maxUnpool and maskedGlobalAvgPool have none;
- * a dialect call that returns its input unchanged). Example: the plan PyTorch's rules give a
- * 30000x30000 map, `planOfCall(() => torch.avgPool2d(x, { kernel_size: 3, ceil_mode: true }))`,
- * costs the planning only. Errors `fn` throws before its run are thrown as they are.
+ * window computed). This is how to see the plan a dialect call makes: PyTorch's rules for a
+ * 30000x30000 map cost the planning only.
+ *
+ * @param fn - A synchronous function that calls a pooling op.
+ * @returns The plan, or undefined when `fn` ran no plan ({@link maxUnpool} and
+ *   {@link maskedGlobalAvgPool} have none; a dialect call that returns its input unchanged or an
+ *   empty result).
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `fn` is not a function; errors `fn` throws
+ * before its run (a bad option, say) are thrown as they are.
+ * @example
+ * ```js
+ * import { planOfCall, tensor, torch } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 5, 5], new Float32Array(25));
+ * const plan = planOfCall(() => torch.avgPool2d(x, { kernel_size: 2, stride: 2, padding: 1, ceil_mode: true }));
+ * console.log(plan.outputShape, plan.reducer.divisor);
+ * // prints: [ 1, 1, 3, 3 ] padded
+ * ```
+ * @category Plans
  */
 export function planOfCall(fn: () => unknown): PoolPlan | undefined {
   if (typeof fn !== 'function') {

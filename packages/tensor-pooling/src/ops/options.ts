@@ -10,45 +10,88 @@ import { planSlidingSpec } from '../plan/sliding.js';
 import { checkBoolean, checkInteger, checkOneOf, perAxis } from '../plan/validate.js';
 import type { Layout } from '../tensor.js';
 
+/**
+ * The options every op of the library's own spelling takes. An options object is read once, when
+ * the call starts (a getter runs once; later changes to the object do not reach the call), and a
+ * name the op does not know is refused with `INVALID_PARAMETER` rather than ignored.
+ * @category Options
+ */
 export interface CommonOptions {
-  /** Where the channel axis is. Default 'channels-first' (N, C, ...spatial). */
+  /** Where the channel axis is. Default `'channels-first'` (N, C, ...spatial). */
   readonly layout?: Layout;
-  /** How many spatial axes; inferred from array-valued options, else rank - 2. */
+  /**
+   * How many spatial axes; by default the length of an array-valued option (`kernel: [2, 2]` says
+   * 2), else rank - 2. An input of rank spatialDims + 1 is unbatched: (C, ...spatial), and its
+   * result has no batch axis either. A rank-3 input with neither this nor a per-axis option is
+   * refused (`INVALID_RANK`): it is as often a batch of 1-D signals (N, C, W) as one unbatched map
+   * (C, H, W), and guessing would pool the wrong axes.
+   */
   readonly spatialDims?: number;
-  /** Which kernels run the plan. Default 'auto'; every backend gives the same result. */
+  /**
+   * Which kernels run the plan: `'auto'` (default) picks the fastest available one that supports
+   * it; a name from {@link "tensor-pooling"!backendNames} forces that backend. Every backend gives
+   * the same result. `'wasm'` exists only after {@link "tensor-pooling"!init} (before, it is
+   * `UNSUPPORTED_OPTION`).
+   */
   readonly backend?: string;
   /**
-   * Threads to split large work across (the calling thread and n - 1 workers). Default 1. Same
-   * bits as one thread; work too small to repay a dispatch runs on the calling thread.
+   * Threads to split large work across (the calling thread and n - 1 workers), 1 to 256. Default 1.
+   * Same bits as one thread; work too small to repay a dispatch runs on the calling thread. The
+   * first call that asks for threads runs on the calling thread alone while the workers start; await
+   * {@link "tensor-pooling"!startWorkers} first to have it split too.
    */
   readonly threads?: number;
 }
 
+/**
+ * The options of a sliding-window op: the window's size, step, padding and dilation along each
+ * spatial axis. Per-axis values are one number for every spatial axis or one per axis, outermost
+ * first. Output size per axis: `round((L + padBegin + padEnd - kEff) / stride) + 1` with
+ * `kEff = dilation * (kernel - 1) + 1` and `round` floor, or ceil under `ceilMode`
+ * ({@link slidingOutputSize}).
+ * @category Options
+ */
 export interface WindowOptions extends CommonOptions {
-  /** Window size: one number for every spatial axis or one per axis. */
+  /** Window size: one positive integer for every spatial axis or one per axis. Required. */
   readonly kernel: number | readonly number[];
-  /** Default: the kernel. */
+  /** Step between windows. Default: the kernel (windows that tile the input). */
   readonly stride?: number | readonly number[];
-  /** Default 0. See PaddingOption. */
+  /**
+   * Default 0. Numbers, pairs, `'valid'`, `'same'` or `'same-lower'`: see {@link PaddingOption}.
+   * Explicit padding may be at most half the effective kernel (`PAD_TOO_LARGE`), as in PyTorch.
+   */
   readonly padding?: PaddingOption;
-  /** Spacing between taps; default 1. */
+  /** Spacing between a window's taps; default 1 (adjacent taps). */
   readonly dilation?: number | readonly number[];
-  /** Round the output size up; the last window must still start inside the input or the begin padding. */
+  /**
+   * Round the output size up instead of down. As in PyTorch and ONNX, the last window must still
+   * start inside the input or the begin padding: one that would start in the end padding is
+   * dropped. Default false.
+   */
   readonly ceilMode?: boolean;
 }
 
+/**
+ * {@link avgPool}'s options: a window, and which taps the average divides by.
+ * @category Options
+ */
 export interface AvgPoolOptions extends WindowOptions {
   /**
-   * Count padding positions in the divisor (PyTorch's count_include_pad). Default false, as in
-   * ONNX, Keras, TF and TF.js; the PyTorch dialect defaults it to true as PyTorch does.
+   * Count padding positions in the divisor (PyTorch's count_include_pad; the ceil-mode overhang
+   * past the end padding never counts). Default false, as in ONNX, Keras, TF and TF.js; the PyTorch
+   * dialect defaults it to true as PyTorch does.
    */
   readonly countIncludePad?: boolean;
-  /** Divide every window by this instead (PyTorch's divisor_override). */
+  /** Divide every window's sum by this non-zero number instead (PyTorch's divisor_override). */
   readonly divisorOverride?: number;
 }
 
+/**
+ * {@link lpPool}'s options: a window, and the power of the norm.
+ * @category Options
+ */
 export interface LpPoolOptions extends WindowOptions {
-  /** The power p of (sum |x|^p)^(1/p); default 2. */
+  /** The power p of (sum |x|^p)^(1/p): a positive finite number; default 2. */
   readonly p?: number;
 }
 

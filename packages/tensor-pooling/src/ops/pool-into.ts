@@ -12,6 +12,10 @@ import { runtimeFor } from '../kernels/wasm/zero-copy.js';
 import { checkThreads, onThreads } from '../kernels/workers/threads.js';
 import { recordRun, runStarted, stopIfCapturing } from './observe.js';
 
+/**
+ * {@link poolInto}'s options.
+ * @category Plans
+ */
 export interface PoolIntoOptions {
   /** Max plans: also return the maxima's per-plane indices (computing them costs more than the values alone). */
   readonly withIndices?: boolean;
@@ -47,9 +51,42 @@ function checkWritable(op: string, x: FloatArray, out: FloatArray): void {
 }
 
 /**
- * Runs `plan` forward with the wasm kernels, writing into `out`. When `x` and `out` are
- * WasmTensors nothing is copied. Max plans: with `withIndices`, returns the maxima's per-plane
- * indices. The fourth argument may also be `withIndices` alone (a boolean).
+ * Runs `plan` forward with the wasm kernels, writing into `out`, an output the caller holds (and
+ * may reuse from call to call). When `x` and `out` are {@link WasmTensor}s nothing is copied in or
+ * out. In Node the wasm kernels load synchronously if {@link init} has not loaded them; in a
+ * browser, await {@link init} first.
+ *
+ * @param plan - A plan made by {@link planAvgPool}, {@link planMaxPool} or {@link planLpPool} (or
+ *   seen by {@link planOfCall}), of at most 3 spatial axes.
+ * @param x - The input, of the plan's input shape: an ordinary tensor or a WasmTensor. Never written.
+ * @param out - The output, of the plan's output shape and `x`'s dtype: an ordinary tensor or a
+ *   WasmTensor, not overlapping `x`.
+ * @param options - `withIndices` and `threads`, or `withIndices` alone as a boolean.
+ * @returns With `withIndices` on a max plan, the maxima's per-plane indices; else undefined.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `plan` is not a plan this library made, a tensor or option is not what it
+ *   must be, `out` overlaps `x`, or `out` is a view of wasm memory outside every WasmTensor;
+ * - `UNSUPPORTED_DTYPE`: a tensor's data is not a Float32Array or Float64Array, or `out`'s dtype
+ *   is not `x`'s;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `SHAPE_MISMATCH`: `x` or `out` does not have the plan's input or output shape;
+ * - `UNSUPPORTED_OPTION`: the plan has more than 3 spatial axes, or the wasm kernels cannot load
+ *   here (no WebAssembly SIMD, or a browser before {@link init}).
+ * @example
+ * ```js
+ * import { allocWasmTensor, init, planAvgPool, poolInto, toWasmTensor, tensor } from 'tensor-pooling';
+ *
+ * await init();
+ * const plan = planAvgPool([1, 1, 4, 4], { kernel: 2 });
+ * const x = toWasmTensor(tensor([1, 1, 4, 4], Float32Array.from({ length: 16 }, (_, i) => i)));
+ * const out = allocWasmTensor(plan.outputShape);
+ * poolInto(plan, x, out);
+ * console.log(Array.from(out.data));
+ * // prints: [ 2.5, 4.5, 10.5, 12.5 ]
+ * x.free();
+ * out.free();
+ * ```
+ * @category Plans
  */
 export function poolInto(plan: PoolPlan, x: Tensor, out: Tensor, options?: PoolIntoOptions | boolean): Int32Array | undefined {
   const op = 'poolInto';

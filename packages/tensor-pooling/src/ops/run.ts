@@ -19,14 +19,26 @@ import {
   type Tensor,
 } from '../tensor.js';
 
-/** Indices of the maxima: the flat spatial index inside each (n, c) plane, as PyTorch returns them. */
+/**
+ * Indices of the maxima: for each output, the flat row-major spatial index of its maximum inside
+ * its own (n, c) plane, as PyTorch returns them (-1 for a window with no input).
+ * @category Options
+ */
 export interface IndexTensor {
+  /** The pooled output's shape. */
   readonly shape: readonly number[];
+  /** One index per output element, in the output's order. */
   readonly data: Int32Array;
 }
 
+/**
+ * What {@link maxPoolWithIndices} and {@link adaptiveMaxPoolWithIndices} return.
+ * @category Options
+ */
 export interface ValuesWithIndices<T extends FloatArray = FloatArray> {
+  /** The maxima, as the op without indices returns them. */
   readonly values: Tensor<T>;
+  /** Where each maximum was: see {@link IndexTensor}. */
   readonly indices: IndexTensor;
 }
 

@@ -26,11 +26,22 @@ import {
 import { COMMON_KEYS, layoutOf, spatialRankOf, type CommonOptions } from './options.js';
 import type { IndexTensor } from './run.js';
 
+/**
+ * {@link maxUnpool}'s options: the geometry of the max pooling it undoes.
+ * @category Options
+ */
 export interface MaxUnpoolOptions extends CommonOptions {
+  /** The pooling's window size: one positive integer for every spatial axis or one per axis. Required. */
   readonly kernel: number | readonly number[];
+  /** The pooling's stride. Default: the kernel. */
   readonly stride?: number | readonly number[];
+  /** The pooling's padding: one number, one per axis, or one [begin, end] pair per axis. Default 0. */
   readonly padding?: number | readonly number[] | readonly (readonly [number, number])[];
-  /** Spatial output size; default (in - 1) * stride - padBegin - padEnd + kernel. */
+  /**
+   * Spatial output size, or the whole output shape (keeping the input's batch and channels);
+   * default (in - 1) * stride - padBegin - padEnd + kernel per axis. As in PyTorch, each size must
+   * lie strictly within one stride of that default.
+   */
   readonly outputSize?: readonly number[];
 }
 
@@ -166,6 +177,46 @@ function checkStillCovered(op: string, ...tensors: { shape: readonly number[]; d
   }
 }
 
+/**
+ * Max unpooling, the partial inverse of max pooling: each value goes back to the position its index
+ * names (PyTorch's per-plane flat spatial index, as {@link maxPoolWithIndices} returns it); every
+ * other position is 0. (ONNX's MaxUnpool, whose indices span the whole tensor, is
+ * {@link runOnnxNode}'s.)
+ *
+ * @param x - The pooled values: (N, C, ...spatial), channels-last with `layout`, or unbatched.
+ * @param indices - An Int32Array tensor of `x`'s shape: where each value goes in its plane.
+ * @param options - The pooling's `kernel` (required), `stride`, `padding`, and `outputSize`,
+ *   `layout`, `spatialDims`. Read once.
+ * @returns A new tensor of `x`'s dtype, of the unpooled shape.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `x` or `indices` is not a `{ shape, data }` tensor, an option has the wrong
+ *   type or value, is unknown, or is missing (`kernel`), or `outputSize` does not give one size per
+ *   spatial axis within one stride of the default;
+ * - `UNSUPPORTED_DTYPE`: `x.data` is not a Float32Array or Float64Array, or `indices.data` not an
+ *   Int32Array;
+ * - `DATA_LENGTH_MISMATCH`: a tensor's data does not hold the product of its shape's elements;
+ * - `SHAPE_MISMATCH`: `indices` does not have `x`'s shape, or a whole-shape `outputSize` changes the
+ *   batch or channels;
+ * - `INDEX_OUT_OF_RANGE`: an index lies outside its output plane;
+ * - `INVALID_RANK`: `x`'s rank does not fit the options (a rank-3 input needs `spatialDims` or a
+ *   per-axis option);
+ * - `OUTPUT_EMPTY`: an output axis would have size 0 or less;
+ * - `SIZE_TOO_LARGE`: the result would be over {@link setMaxBytes}'s limit or {@link MAX_ELEMENTS}.
+ * @example
+ * Max pooling and back: the maxima return to where they were, zeros elsewhere:
+ * ```js
+ * import { maxPoolWithIndices, maxUnpool, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 2, 4], Float32Array.of(1, 5, 2, 0, 3, 4, 8, 7));
+ * const { values, indices } = maxPoolWithIndices(x, { kernel: 2 });
+ * console.log(Array.from(values.data), Array.from(indices.data));
+ * // prints: [ 5, 8 ] [ 1, 6 ]
+ * const y = maxUnpool(values, indices, { kernel: 2 });
+ * console.log(y.shape, Array.from(y.data).join(' '));
+ * // prints: [ 1, 1, 2, 4 ] 0 5 0 0 0 0 8 0
+ * ```
+ * @category Pooling
+ */
 export function maxUnpool<T extends FloatArray>(x: Tensor<T>, indices: IndexTensor, options: MaxUnpoolOptions): Tensor<T> {
   return maxUnpoolAs('maxUnpool', x, indices, options);
 }
@@ -190,7 +241,21 @@ export function maxUnpoolAs<T extends FloatArray>(op: string, x: Tensor<T>, indi
   return { shape: plan.outputShape, data: y as T };
 }
 
-/** d(maxUnpool)/dx: each input takes the gradient at the position it was sent to. */
+/**
+ * The gradient of {@link maxUnpool}: each input takes the gradient at the position its index sent
+ * it to.
+ *
+ * @param dy - The gradient of the unpooled output.
+ * @param indices - The forward call's indices.
+ * @param options - The forward call's options.
+ * @returns dL/dx, of `indices`' shape and `dy`'s dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`, `UNSUPPORTED_DTYPE`, `DATA_LENGTH_MISMATCH`, `INDEX_OUT_OF_RANGE`,
+ *   `INVALID_RANK`, `OUTPUT_EMPTY`: as the forward op would throw them (for `dy` too);
+ * - `SHAPE_MISMATCH`: `dy`'s shape is not the unpooled output's;
+ * - `SIZE_TOO_LARGE`: the gradient would be over {@link setMaxBytes}'s limit.
+ * @category Gradients
+ */
 export function maxUnpoolBackward<T extends FloatArray>(
   dy: Tensor<T>,
   indices: IndexTensor,

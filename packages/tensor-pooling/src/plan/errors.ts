@@ -1,9 +1,30 @@
 import { typedArrayKind, typedArrayRealLength } from '../typed-arrays.js';
 
 /**
- * The one error type of tensor-pooling. `code` is stable and meant for programs;
- * `message` is for people: the op, the rule, the caller's own argument names and
- * values, and the derived values (input size, padding, kernel, output size).
+ * The stable `code` of a {@link PoolingError}, meant for programs (the message is for people and
+ * may be worded better in any release). Each op's documentation lists the codes it throws.
+ *
+ * - `INVALID_RANK`: the input has the wrong number of axes for the op and its options (a rank-3
+ *   input without `spatialDims` or a per-axis option, which reads two ways; more than 32 axes).
+ * - `DATA_LENGTH_MISMATCH`: `data` does not hold the product of `shape` elements (or its buffer was
+ *   resized or detached during the call).
+ * - `UNSUPPORTED_DTYPE`: the data's array kind is not one the op takes (the ops take Float32Array
+ *   and Float64Array), or two tensors that must share a dtype do not.
+ * - `INVALID_PARAMETER`: an argument or option has the wrong type or value, or an options object
+ *   has a name the op does not know (a typo is refused, never ignored).
+ * - `PAD_TOO_LARGE`: padding over half the effective kernel (PyTorch's rule, kept by the library's
+ *   own options and the PyTorch dialect).
+ * - `OUTPUT_EMPTY`: a spatial axis of the input has size 0, or the window does not fit, so an
+ *   output axis would have size 0 or less.
+ * - `MASK_SHAPE_MISMATCH`: a mask or `validLengths` does not fit the input.
+ * - `SIZE_TOO_LARGE`: a buffer would be over {@link setMaxBytes}'s limit or a tensor over
+ *   {@link MAX_ELEMENTS} elements.
+ * - `INDEX_OUT_OF_RANGE`: an index (unpooling, `explainWindow`) lies outside what it indexes.
+ * - `SHAPE_MISMATCH`: a tensor's shape does not match the one it must have (a gradient and the
+ *   forward output, an output and its plan).
+ * - `UNSUPPORTED_OPTION`: a valid request this platform or backend cannot serve (`backend: 'wasm'`
+ *   before {@link init}, a backend that cannot run the plan, a TF.js case not reproduced).
+ * @category Errors
  */
 export type PoolingErrorCode =
   | 'INVALID_RANK'
@@ -18,9 +39,39 @@ export type PoolingErrorCode =
   | 'SHAPE_MISMATCH'
   | 'UNSUPPORTED_OPTION';
 
+/**
+ * The one error type of tensor-pooling. Every refused call throws it, before anything is allocated
+ * or written: `code` is stable and meant for programs; `message` is for people: the op, the rule,
+ * the caller's own argument names and values, and the derived values (input size, padding, kernel,
+ * output size).
+ *
+ * @example
+ * ```js
+ * import { avgPool, PoolingError, tensor } from 'tensor-pooling';
+ *
+ * try {
+ *   avgPool(tensor([1, 1, 4, 4], new Float32Array(16)), { kernel: 2, padding: 2 });
+ * } catch (error) {
+ *   if (!(error instanceof PoolingError)) throw error;
+ *   console.log(error.code, error.op);
+ *   // prints: PAD_TOO_LARGE avgPool
+ *   console.log(error.message);
+ *   // prints: avgPool: padding must be at most half the effective kernel size on every axis; got padding 2+2 with kernel 2 (effective 2) on axis H; input read as (N=1, C=1, H=4, W=4), channels-first
+ * }
+ * ```
+ * @category Errors
+ */
 export class PoolingError extends Error {
+  /** What went wrong, for programs: see {@link PoolingErrorCode}. */
   readonly code: PoolingErrorCode;
+  /** The op that refused the call, in the caller's spelling (`avgPool`, `avg_pool2d`, `AveragePool`). */
   readonly op: string;
+  /**
+   * Made by the library; a registered {@link Backend} may throw one too.
+   * @param code - The stable code.
+   * @param op - The op's name; the message starts with it.
+   * @param message - What was wrong and what was expected.
+   */
   constructor(code: PoolingErrorCode, op: string, message: string) {
     // Callers may make their own (a registered backend, say): any value gives a readable message.
     const opText = typeof op === 'string' ? op : show(op);

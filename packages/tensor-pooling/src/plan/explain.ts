@@ -16,9 +16,12 @@ import { checkInteger, readOptions } from './validate.js';
  * `maxTaps` taps of each window (default 1024 each), and at most 65,536 taps in all, so that
  * explaining a plan over a huge input (or of many axes) costs what fits on a screen, not what the
  * plan computes. What is left out is counted.
+ * @category Explanations
  */
 export interface ExplainOptions {
+  /** Windows listed per axis at most: a non-negative integer; default 1024. */
   readonly maxWindows?: number;
+  /** Taps listed per window (per axis) at most: a non-negative integer; default 1024. */
   readonly maxTaps?: number;
 }
 
@@ -43,16 +46,29 @@ function readLimits(op: string, options: unknown): Limits {
   return { maxWindows: limit('maxWindows'), maxTaps: limit('maxTaps'), tapsLeft: TAPS_LISTED };
 }
 
-/** Where a tap lies: in the input, in the explicit padding, or past it (the ceil-mode overhang). */
+/**
+ * Where a tap lies: in the input, in the explicit padding, or past it (the ceil-mode overhang).
+ * @category Explanations
+ */
 export type TapKind = 'input' | 'padding' | 'overhang';
 
+/**
+ * One tap of a window along one axis.
+ * @category Explanations
+ */
 export interface AxisTap {
   /** Position along the axis: negative or >= size outside the input. */
   readonly position: number;
+  /** Whether the position is in the input, the padding, or past it. */
   readonly kind: TapKind;
 }
 
+/**
+ * One window of one axis, in an {@link AxisExplanation}.
+ * @category Explanations
+ */
 export interface AxisWindowExplanation {
+  /** The window's output index along the axis. */
   readonly output: number;
   /** The window's taps in order: the first `maxTaps` of them. */
   readonly taps: readonly AxisTap[];
@@ -64,11 +80,18 @@ export interface AxisWindowExplanation {
   readonly inPadded: number;
 }
 
+/**
+ * One spatial axis of a {@link PlanExplanation}.
+ * @category Explanations
+ */
 export interface AxisExplanation {
   /** H, W, D, ... as in the library's messages. */
   readonly name: string;
+  /** Whether the axis slides a window or cuts adaptive bins. */
   readonly kind: 'sliding' | 'adaptive';
+  /** The input's size along the axis. */
   readonly size: number;
+  /** The output's size along the axis. */
   readonly out: number;
   /** How the output size follows from the geometry, with the numbers filled in. */
   readonly formula: string;
@@ -80,28 +103,49 @@ export interface AxisExplanation {
    * The window that rounding the output size up would add but that would start inside the end
    * padding: PyTorch's and ONNX's ceil mode drop it (TF.js keeps it). Null when there is none.
    */
-  readonly ceilDropped: { readonly window: number; readonly start: number } | null;
+  readonly ceilDropped: {
+    /** The dropped window's output index. */
+    readonly window: number;
+    /** Where it would have started. */
+    readonly start: number;
+  } | null;
 }
 
+/**
+ * What {@link explainPlan} returns.
+ * @category Explanations
+ */
 export interface PlanExplanation {
+  /** The op that made the plan. */
   readonly op: string;
+  /** The plan's input shape. */
   readonly inputShape: readonly number[];
+  /** The plan's output shape. */
   readonly outputShape: readonly number[];
   /** What each window reduces to, and how the divisor is chosen. */
   readonly reducer: string;
+  /** Each spatial axis, outermost first. */
   readonly axes: readonly AxisExplanation[];
   /** Windows that hold no input at all, or that leave input positions unread. */
   readonly warnings: readonly string[];
 }
 
+/**
+ * What {@link explainWindow} returns.
+ * @category Explanations
+ */
 export interface WindowExplanation {
+  /** The output element's index, one per spatial axis. */
   readonly outputIndex: readonly number[];
   /** The taps of each axis (the first `maxTaps`); the window is their Cartesian product. */
   readonly taps: readonly (readonly AxisTap[])[];
   /** Taps of each axis not listed in `taps`. */
   readonly omittedTaps: readonly number[];
+  /** Taps in the whole window. */
   readonly kernelSize: number;
+  /** Taps inside the input. */
   readonly inInput: number;
+  /** Taps inside input + explicit padding. */
   readonly inPadded: number;
   /** Average plans: what the sum is divided by (0 for a window with no input). Otherwise null. */
   readonly divisor: number | null;
@@ -313,9 +357,30 @@ function warningsOf(plan: PoolPlan): string[] {
 }
 
 /**
- * Every axis's formula and windows (the first `maxWindows` of each, see ExplainOptions), the
- * reduction in words, and warnings about odd windows (windows with no input, input positions in
- * no window), which cover every window whether listed or not.
+ * A plan explained for people: every axis's output-size formula with the numbers filled in, its
+ * windows and their taps (the first `maxWindows` of each axis, see {@link ExplainOptions}), the
+ * reduction in words, and warnings about odd windows (windows with no input, input positions in no
+ * window), which cover every window whether listed or not. Everything is read from the plan, so it
+ * says what the kernels compute.
+ *
+ * @param plan - A plan made by this library ({@link planAvgPool}, {@link planOfCall}, ...).
+ * @param options - How much to list: `maxWindows`, `maxTaps`.
+ * @returns The explanation: plain data, ready to print or render.
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `plan` is not a plan this library made or
+ * an option is not a non-negative integer (or is unknown).
+ * @example
+ * PyTorch's ceil mode on L = 5, kernel 2, stride 2, padding 1:
+ * ```js
+ * import { explainPlan, planAvgPool } from 'tensor-pooling';
+ *
+ * const plan = planAvgPool([1, 1, 5], { spatialDims: 1, kernel: 2, stride: 2, padding: 1, ceilMode: true });
+ * const explained = explainPlan(plan);
+ * console.log(explained.axes[0].formula);
+ * // prints: out = (L + pad_begin + pad_end - k) / s + 1 = (5 + 1 + 1 - 2) / 2 + 1: ceil(2.5) + 1 = 4 (ceil mode), but window 3 would start at 5, inside the end padding, and PyTorch and ONNX drop it: out = 3
+ * console.log(explained.axes[0].windows.map((w) => w.taps.map((t) => t.kind).join('+')));
+ * // prints: [ 'padding+input', 'input+input', 'input+input' ]
+ * ```
+ * @category Explanations
  */
 export function explainPlan(plan: PoolPlan, options?: ExplainOptions): PlanExplanation {
   const op = 'explainPlan';
@@ -338,8 +403,29 @@ function product(values: readonly number[]): number {
 }
 
 /**
- * One output element's window: its taps on every axis, how many lie in the input and in the padded
- * input, and for average plans the divisor and why. `outputIndex` has one index per spatial axis.
+ * One output element's window explained: its taps on every axis, how many lie in the input and in
+ * the padded input, and for average plans the divisor and why.
+ *
+ * @param plan - A plan made by this library.
+ * @param outputIndex - The output element: one index per spatial axis.
+ * @param options - How much to list: `maxTaps` (`maxWindows` is accepted and unused here).
+ * @returns The window's explanation.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `plan` is not a plan this library made, or an option is not what it must be;
+ * - `INDEX_OUT_OF_RANGE`: `outputIndex` does not hold one integer per spatial axis within the
+ *   output's size.
+ * @example
+ * ```js
+ * import { explainWindow, planAvgPool } from 'tensor-pooling';
+ *
+ * const plan = planAvgPool([1, 1, 4, 4], { kernel: 3, stride: 2, padding: 1, countIncludePad: true });
+ * const window = explainWindow(plan, [0, 0]);
+ * console.log(window.inInput, window.inPadded, window.divisor);
+ * // prints: 4 9 9
+ * console.log(window.reason);
+ * // prints: 4 of its 9 taps lie in the input, 5 in the padding; padding counts (count_include_pad): divisor = taps in input + padding = 9
+ * ```
+ * @category Explanations
  */
 export function explainWindow(plan: PoolPlan, outputIndex: readonly number[], options?: ExplainOptions): WindowExplanation {
   checkPlan('explainWindow', 'plan', plan);

@@ -15,15 +15,26 @@
  * Worked example, L=5, k=2, s=2, pad 1+1, ceil mode: (5+2-2)/2 = 2.5 -> ceil 3 -> out 4; the 4th
  * window would start at 3*2 = 6 >= 5+1, inside the right padding, so out = 3. TF.js has no such
  * rule: its ceil rounding gives 4, and the last window holds no input at all.
+ * @category Formulas
  */
 export type OutputRounding = 'floor' | 'ceil' | 'round' | 'trunc';
 
+/**
+ * One axis of a sliding window, as {@link slidingOutputSize} takes it.
+ * @category Formulas
+ */
 export interface SlidingGeometry {
+  /** The input's length L along the axis. */
   readonly size: number;
+  /** Taps per window k. */
   readonly kernel: number;
+  /** Step between windows s. */
   readonly stride: number;
+  /** Step between a window's taps d. */
   readonly dilation: number;
+  /** Padding before the first position. */
   readonly padBegin: number;
+  /** Padding after the last position. */
   readonly padEnd: number;
 }
 

@@ -8,6 +8,10 @@ import { checkInteger } from './validate.js';
  * - one number per axis: symmetric on that axis;
  * - one [begin, end] pair per axis: asymmetric;
  * - 'valid': none; 'same': TF/Keras/ONNX SAME_UPPER (odd pad at the end); 'same-lower': ONNX SAME_LOWER.
+ *
+ * The 'same' modes size the output ceil(L / stride) and pad just enough for the last window to end
+ * at the padded edge ({@link samePadding}).
+ * @category Options
  */
 export type PaddingOption =
   | number

@@ -16,37 +16,91 @@ import type { ResolvedPadding } from './padding.js';
  *   gradient of tied maxima to the last one).
  * - lp: (sum |x|^p)^(1/p) (ONNX); `signed` uses x^p and `rescale` multiplies the sum by
  *   kernel / padded-count, which is PyTorch's avg_pool(x^p) * prod(kernel) formulation.
+ * @category Plans
  */
 export type Reducer =
-  | { readonly op: 'avg'; readonly divisor: 'padded' | 'valid' | number; readonly emptyWindow: 'zero' | 'nan' }
-  | { readonly op: 'max'; readonly nan: 'propagate' | 'ignore'; readonly ties?: 'first' | 'last' }
-  | { readonly op: 'lp'; readonly p: number; readonly signed: boolean; readonly rescale: boolean };
+  | {
+      /** Average. */
+      readonly op: 'avg';
+      /** 'padded' (taps inside input + explicit padding), 'valid' (taps inside the input) or a fixed number. */
+      readonly divisor: 'padded' | 'valid' | number;
+      /** What a window with no tap inside the input gives: 0 or NaN. */
+      readonly emptyWindow: 'zero' | 'nan';
+    }
+  | {
+      /** Maximum. */
+      readonly op: 'max';
+      /** Whether a NaN tap makes the maximum NaN ('propagate') or is skipped ('ignore'). */
+      readonly nan: 'propagate' | 'ignore';
+      /** Which of tied maxima wins (and takes the gradient): the first in scan order (default) or the last. */
+      readonly ties?: 'first' | 'last';
+    }
+  | {
+      /** Lp norm. */
+      readonly op: 'lp';
+      /** The power. */
+      readonly p: number;
+      /** Sum x^p keeping signs (PyTorch) instead of |x|^p. */
+      readonly signed: boolean;
+      /** Multiply the sum by kernel size / padded count (PyTorch's avg_pool formulation). */
+      readonly rescale: boolean;
+    };
 
-/** A window that slides: tap j of output o sits at o*stride - padBegin + j*dilation. */
+/**
+ * A spatial axis of a plan whose window slides: tap j of output o sits at
+ * o * stride - padBegin + j * dilation (global pooling is a sliding axis with one window as large
+ * as the input).
+ * @category Plans
+ */
 export interface SlidingAxis {
+  /** Tells a sliding axis from an adaptive one. */
   readonly kind: 'sliding';
+  /** The input's size along this axis. */
   readonly size: number;
+  /** The output's size along this axis. */
   readonly out: number;
+  /** Taps per window. */
   readonly kernel: number;
+  /** Step between windows. */
   readonly stride: number;
+  /** Step between a window's taps. */
   readonly dilation: number;
+  /** Padding before the first input position. */
   readonly padBegin: number;
+  /** Padding after the last input position. */
   readonly padEnd: number;
   /**
    * How `out` was derived, kept so explanations can say it: a rounding of (L + P - k_eff)/s + 1
    * (under ceil, with or without the start-inside rule) or 'same' (ceil(L/s)). Absent when a
    * dialect sized the axis itself.
    */
-  readonly sizeRule?: { readonly rounding: OutputRounding; readonly lastWindowStartsInside: boolean } | 'same';
+  readonly sizeRule?:
+    | {
+        /** How the quotient was rounded. */
+        readonly rounding: OutputRounding;
+        /** Whether a ceil-mode window that would start in the end padding was dropped (PyTorch, ONNX). */
+        readonly lastWindowStartsInside: boolean;
+      }
+    | 'same';
 }
 
-/** Adaptive bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)). */
+/**
+ * A spatial axis of a plan cut into adaptive bins: output i covers [floor(i*L/O), ceil((i+1)*L/O)).
+ * @category Plans
+ */
 export interface AdaptiveAxis {
+  /** Tells an adaptive axis from a sliding one. */
   readonly kind: 'adaptive';
+  /** The input's size along this axis (L). */
   readonly size: number;
+  /** The output's size along this axis (O). */
   readonly out: number;
 }
 
+/**
+ * One spatial axis of a {@link PoolPlan}.
+ * @category Plans
+ */
 export type PlanAxis = SlidingAxis | AdaptiveAxis;
 
 /**
@@ -62,19 +116,37 @@ export interface AxisWindows {
   readonly step: number;
 }
 
+/**
+ * A validated, frozen description of one pooling call on one input shape: the output shape, every
+ * spatial axis's geometry, and what each window reduces to. Every op (and every dialect) makes one
+ * from its options and hands it to a backend, which only executes it; {@link planAvgPool},
+ * {@link planMaxPool}, {@link planLpPool} and {@link planOfCall} hand one out, for
+ * {@link poolInto}, {@link explainPlan} and {@link planRowBands}. Only plans the library made are
+ * accepted there: a copy or a look-alike object is refused.
+ * @category Plans
+ */
 export interface PoolPlan {
+  /** The op that made it, in the caller's spelling (`avgPool`, `avg_pool2d`, `AveragePool`). */
   readonly op: string;
+  /** Where the channel axis is, in the input and the output. */
   readonly layout: Layout;
   /** False for an unbatched input (C, ...spatial): the output has no batch axis either. */
   readonly batched: boolean;
+  /** N (1 for an unbatched input). */
   readonly batch: number;
+  /** C. */
   readonly channels: number;
+  /** The shape the plan was made for; running it on another shape is refused. */
   readonly inputShape: readonly number[];
+  /** The result's shape. */
   readonly outputShape: readonly number[];
   /** Spatial axes, outermost first. */
   readonly axes: readonly PlanAxis[];
+  /** What each window reduces to. */
   readonly reducer: Reducer;
+  /** Elements of one (n, c) plane of the input: the product of the spatial sizes. */
   readonly inputSpatialSize: number;
+  /** Elements of one (n, c) plane of the output. */
   readonly outputSpatialSize: number;
 }
 

@@ -20,13 +20,20 @@ import { effectiveKernel } from './output-size.js';
 /** Each band is a plan object of its own: a caller asking for millions of them has mistaken the unit. */
 const MAX_BANDS = 1 << 16;
 
+/**
+ * One band of {@link planRowBands}: a plan over some input rows that gives some output rows.
+ * @category Plans
+ */
 export interface RowBand {
+  /** The band's own plan: its input shape has `inputEnd - inputStart` rows on the outermost spatial axis. */
   readonly plan: PoolPlan;
-  /** Output rows [outputStart, outputEnd) of the full plan's outermost spatial axis. */
+  /** First output row of the full plan's outermost spatial axis that this band gives. */
   readonly outputStart: number;
+  /** One past the last output row this band gives. */
   readonly outputEnd: number;
-  /** Input rows [inputStart, inputEnd) the band reads. */
+  /** First input row the band reads. */
   readonly inputStart: number;
+  /** One past the last input row the band reads. */
   readonly inputEnd: number;
 }
 
@@ -64,9 +71,32 @@ function band(plan: PoolPlan, axis: SlidingAxis, outputStart: number, outputEnd:
 }
 
 /**
- * Cuts `plan` into bands of at most `rowsPerBand` output rows of its outermost spatial axis. A plan
- * that cannot be cut (adaptive or global outermost axis, a single output row, spatial axes dropped
- * from the output) comes back as one band: the plan itself over all its input rows.
+ * Cuts `plan` into bands of at most `rowsPerBand` output rows of its outermost spatial axis, each a
+ * plan of its own that reads only the input rows its windows touch, with exactly the full plan's
+ * results (the same taps, in-bounds counts and padded counts). A shell can then pool an image far
+ * larger than it wants to hold as floats, one band at a time. A plan that cannot be cut (adaptive
+ * or global outermost axis, a single output row, spatial axes dropped from the output) comes back
+ * as one band: the plan itself over all its input rows.
+ *
+ * @param plan - A plan made by this library.
+ * @param rowsPerBand - At most this many output rows per band: a number of at least 1.
+ * @returns The bands, in order, covering every output row once.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `plan` is not a plan this library made, or `rowsPerBand` is under 1;
+ * - `SIZE_TOO_LARGE`: the cut would make over 65,536 bands.
+ * @example
+ * ```js
+ * import { planAvgPool, planRowBands } from 'tensor-pooling';
+ *
+ * const plan = planAvgPool([10, 8, 3], { layout: 'channels-last', spatialDims: 2, kernel: 3, stride: 2, padding: 1 });
+ * for (const band of planRowBands(plan, 2)) {
+ *   console.log(band.outputStart, band.outputEnd, band.inputStart, band.inputEnd, band.plan.inputShape);
+ * }
+ * // prints: 0 2 0 4 [ 4, 8, 3 ]
+ * // prints: 2 4 3 8 [ 5, 8, 3 ]
+ * // prints: 4 5 7 10 [ 3, 8, 3 ]
+ * ```
+ * @category Plans
  */
 export function planRowBands(plan: PoolPlan, rowsPerBand: number): RowBand[] {
   const op = 'planRowBands';

@@ -11,6 +11,7 @@
  * loads only in a program that made this import before `tf.loadLayersModel`; without it TF.js throws
  * "Unknown layer: AvgPool. This may be due to ...". `model.summary()` lists such a layer as
  * `name (AvgPool)`. Models saved by 0.1.0, which named the classes TensorPoolingAvgPool etc., load too.
+ * @module tensor-pooling/tfjs
  */
 export {
   adaptiveAvgPool,

@@ -30,6 +30,7 @@ import {
 import { PoolingError, show } from '../plan/errors.js';
 import { readCallerValue } from '../tensor.js';
 
+/** TF.js's own layer arguments (`name`, `inputShape`, `batchInputShape`, `dtype`, `trainable`, ...). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Kwargs = Parameters<layers.Layer['call']>[1];
 
@@ -80,7 +81,25 @@ function sizeThatFitsWindows(options: object): number {
  * The output shape of a symbolic input whose batch or spatial sizes may be unknown (null). Every
  * pooling output axis depends on one input axis only, so planning twice, with the unknown sizes
  * set to two sizes far enough apart to give different results, shows which outputs are unknown.
- * The plan itself (and so every check and error) is the core's.
+ * The plan itself (and so every check and error) is the core's. The layers use it for
+ * `computeOutputShape`; it serves a custom layer over the core ops the same way.
+ *
+ * @param inputShape - The symbolic shape: non-negative integers, null where unknown.
+ * @param options - The pooling options the plan uses (their window sizes bound the trial sizes).
+ * @param plan - From a full shape to the op's output shape, e.g.
+ *   `(shape) => planAvgPool(shape, options).outputShape`.
+ * @returns The output shape, null where it depends on an unknown size.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is not what it
+ * must be; whatever `plan` throws (the core's codes for a shape that cannot be pooled).
+ * @example
+ * ```js
+ * import { planAvgPool } from 'tensor-pooling';
+ * import { outputShapeWithUnknowns } from 'tensor-pooling/tfjs';
+ *
+ * const options = { layout: 'channels-last', kernel: [2, 2] };
+ * console.log(outputShapeWithUnknowns([null, null, 32, 3], options, (shape) => planAvgPool(shape, options).outputShape));
+ * // prints: [ null, null, 16, 3 ]
+ * ```
  */
 export function outputShapeWithUnknowns(
   inputShape: Shape,
@@ -148,12 +167,25 @@ abstract class PoolingLayer<O extends object> extends layers.Layer {
     this.plan = plan;
   }
 
+  /**
+   * The output shape for an input shape, unknown (null) sizes allowed: see {@link outputShapeWithUnknowns}.
+   * @param inputShape - The input's shape (or a list of shapes, whose first is the input's).
+   * @throws {@link "tensor-pooling"!PoolingError} with the core op's codes when the options do not
+   * fit the shape.
+   */
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     return outputShapeWithUnknowns(firstShape(inputShape), this.poolingOptions, (shape) =>
       this.plan(shape, batchedByDefault(this.poolingOptions, shape.length)),
     );
   }
 
+  /**
+   * Pools the input with the layer's options (TF.js calls it through `apply`).
+   * @param inputs - The input tensor (or a list whose first is the input).
+   * @param kwargs - TF.js's call arguments (`mask` for {@link MaskedGlobalAvgPool}).
+   * @throws {@link "tensor-pooling"!PoolingError} with the core op's codes when the options do not
+   * fit the input.
+   */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => this.pool(firstTensor(inputs), kwargs, inputs));
   }
@@ -162,49 +194,125 @@ abstract class PoolingLayer<O extends object> extends layers.Layer {
     return this.run(x, this.poolingOptions);
   }
 
+  /** The layer's configuration for saving: TF.js's layer arguments and the pooling options. */
   override getConfig(): tf.serialization.ConfigDict {
     return { ...(this.poolingOptions as tf.serialization.ConfigDict), ...super.getConfig() };
   }
 }
 
+/** {@link AvgPool}'s arguments: the core's {@link "tensor-pooling"!AvgPoolOptions} and TF.js's layer arguments. */
 export type AvgPoolLayerArgs = AvgPoolOptions & LayerArgs;
+/** {@link MaxPool}'s arguments: the core's {@link "tensor-pooling"!WindowOptions} and TF.js's layer arguments. */
 export type MaxPoolLayerArgs = WindowOptions & LayerArgs;
+/** The global layers' arguments: the core's {@link "tensor-pooling"!GlobalOptions} and TF.js's layer arguments. */
 export type GlobalPoolLayerArgs = GlobalOptions & LayerArgs;
+/** {@link AdaptiveAvgPool}'s arguments: the core's {@link "tensor-pooling"!AdaptiveOptions} and TF.js's layer arguments. */
 export type AdaptivePoolLayerArgs = AdaptiveOptions & LayerArgs;
 
 const globalOutputShape = (shape: readonly number[], options: GlobalOptions) => poolOutputShape(shape, { ...options, global: true });
 
-/** Average pooling with every core option: countIncludePad, divisorOverride, ceilMode, dilation, 1-D to 3-D. */
+/**
+ * A TF.js layer of average pooling with every core option: countIncludePad, divisorOverride,
+ * ceilMode, dilation, 1-D to 3-D; channels-last by default. Works with unknown (null) sizes in the
+ * input shape, saves and loads (registered as 'AvgPool'), and trains with model.fit.
+ * @example
+ * A model for inputs of any size:
+ * ```js
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { avgPoolLayer, globalAvgPoolLayer } from 'tensor-pooling/tfjs';
+ *
+ * const model = tfl.sequential({
+ *   layers: [avgPoolLayer({ inputShape: [null, null, 3], kernel: 2, ceilMode: true }), globalAvgPoolLayer()],
+ * });
+ * console.log(model.outputs[0].shape, model.layers.map((layer) => layer.getClassName()));
+ * // prints: [ null, 3 ] [ 'AvgPool', 'GlobalAvgPool' ]
+ * console.log(model.predict(tf.ones([1, 5, 5, 3])).shape);
+ * // prints: [ 1, 3 ]
+ * ```
+ */
 export class AvgPool extends PoolingLayer<AvgPoolOptions> {
+  /** The name TF.js saves and loads the layer by. */
   static readonly className = 'AvgPool';
+  /**
+   * @param args - The pooling options (`kernel` required) and TF.js's layer arguments.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is neither one of TF.js's
+ * layer arguments nor an option this layer takes; each option's value is checked by the core when
+ * the layer is applied or run, with the codes of {@link "tensor-pooling"!avgPool}.
+   */
   constructor(args: AvgPoolLayerArgs) {
     super(args, avgPool, (shape, options) => planAvgPool(shape, options).outputShape);
   }
 }
 
+/**
+ * A TF.js layer of max pooling with every core option (ceilMode, dilation, 1-D to 3-D);
+ * channels-last by default. Registered as 'MaxPool'.
+ */
 export class MaxPool extends PoolingLayer<WindowOptions> {
+  /** The name TF.js saves and loads the layer by. */
   static readonly className = 'MaxPool';
+  /**
+   * @param args - The pooling options (`kernel` required) and TF.js's layer arguments.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is neither one of TF.js's
+ * layer arguments nor an option this layer takes; each option's value is checked by the core when
+ * the layer is applied or run, with the codes of {@link "tensor-pooling"!maxPool}.
+   */
   constructor(args: MaxPoolLayerArgs) {
     super(args, maxPool, (shape, options) => planMaxPool(shape, options).outputShape);
   }
 }
 
+/**
+ * A TF.js layer of global average pooling: (N, ...spatial, C) -> (N, C), or with `keepDims` the
+ * spatial axes kept as size 1. Registered as 'GlobalAvgPool'.
+ */
 export class GlobalAvgPool extends PoolingLayer<GlobalOptions> {
+  /** The name TF.js saves and loads the layer by. */
   static readonly className = 'GlobalAvgPool';
+  /**
+   * @param args - `keepDims`, `layout`, `spatialDims` and TF.js's layer arguments; optional.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is neither one of TF.js's
+ * layer arguments nor an option this layer takes; each option's value is checked by the core when
+ * the layer is applied or run, with the codes of {@link "tensor-pooling"!globalAvgPool}.
+   */
   constructor(args?: GlobalPoolLayerArgs) {
     super(args, globalAvgPool, globalOutputShape);
   }
 }
 
+/**
+ * A TF.js layer of global max pooling: (N, ...spatial, C) -> (N, C), or with `keepDims` the spatial
+ * axes kept as size 1. Registered as 'GlobalMaxPool'.
+ */
 export class GlobalMaxPool extends PoolingLayer<GlobalOptions> {
+  /** The name TF.js saves and loads the layer by. */
   static readonly className = 'GlobalMaxPool';
+  /**
+   * @param args - `keepDims`, `layout`, `spatialDims` and TF.js's layer arguments; optional.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is neither one of TF.js's
+ * layer arguments nor an option this layer takes; each option's value is checked by the core when
+ * the layer is applied or run, with the codes of {@link "tensor-pooling"!globalMaxPool}.
+   */
   constructor(args?: GlobalPoolLayerArgs) {
     super(args, globalMaxPool, globalOutputShape);
   }
 }
 
+/**
+ * A TF.js layer of adaptive average pooling (PyTorch's bins): a fixed output size from inputs of
+ * any size. Registered as 'AdaptiveAvgPool'.
+ */
 export class AdaptiveAvgPool extends PoolingLayer<AdaptiveOptions> {
+  /** The name TF.js saves and loads the layer by. */
   static readonly className = 'AdaptiveAvgPool';
+  /**
+   * @param args - `outputSize` (required), `layout`, `spatialDims` and TF.js's layer arguments.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is neither one of TF.js's
+ * layer arguments nor an option this layer takes; each option's value is checked by the core when
+ * the layer is applied or run, with the codes of {@link "tensor-pooling"!adaptiveAvgPool}.
+   */
   constructor(args: AdaptivePoolLayerArgs) {
     super(args, adaptiveAvgPool, poolOutputShape);
   }
@@ -217,8 +325,15 @@ export class AdaptiveAvgPool extends PoolingLayer<AdaptiveOptions> {
  * The mask is consumed: nothing downstream is masked.
  */
 export class MaskedGlobalAvgPool extends PoolingLayer<GlobalOptions> {
+  /** The name TF.js saves and loads the layer by. */
   static readonly className = 'MaskedGlobalAvgPool';
 
+  /**
+   * @param args - `keepDims`, `layout`, `spatialDims` and TF.js's layer arguments; optional.
+ * @throws {@link "tensor-pooling"!PoolingError} `INVALID_PARAMETER` when an argument is neither one of TF.js's
+ * layer arguments nor an option this layer takes; each option's value is checked by the core when
+ * the layer is applied or run, with the codes of {@link "tensor-pooling"!maskedGlobalAvgPool}.
+   */
   constructor(args?: GlobalPoolLayerArgs) {
     super(args, globalAvgPool, globalOutputShape);
     this.supportsMasking = true;
@@ -231,7 +346,10 @@ export class MaskedGlobalAvgPool extends PoolingLayer<GlobalOptions> {
       : maskedGlobalAvgPool(x, { ...this.poolingOptions, mask });
   }
 
-  /** TF.js's typings promise a tensor, but its engine reads null as "no mask", as its own layers return. */
+  /**
+   * Null: the mask is consumed, nothing downstream is masked. (TF.js's typings promise a tensor,
+   * but its engine reads null as "no mask", as its own layers return.)
+   */
   override computeMask(): tf.Tensor {
     return null as unknown as tf.Tensor;
   }
@@ -248,10 +366,59 @@ for (const layerClass of [AvgPool, MaxPool, GlobalAvgPool, GlobalMaxPool, Adapti
   tf.serialization.SerializationMap.getMap().classNameMap[`TensorPooling${layerClass.className}`] = [layerClass, layerClass.fromConfig];
 }
 
-/** Factories in TF.js's style: avgPoolLayer({ kernel: 2 }) where TF.js has tf.layers.averagePooling2d(...). */
+/**
+ * `new AvgPool(args)` in TF.js's factory style: avgPoolLayer({ kernel: 2 }) where TF.js has
+ * tf.layers.averagePooling2d(...).
+ * @param args - The pooling options (`kernel` required) and TF.js's layer arguments.
+ * @returns The layer.
+ * @throws {@link "tensor-pooling"!PoolingError} as {@link AvgPool}'s constructor.
+ */
 export const avgPoolLayer = (args: AvgPoolLayerArgs): AvgPool => new AvgPool(args);
+/**
+ * `new MaxPool(args)` in TF.js's factory style.
+ * @param args - The pooling options (`kernel` required) and TF.js's layer arguments.
+ * @returns The layer.
+ * @throws {@link "tensor-pooling"!PoolingError} as {@link MaxPool}'s constructor.
+ */
 export const maxPoolLayer = (args: MaxPoolLayerArgs): MaxPool => new MaxPool(args);
+/**
+ * `new GlobalAvgPool(args)` in TF.js's factory style.
+ * @param args - `keepDims`, `layout`, `spatialDims` and TF.js's layer arguments; optional.
+ * @returns The layer.
+ * @throws {@link "tensor-pooling"!PoolingError} as {@link GlobalAvgPool}'s constructor.
+ */
 export const globalAvgPoolLayer = (args: GlobalPoolLayerArgs = {}): GlobalAvgPool => new GlobalAvgPool(args);
+/**
+ * `new GlobalMaxPool(args)` in TF.js's factory style.
+ * @param args - `keepDims`, `layout`, `spatialDims` and TF.js's layer arguments; optional.
+ * @returns The layer.
+ * @throws {@link "tensor-pooling"!PoolingError} as {@link GlobalMaxPool}'s constructor.
+ */
 export const globalMaxPoolLayer = (args: GlobalPoolLayerArgs = {}): GlobalMaxPool => new GlobalMaxPool(args);
+/**
+ * `new AdaptiveAvgPool(args)` in TF.js's factory style.
+ * @param args - `outputSize` (required), `layout`, `spatialDims` and TF.js's layer arguments.
+ * @returns The layer.
+ * @throws {@link "tensor-pooling"!PoolingError} as {@link AdaptiveAvgPool}'s constructor.
+ */
 export const adaptiveAvgPoolLayer = (args: AdaptivePoolLayerArgs): AdaptiveAvgPool => new AdaptiveAvgPool(args);
+/**
+ * `new MaskedGlobalAvgPool(args)` in TF.js's factory style.
+ * @param args - `keepDims`, `layout`, `spatialDims` and TF.js's layer arguments; optional.
+ * @returns The layer.
+ * @throws {@link "tensor-pooling"!PoolingError} as {@link MaskedGlobalAvgPool}'s constructor.
+ * @example
+ * A mask as the second input:
+ * ```js
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { maskedGlobalAvgPoolLayer } from 'tensor-pooling/tfjs';
+ *
+ * const layer = maskedGlobalAvgPoolLayer();
+ * const x = tf.tensor3d([[[1], [2], [0]], [[4], [5], [6]]]);
+ * const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+ * console.log(Array.from(layer.apply([x, mask]).dataSync()));
+ * // prints: [ 1.5, 5 ]
+ * ```
+ */
 export const maskedGlobalAvgPoolLayer = (args: GlobalPoolLayerArgs = {}): MaskedGlobalAvgPool => new MaskedGlobalAvgPool(args);

@@ -137,34 +137,145 @@ function poolingOp<O extends { readonly layout?: unknown; readonly spatialDims?:
   };
 }
 
-/** Average pooling, e.g. avgPool(x, { kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true }). */
+/**
+ * Average pooling as a differentiable TF.js op: the core's {@link "tensor-pooling"!avgPool} forward
+ * and its exact gradient, with every core option (`countIncludePad`, `divisorOverride`, `ceilMode`
+ * with PyTorch's rule, dilation with padding, 1-D to 3-D). Layout defaults to channels-last.
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - The core's {@link "tensor-pooling"!AvgPoolOptions}: `kernel` (required), `stride`,
+ *   `padding`, `dilation`, `ceilMode`, `countIncludePad`, `divisorOverride`, `layout`, ... Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing (`kernel`);
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `UNSUPPORTED_OPTION`): see {@link "tensor-pooling"!avgPool}.
+ * @example
+ * ```js
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { avgPool } from 'tensor-pooling/tfjs';
+ *
+ * const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+ * const y = avgPool(x, { kernel: 3, stride: 2, padding: 1, countIncludePad: true });
+ * console.log(y.shape, Array.from(y.dataSync(), (v) => v.toFixed(3)));
+ * // prints: [ 1, 2, 2, 1 ] [ '1.111', '2.667', '5.667', '10.000' ]
+ * const dx = tf.grad((t) => tf.sum(avgPool(t, { kernel: 2 })))(x);
+ * console.log(dx.shape, dx.dataSync()[0]);
+ * // prints: [ 1, 4, 4, 1 ] 0.25
+ * ```
+ * @function
+ */
 export const avgPool: (x: tf.Tensor, options: AvgPoolOptions) => tf.Tensor = poolingOp('avgPool', coreAvgPool, (dy, x, o) =>
   avgPoolBackward(dy, x.shape, o),
 );
 
-/** Max pooling; NaN propagates and the gradient goes to the first maximum of each window. */
+/**
+ * Max pooling as a differentiable TF.js op: the core's {@link "tensor-pooling"!maxPool}; NaN
+ * propagates and the gradient goes to the first maximum of each window. Layout defaults to
+ * channels-last.
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - The core's {@link "tensor-pooling"!WindowOptions}: `kernel` (required), `stride`,
+ *   `padding`, `dilation`, `ceilMode`, `layout`, ... Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing (`kernel`);
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `UNSUPPORTED_OPTION`): see {@link "tensor-pooling"!maxPool}.
+ * @function
+ */
 export const maxPool: (x: tf.Tensor, options: WindowOptions) => tf.Tensor = poolingOp('maxPool', coreMaxPool, maxPoolBackward);
 
 const globalAvg = poolingOp<GlobalOptions>('globalAvgPool', coreGlobalAvgPool, (dy, x, o) => globalAvgPoolBackward(dy, x.shape, o));
-/** Mean over every spatial axis: (N, H, W, C) -> (N, C), or (N, 1, 1, C) with keepDims. */
+/**
+ * Global average pooling as a differentiable TF.js op: the mean over every spatial axis,
+ * (N, H, W, C) -> (N, C), or (N, 1, 1, C) with `keepDims`.
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - `keepDims`, `layout`, `spatialDims`, `backend`, `threads`; optional. Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing;
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `UNSUPPORTED_OPTION`): see {@link "tensor-pooling"!globalAvgPool}.
+ */
 export const globalAvgPool = (x: tf.Tensor, options: GlobalOptions = {}): tf.Tensor => globalAvg(x, options);
 
 const globalMax = poolingOp<GlobalOptions>('globalMaxPool', coreGlobalMaxPool, globalMaxPoolBackward);
+/**
+ * Global max pooling as a differentiable TF.js op: the maximum over every spatial axis,
+ * (N, H, W, C) -> (N, C), or (N, 1, 1, C) with `keepDims`.
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - `keepDims`, `layout`, `spatialDims`, `backend`, `threads`; optional. Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing;
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `UNSUPPORTED_OPTION`): see {@link "tensor-pooling"!globalMaxPool}.
+ */
 export const globalMaxPool = (x: tf.Tensor, options: GlobalOptions = {}): tf.Tensor => globalMax(x, options);
 
-/** PyTorch's adaptive bins: output i of an axis of length L covers [floor(i*L/O), ceil((i+1)*L/O)). */
+/**
+ * Adaptive average pooling as a differentiable TF.js op, with PyTorch's bins: output i of an axis
+ * of length L covers [floor(i*L/O), ceil((i+1)*L/O)).
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - `outputSize` (required), `layout`, `spatialDims`, `backend`, `threads`. Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing (`outputSize`);
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `UNSUPPORTED_OPTION`): see {@link "tensor-pooling"!adaptiveAvgPool}.
+ * @function
+ */
 export const adaptiveAvgPool: (x: tf.Tensor, options: AdaptiveOptions) => tf.Tensor = poolingOp(
   'adaptiveAvgPool',
   coreAdaptiveAvgPool,
   (dy, x, o) => adaptiveAvgPoolBackward(dy, x.shape, o),
 );
 
+/**
+ * Adaptive max pooling as a differentiable TF.js op: the maximum of each of PyTorch's adaptive
+ * bins; the gradient goes to each bin's maximum.
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - `outputSize` (required), `layout`, `spatialDims`, `backend`, `threads`. Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing (`outputSize`);
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `UNSUPPORTED_OPTION`): see {@link "tensor-pooling"!adaptiveMaxPool}.
+ * @function
+ */
 export const adaptiveMaxPool: (x: tf.Tensor, options: AdaptiveOptions) => tf.Tensor = poolingOp(
   'adaptiveMaxPool',
   coreAdaptiveMaxPool,
   adaptiveMaxPoolBackward,
 );
 
+/**
+ * {@link maskedGlobalAvgPool}'s options: the core's, with a mask that may be a TF.js tensor.
+ */
 export interface TfMaskedGlobalOptions extends Omit<MaskedGlobalOptions, 'mask'> {
   /**
    * Weights per position, shape (N, ...spatial) or the input's shape: a TF.js tensor of any
@@ -174,7 +285,35 @@ export interface TfMaskedGlobalOptions extends Omit<MaskedGlobalOptions, 'mask'>
   readonly mask?: tf.Tensor | MaskedGlobalOptions['mask'];
 }
 
-/** Average over the positions the mask keeps, per sample and channel: a padded batch of maps of different sizes. */
+/**
+ * Masked global average pooling as a differentiable TF.js op: for a padded batch of maps (or
+ * sequences) of different sizes, each sample's channel average over the positions the mask keeps
+ * (weighted by it). A Keras mask works as is. No gradient flows into the mask.
+ *
+ * @param x - A float32 TF.js tensor: (N, ...spatial, C), or channels-first with
+ *   `layout: 'channels-first'`. A rank-3 tensor is (N, W, C) unless an option says otherwise.
+ * @param options - `mask` (a TF.js tensor or core mask) or `validLengths`, exactly one; `keepDims`,
+ *   `layout`, `spatialDims`. Read once, for the forward pass and the gradient alike.
+ * @returns A new TF.js tensor (float32), differentiable.
+ * @throws {@link "tensor-pooling"!PoolingError} when the op is called (for the layer, when it runs):
+ * - `INVALID_PARAMETER`: `x` is not a TF.js tensor, or an option has the wrong type or value, is
+ *   unknown or is missing (`mask` or `validLengths`);
+ * - `UNSUPPORTED_DTYPE`: `x` is not float32;
+ * - the core op's other codes for these options and this shape (`INVALID_RANK`, `PAD_TOO_LARGE`,
+ *   `OUTPUT_EMPTY`, `SIZE_TOO_LARGE`, `MASK_SHAPE_MISMATCH`): see {@link "tensor-pooling"!maskedGlobalAvgPool}.
+ * @example
+ * Two sequences of lengths 2 and 3, padded to 3 steps:
+ * ```js
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { maskedGlobalAvgPool } from 'tensor-pooling/tfjs';
+ *
+ * const x = tf.tensor3d([[[1], [2], [0]], [[4], [5], [6]]]);
+ * const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+ * console.log(Array.from(maskedGlobalAvgPool(x, { mask }).dataSync()));
+ * // prints: [ 1.5, 5 ]
+ * ```
+ */
 export function maskedGlobalAvgPool(x: tf.Tensor, options: TfMaskedGlobalOptions): tf.Tensor {
   const op = 'maskedGlobalAvgPool';
   const { mask, ...rest } = channelsLastByDefault(snapshotOptions<TfMaskedGlobalOptions>(op, options));

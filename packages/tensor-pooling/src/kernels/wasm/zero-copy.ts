@@ -31,11 +31,21 @@ export function runtimeFor(op: string): WasmRuntime {
 /** Only this module constructs WasmTensors: a tensor's address must be a block its heap handed out. */
 const MADE_HERE: unique symbol = Symbol('WasmTensor');
 
+/**
+ * A tensor whose elements live in WebAssembly memory, which the wasm backend and {@link poolInto}
+ * pool without copying in or out. Made by {@link allocWasmTensor} or {@link toWasmTensor} only;
+ * usable wherever a {@link Tensor} is. Read `data` afresh after any call that may allocate (growing
+ * the memory replaces the view), and `free()` it when done: the memory is not garbage-collected.
+ * @category WebAssembly memory
+ */
 export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> {
+  /** The tensor's shape (frozen). */
   readonly shape: readonly number[];
+  /** The elements' type. */
   readonly dtype: DType;
   /** Byte address in wasm memory. */
   readonly address: number;
+  /** Number of elements: the product of `shape`. */
   readonly length: number;
   private view: T;
   private freed = false;
@@ -63,7 +73,10 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
     return wasmView(this.heap, this.dtype, this.address, this.length) as T;
   }
 
-  /** A live view of the tensor's memory, re-created after the memory has grown. */
+  /**
+   * A live view of the tensor's memory, re-created after the memory has grown.
+   * @throws {@link PoolingError} `INVALID_PARAMETER` once the tensor is freed.
+   */
   get data(): T {
     if (this.freed) {
       throw new PoolingError('INVALID_PARAMETER', 'WasmTensor', `this tensor (shape ${show(this.shape)}) was freed`);
@@ -80,7 +93,36 @@ export class WasmTensor<T extends FloatArray = FloatArray> implements Tensor<T> 
   }
 }
 
-/** A zero-filled tensor in wasm memory. Loads the wasm kernels synchronously if `init()` has not. */
+/**
+ * A zero-filled tensor in wasm memory, to fill and pool without copies: by the wasm backend, which
+ * 'auto' picks (or `backend: 'wasm'` asks for) once {@link init} has loaded it, or by
+ * {@link poolInto}. In Node it may be made before `init()` (the kernels' memory then loads
+ * synchronously); in a browser, await `init()` first.
+ *
+ * @param shape - The tensor's shape.
+ * @param dtype - 'float32' (default) or 'float64'.
+ * @returns The tensor; `free()` it when done.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `shape` is not an array of non-negative integers;
+ * - `INVALID_RANK`: `shape` has more than {@link MAX_RANK} axes;
+ * - `UNSUPPORTED_DTYPE`: `dtype` is neither 'float32' nor 'float64';
+ * - `SIZE_TOO_LARGE`: the tensor would be over {@link setMaxBytes}'s limit or {@link MAX_ELEMENTS},
+ *   or does not fit in WebAssembly memory;
+ * - `UNSUPPORTED_OPTION`: the wasm kernels cannot load here (no WebAssembly SIMD, or a browser
+ *   before `init()`).
+ * @example
+ * ```js
+ * import { allocWasmTensor, globalAvgPool, init } from 'tensor-pooling';
+ *
+ * await init();
+ * const x = allocWasmTensor([1, 2, 2, 2]);
+ * x.data.set([1, 2, 3, 4, 10, 20, 30, 40]);
+ * console.log(Array.from(globalAvgPool(x, { backend: 'wasm' }).data));
+ * // prints: [ 2.5, 25 ]
+ * x.free();
+ * ```
+ * @category WebAssembly memory
+ */
 export function allocWasmTensor<D extends DType = 'float32'>(
   shape: readonly number[],
   dtype: D = 'float32' as D,
@@ -108,7 +150,21 @@ function allocIn<D extends DType>(op: string, shape: readonly number[], dtype: D
   return new WasmTensor(MADE_HERE, shape, dtype, address, length, heap);
 }
 
-/** A copy of `x` in wasm memory (one copy now, none per pooling call later). */
+/**
+ * A copy of `x` in wasm memory (one copy now, none per pooling call later). Loads the kernels as
+ * {@link allocWasmTensor} does.
+ *
+ * @param x - The tensor to copy.
+ * @returns The copy; `free()` it when done.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `x` is not a `{ shape, data }` tensor;
+ * - `UNSUPPORTED_DTYPE`: `x.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `x.data` does not hold the product of `x.shape` elements;
+ * - `SIZE_TOO_LARGE`: the copy would be over {@link setMaxBytes}'s limit or does not fit in
+ *   WebAssembly memory;
+ * - `UNSUPPORTED_OPTION`: the wasm kernels cannot load here.
+ * @category WebAssembly memory
+ */
 export function toWasmTensor<T extends FloatArray>(x: Tensor<T>): WasmTensor<T> {
   const op = 'toWasmTensor';
   const source = readTensor<T>(op, 'x', x);
@@ -117,7 +173,17 @@ export function toWasmTensor<T extends FloatArray>(x: Tensor<T>): WasmTensor<T> 
   return t;
 }
 
-/** Grows wasm memory now so that `bytes` more can be allocated without detaching views later. */
+/**
+ * Grows wasm memory now so that `bytes` more can be allocated without growing it later (growing
+ * replaces every view of the memory, so a `data` view kept from before would be stale).
+ *
+ * @param bytes - How many bytes to make room for: a non-negative integer.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `bytes` is not a non-negative integer;
+ * - `SIZE_TOO_LARGE`: `bytes` is over {@link setMaxBytes}'s limit or does not fit in WebAssembly memory;
+ * - `UNSUPPORTED_OPTION`: the wasm kernels cannot load here.
+ * @category WebAssembly memory
+ */
 export function reserveWasmMemory(bytes: number): void {
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
     throw new PoolingError('INVALID_PARAMETER', 'reserveWasmMemory', `bytes must be a non-negative integer; got ${show(bytes)}`);
@@ -131,7 +197,10 @@ export function reserveWasmMemory(bytes: number): void {
   }
 }
 
-/** What the WebAssembly kernels hold in their memories (both: the host arrays' and the WasmTensors'). */
+/**
+ * What the WebAssembly kernels hold in their memories (both: the host arrays' and the WasmTensors').
+ * @category WebAssembly memory
+ */
 export interface WasmMemoryUse {
   /** The memories' sizes: what the process has reserved for the kernels. */
   readonly bytes: number;
@@ -144,6 +213,12 @@ export interface WasmMemoryUse {
 /**
  * The WebAssembly memories' use, or undefined before the kernels are loaded: to see what a call
  * needs beyond its tensors, reset the peak, run it, and read the peak (what `npm run bench` does).
+ *
+ * @param options - `resetPeak: true` restarts the peak from the bytes live now (the result
+ *   shows the restarted peak).
+ * @returns The bytes reserved, live and at peak, or undefined before the kernels load.
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when an option is unknown or `resetPeak` is not a boolean.
+ * @category WebAssembly memory
  */
 export function wasmMemoryUse(options?: { readonly resetPeak?: boolean }): WasmMemoryUse | undefined {
   const read = readOptions('wasmMemoryUse', options, ['resetPeak']);

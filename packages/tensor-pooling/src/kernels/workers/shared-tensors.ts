@@ -30,6 +30,16 @@ function sharedOrPlainArray(type: DType, length: number): FloatArray {
 /**
  * A zeroed tensor in shared memory: with `threads: n`, workers read it in place instead of copying
  * their share of it first. Ordinary memory where there is no SharedArrayBuffer (no workers either).
+ *
+ * @param shape - The tensor's shape.
+ * @param dtype - 'float32' (default) or 'float64'.
+ * @returns A tensor whose data is a view of a SharedArrayBuffer (where there is one), all zeros.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `shape` is not an array of non-negative integers;
+ * - `INVALID_RANK`: `shape` has more than {@link MAX_RANK} axes;
+ * - `UNSUPPORTED_DTYPE`: `dtype` is neither 'float32' nor 'float64';
+ * - `SIZE_TOO_LARGE`: the tensor would be over {@link setMaxBytes}'s limit or {@link MAX_ELEMENTS}.
+ * @category Backends and threads
  */
 export function allocSharedTensor<D extends DType = 'float32'>(
   shape: readonly number[],
@@ -46,7 +56,18 @@ export function allocSharedTensor<D extends DType = 'float32'>(
   return { shape: Object.freeze(dims), data };
 }
 
-/** A copy of `x` in shared memory (ordinary memory where there is none, as `allocSharedTensor`). */
+/**
+ * A copy of `x` in shared memory (ordinary memory where there is none, as {@link allocSharedTensor}).
+ *
+ * @param x - The tensor to copy.
+ * @returns The copy, of `x`'s shape and dtype.
+ * @throws {@link PoolingError}
+ * - `INVALID_PARAMETER`: `x` is not a `{ shape, data }` tensor;
+ * - `UNSUPPORTED_DTYPE`: `x.data` is not a Float32Array or Float64Array;
+ * - `DATA_LENGTH_MISMATCH`: `x.data` does not hold the product of `x.shape` elements;
+ * - `SIZE_TOO_LARGE`: the copy would be over {@link setMaxBytes}'s limit.
+ * @category Backends and threads
+ */
 export function toSharedTensor<T extends FloatArray>(x: Tensor<T>): Tensor<T> {
   const op = 'toSharedTensor';
   const source = readTensor<T>(op, 'x', x);

@@ -55,6 +55,24 @@ export function onThreads(inner: Backend, plan: PoolPlan, threads: number, wants
  * them) and resolves to how many are ready: count - 1 at most, fewer where the machine has fewer
  * cores (at least 4 threads are allowed) or none where workers cannot run (`workersUnavailable()`
  * says why).
+ *
+ * @param count - The `threads` the calls will ask for: an integer from 1 to 256.
+ * @returns How many workers are ready.
+ * @throws {@link PoolingError} `INVALID_PARAMETER` when `count` is not an integer from 1 to 256.
+ * @example
+ * ```js
+ * import { allocSharedTensor, avgPool, startWorkers } from 'tensor-pooling';
+ *
+ * console.log(await startWorkers(4));
+ * // prints: 3
+ * const x = allocSharedTensor([8, 16, 64, 64]);
+ * x.data.forEach((_, i) => (x.data[i] = i % 7));
+ * const split = avgPool(x, { kernel: 2, threads: 4 });
+ * const single = avgPool(x, { kernel: 2 });
+ * console.log(split.data.every((v, i) => v === single.data[i]));
+ * // prints: true
+ * ```
+ * @category Backends and threads
  */
 export async function startWorkers(count: number): Promise<number> {
   const threads = checkThreads('startWorkers', count, 'count');
@@ -66,6 +84,8 @@ export async function startWorkers(count: number): Promise<number> {
  * have not failed yet): known before anything starts where the platform itself rules them out (a
  * page that is not cross-origin isolated has no SharedArrayBuffer), and after a failed start
  * otherwise.
+ * @returns The reason, or undefined.
+ * @category Backends and threads
  */
 export function workersUnavailable(): string | undefined {
   const scope = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } }; Worker?: unknown };
