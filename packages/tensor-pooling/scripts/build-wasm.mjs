@@ -3,9 +3,9 @@
 // its own memory (copies in and out of it are ordinary memcpys) and importing a shared memory
 // (tensors that workers pool in place; V8 copies to and from shared memory at a fraction of
 // memcpy's speed, so host arrays keep the first). Writes the two binaries as files beside the code
-// that loads them (src/kernels/wasm/gen/*.wasm): Node reads them, browsers fetch them through
-// `new URL('./gen/kernels.wasm', import.meta.url)`, which bundlers follow and copy, so no base64 of
-// them sits in anyone's JavaScript. Skips the compile when the sources have not changed since the
+// that loads them (build/src/kernels/wasm/tensor-pooling-kernels*.wasm, see --copy): Node reads them,
+// browsers fetch them through `new URL('./tensor-pooling-kernels.wasm', import.meta.url)`, which
+// bundlers follow and copy, so no base64 of them sits in anyone's JavaScript. Skips the compile when the sources have not changed since the
 // binaries were written (gen/manifest.json records their hash): the build runs often. The
 // binaries are committed, and CI checks they are exactly what the sources compile to (`--force`
 // recompiles regardless; asc's output is deterministic). `--copy <dir>` copies them into a build
