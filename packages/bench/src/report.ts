@@ -14,6 +14,7 @@ import {
   threadsSpeedUp,
   timed,
 } from './select.js';
+import { percent, times } from './format.js';
 import { targets } from './targets.js';
 
 function ms(value: number | undefined): string {
@@ -25,14 +26,6 @@ function ms(value: number | undefined): string {
 /** "median / p10" of a timing. */
 function spread(k: { readonly medianMs?: number; readonly p10Ms?: number } | undefined): string {
   return k?.medianMs === undefined ? '—' : `${ms(k.medianMs)} / ${ms(k.p10Ms)}`;
-}
-
-function times(value: number | undefined): string {
-  return value === undefined ? '—' : `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}x`;
-}
-
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(0)}%`;
 }
 
 function megabytes(bytes: number | undefined): string {

@@ -60,8 +60,11 @@ export interface DoorResult {
 
 /** One set of session options tried: what it changed, and its median per call or why it was dropped. */
 export interface TuningTrialResult {
+  /** A level in the first round; in the second, an option turned off, or nothing ('as chosen'). */
   readonly change: string;
+  /** Per call. */
   readonly medianMs?: number;
+  /** Why it was not timed further. */
   readonly dropped?: string;
 }
 

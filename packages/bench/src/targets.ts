@@ -13,6 +13,7 @@ import {
   threadsSpeedUp,
   timed,
 } from './select.js';
+import { percent, times } from './format.js';
 
 export interface Target {
   readonly text: string;
@@ -25,14 +26,6 @@ export interface Target {
 const RESIDENT_CASES = ['B', 'C', 'D', 'E', 'F', 'H', 'I'];
 const ROOF_CASES = ['A', 'G'];
 const DOOR_LIMIT = 1.1;
-
-function times(value: number | undefined): string {
-  return value === undefined ? '—' : `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}x`;
-}
-
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(0)}%`;
-}
 
 /** A target over cases: met when every case measured meets it; unmeasured cases are left out. */
 function overCases(

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import type * as OrtTypes from 'onnxruntime-node';
 import type { BenchCase } from '../cases.js';
 import { repeated, timeInterleaved, type Timed, type TimingOptions } from '../measure.js';
-import type { Contest } from '../results.js';
+import type { Contest, TuningTrialResult } from '../results.js';
 import { INPUT_NAME, OUTPUT_NAME, poolingModel, type ModelShapes } from './onnx-model.js';
 import type { Peer, PreparedPeer } from './peer.js';
 
@@ -77,14 +77,9 @@ function freshRun(session: OrtTypes.InferenceSession, feeds: Record<string, OrtT
   return async () => (await session.run(feeds))[OUTPUT_NAME]!.data as Float32Array;
 }
 
-export interface TuningTrial {
-  /** What the trial changed: a level in the first round; in the second, an option turned off, or nothing. */
-  readonly change: string;
+/** A trial as the results record it, with the settings it ran. */
+export interface TuningTrial extends TuningTrialResult {
   readonly settings: OrtNodeSettings;
-  /** Per call. */
-  readonly medianMs?: number;
-  /** Why it was not timed further. */
-  readonly dropped?: string;
 }
 
 export interface Tuning {
