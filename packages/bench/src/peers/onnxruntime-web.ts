@@ -41,6 +41,8 @@ class WebThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private seq = 0;
+  /** Set once the worker is gone: later questions fail at once rather than wait for ever. */
+  private gone: Error | undefined;
   readonly info: Promise<WebThreadInfo>;
 
   constructor(threads: number) {
@@ -51,14 +53,20 @@ class WebThread {
       if (reply.error === undefined) waiter.resolve(reply.value);
       else waiter.reject(new Error(reply.error));
     });
-    this.worker.on('error', (error) => {
-      for (const waiter of this.waiting.values()) waiter.reject(error);
-      this.waiting.clear();
-    });
+    this.worker.on('error', (error) => this.fail(error));
+    // A worker that exits without an error (an abort in the wasm runtime) would leave its questions unanswered.
+    this.worker.on('exit', (code) => this.fail(new Error(`onnxruntime-web's worker thread exited (code ${code})`)));
     this.info = this.ask({ kind: 'start' }) as Promise<WebThreadInfo>;
   }
 
+  private fail(error: Error): void {
+    this.gone ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+
   ask(body: WebRequestBody, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (this.gone) return Promise.reject(this.gone);
     const seq = this.seq++;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
