@@ -29,7 +29,7 @@ import { float32Ulps, probeInput } from './accuracy.js';
 import { elements, FULL_CASES, QUICK_CASES, toChannelsLast, type BenchCase } from './cases.js';
 import { DOOR_NAMES, doorsOf, runOnnxNodeTakesOutputs, type Door } from './doors.js';
 import { hostFeatures } from './host.js';
-import { canMeasureMemory, peakExtraBytes, repeated, time, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
+import { canMeasureMemory, peakExtraBytes, repeated, timeInterleaved, type Timed, type Timing, type TimingOptions } from './measure.js';
 import { callOp, contestOf, ourConfigs, outputOf, prepareOurs, wasmScratchBytes, type CaseInput } from './ours.js';
 import { peers, type OrtNodeChoice, type Peer } from './peers.js';
 import { describeSettings, onnxRuntimeNodeShapes, ORT_NODE_DEFAULTS, tuneOnnxRuntimeNode, type OrtNodeSettings, type TuningTrial } from './peers/onnxruntime-node.js';
@@ -160,15 +160,17 @@ function perCall(t: Timing, calls: number): Timing {
 }
 
 /**
- * Times the entries interleaved (the slow oracle alone, so that it does not stretch every round of
- * the others) and releases them; times are per call.
+ * Times the entries interleaved and releases them; times are per call. The slow oracle runs in a
+ * group of its own, so that it does not stretch every round of the others; its 1 and 2 threads
+ * are interleaved with each other, so that their ratio in the threads table holds.
  */
 async function measureEntries(c: BenchCase, entries: readonly Entry[], options: TimingOptions, outputElements: number): Promise<ContenderResult[]> {
   const oracle = entries.filter((e) => e.result.backend === 'reference' && !tooSlow(c, e, outputElements));
   const rest = entries.filter((e) => e.result.backend !== 'reference');
   const timings = new Map<Entry, Timing>();
-  for (const e of oracle) timings.set(e, await time(e.timed, options));
-  (await timeInterleaved(rest.map((e) => e.timed), options)).forEach((t, i) => timings.set(rest[i]!, t));
+  for (const group of [oracle, rest]) {
+    (await timeInterleaved(group.map((e) => e.timed), options)).forEach((t, i) => timings.set(group[i]!, t));
+  }
   const results: ContenderResult[] = [];
   for (const e of entries) {
     const timed = timings.get(e);

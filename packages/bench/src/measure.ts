@@ -125,11 +125,6 @@ export async function timeInterleaved(items: readonly Timed[], options: TimingOp
   return samples.map(summarise);
 }
 
-/** One contender alone (the slow oracle, which would stretch every round). */
-export async function time(item: Timed, options: TimingOptions): Promise<Timing> {
-  return (await timeInterleaved([item], options))[0]!;
-}
-
 const gc = (globalThis as { gc?: () => void }).gc;
 
 function statusKiB(field: 'VmRSS' | 'VmHWM'): number | undefined {
