@@ -135,7 +135,7 @@ function tuningSection(results: BenchResults, out: string[]): void {
     'optimisation levels are raced with onnxruntime\'s other defaults (at `all`, onnxruntime rewrites a pooling node ' +
     'to blocked channels, NCHWc); then, on the winning level, the memory arena, the memory pattern and, with 2 ' +
     'threads, spinning are each turned off in turn. The fastest median wins and runs in the contest. A candidate ' +
-    'whose first run takes over 10x the fastest first run of its round is dropped untimed.', '');
+    'whose first run takes over 10x the fastest first run of its round, and over 50 ms, is dropped untimed.', '');
 }
 
 function slowPathSection(results: BenchResults, out: string[]): void {

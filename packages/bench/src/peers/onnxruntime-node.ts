@@ -96,12 +96,19 @@ interface Candidate {
 }
 
 /**
- * One warm-up run of each candidate, in order, screens out those far slower than the fastest
- * (onnxruntime's generic path takes seconds on case E, where the NCHWc one takes milliseconds);
- * the rest are timed interleaved on host runs, and the fastest median wins.
+ * A candidate's first run is too slow to time further when it took over SCREEN_FACTOR times the
+ * fastest first run of its round and over SCREEN_MIN_MS: onnxruntime's generic path takes seconds
+ * on case E, where the NCHWc one takes milliseconds. The floor keeps a first run's one-off costs
+ * (a fresh session's first allocations) from dropping a candidate on small cases.
+ */
+const SCREEN_FACTOR = 10;
+const SCREEN_MIN_MS = 50;
+
+/**
+ * One warm-up run of each candidate, in order, screens out those far slower than the fastest; the
+ * rest are timed interleaved on host runs, and the fastest median wins.
  */
 async function race(c: BenchCase, x: Float32Array, threads: number, candidates: readonly Candidate[], timing: TimingOptions): Promise<TuningTrial[]> {
-  const SCREEN_FACTOR = 10;
   const calls = c.callsPerRun ?? 1;
   const sessions = await Promise.all(candidates.map((candidate) => createSession(c, threads, candidate.settings, 'static')));
   try {
@@ -114,14 +121,14 @@ async function race(c: BenchCase, x: Float32Array, threads: number, candidates: 
       firstMs.push(performance.now() - started);
     }
     const fastestFirst = Math.min(...firstMs);
-    const kept = candidates.map((_, i) => firstMs[i]! <= SCREEN_FACTOR * fastestFirst);
+    const kept = firstMs.map((ms) => ms <= SCREEN_FACTOR * fastestFirst || ms <= SCREEN_MIN_MS);
     const items: Timed[] = runs.filter((_, i) => kept[i]).map((run) => ({ run }));
     const timings = await timeInterleaved(items, timing);
     let next = 0;
     return candidates.map((candidate, i) =>
       kept[i]
         ? { ...candidate, medianMs: timings[next++]!.medianMs / calls }
-        : { ...candidate, dropped: `first run ${firstMs[i]!.toFixed(1)} ms, over ${SCREEN_FACTOR}x the fastest first run (${fastestFirst.toFixed(1)} ms)` },
+        : { ...candidate, dropped: `first run ${firstMs[i]!.toFixed(1)} ms, over ${SCREEN_MIN_MS} ms and ${SCREEN_FACTOR}x the fastest first run (${fastestFirst.toFixed(1)} ms)` },
     );
   } finally {
     await Promise.all(sessions.map((s) => s.release()));
