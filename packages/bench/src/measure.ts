@@ -1,7 +1,7 @@
 /**
- * Timing and memory measurement. Times are medians of repeated runs after a warm-up, contenders
- * interleaved; a contender slow enough to blow the budget is run fewer times (at least
- * `minRuns`). Memory is the process's resident-set high-water mark during one run, over what was
+ * Timing and memory measurement. Times are distributions of repeated runs after a warm-up (the
+ * median, the 10th percentile and the fastest), contenders interleaved; a contender slow enough to
+ * blow the budget is run fewer times (at least `minRuns`). Memory is the process's resident-set high-water mark during one run, over what was
  * resident before it: it sees native (onnxruntime), WebAssembly and worker memory alike.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,12 @@ export interface TimingOptions {
 
 export interface Timing {
   readonly medianMs: number;
+  /**
+   * The 10th percentile: where a run's time is bimodal (a fresh output's pages faulted in on some
+   * runs and not on others) the median can land in either mode; p10 says what a run costs when
+   * nothing else gets in the way. With fewer than 10 runs it is the fastest.
+   */
+  readonly p10Ms: number;
   readonly minMs: number;
   readonly runs: number;
 }
@@ -51,18 +57,34 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Awaits only what is asynchronous, so synchronous contenders pay no microtask per run. */
-async function once(run: Run): Promise<number> {
-  const started = performance.now();
-  const result = run();
-  if (isPromise(result)) await result;
-  return performance.now() - started;
+/** The value a tenth of the runs are at or below (nearest rank). */
+export function percentile10(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(sorted.length / 10) - 1)]!;
 }
 
-/** Something to time: `before` (untimed) puts global state in place, e.g. TF.js's active backend. */
+export function summarise(runs: readonly number[]): Timing {
+  return { medianMs: median(runs), p10Ms: percentile10(runs), minMs: Math.min(...runs), runs: runs.length };
+}
+
+/**
+ * Something to time: `before` (untimed) puts global state in place, e.g. TF.js's active backend.
+ * A `selfTimed` run resolves to the milliseconds it measured where the work ran (a peer in a
+ * worker thread: the message there and back is not the peer's cost).
+ */
 export interface Timed {
   readonly run: Run;
   readonly before?: () => unknown;
+  readonly selfTimed?: boolean;
+}
+
+/** Awaits only what is asynchronous, so synchronous contenders pay no microtask per run. */
+async function once(item: Timed): Promise<number> {
+  const started = performance.now();
+  let result = item.run();
+  if (isPromise(result)) result = await result;
+  const elapsed = performance.now() - started;
+  return item.selfTimed ? (result as number) : elapsed;
 }
 
 async function settle(value: unknown): Promise<void> {
@@ -73,7 +95,7 @@ async function warmUp(item: Timed, options: TimingOptions): Promise<void> {
   await settle(item.before?.());
   let warmed = 0;
   for (let i = 0; i < options.warmup || warmed < options.warmupMs; i++) {
-    const ms = await once(item.run);
+    const ms = await once(item);
     warmed += ms;
     // One warm-up run that alone eats the budget says enough about the first run.
     if (ms > options.budgetMs) break;
@@ -95,17 +117,12 @@ export async function timeInterleaved(items: readonly Timed[], options: TimingOp
     for (const [i, item] of items.entries()) {
       if (!active(i)) continue;
       await settle(item.before?.());
-      const ms = await once(item.run);
+      const ms = await once(item);
       samples[i]!.push(ms);
       spent[i]! += ms;
     }
   }
-  return samples.map((runs) => ({ medianMs: median(runs), minMs: Math.min(...runs), runs: runs.length }));
-}
-
-/** One contender alone (the slow oracle, which would stretch every round). */
-export async function time(run: Run, options: TimingOptions): Promise<Timing> {
-  return (await timeInterleaved([{ run }], options))[0]!;
+  return samples.map(summarise);
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
