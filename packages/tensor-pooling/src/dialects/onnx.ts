@@ -35,7 +35,7 @@ import { planSlidingSpec } from '../plan/sliding.js';
 import { cachedPlan } from '../ops/plan-cache.js';
 import type { PaddingOption } from '../plan/padding.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
-import { allocate, BYTES_PER_ELEMENT, checkAllocation, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
+import { allocate, BYTES_PER_ELEMENT, checkAllocation, dtypeOf, MAX_ELEMENTS, sameShape, type FloatArray, type Tensor } from '../tensor.js';
 import {
   backToContainer,
   FLOAT_KINDS,
@@ -295,6 +295,23 @@ function integerAt(data: TensorSnapshot['data'], i: number): number {
   return Number(data[i]!);
 }
 
+/**
+ * MaxUnpool's I, element by element, as numbers. int64 data is read as its two 32-bit words rather
+ * than a BigInt per element (which costs several times the scatter): every position the range
+ * check lets through is below MAX_ELEMENTS (2**31 - 1), so it has high word 0 and a non-negative
+ * low word; any other value is read as a BigInt, as before, for the check to refuse and show.
+ */
+function positionsOf(indices: TensorSnapshot): (i: number) => number {
+  const data = indices.data;
+  if (indices.kind !== 'BigInt64Array') return (i) => integerAt(data, i);
+  const words = new Int32Array(data.buffer, data.byteOffset, 2 * data.length);
+  const low = LOW_WORD;
+  const high = 1 - LOW_WORD;
+  return (i) => {
+    const lowWord = words[2 * i + low]!;
+    return words[2 * i + high] === 0 && lowWord >= 0 ? lowWord : Number(data[i]!);
+  };
+}
 
 function product(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
@@ -356,8 +373,9 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
     throw new PoolingError('SIZE_TOO_LARGE', op, `the default output ${show(inferred)} would hold ${total} elements; at most ${MAX_ELEMENTS} can be allocated`);
   }
   const outputShape = inputs[2] === undefined ? inferred : unpoolOutputShape(op, inputs[2], inferred);
+  const positionAt = positionsOf(indices);
   for (let i = 0; i < indices.data.length; i++) {
-    const at = integerAt(indices.data, i);
+    const at = positionAt(i);
     if (!(at >= 0 && at < total)) {
       throw new PoolingError(
         'INDEX_OUT_OF_RANGE',
@@ -375,8 +393,14 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   const dtype = dtypeOf(x.data as Tensor['data']);
   checkAllocation(op, 'the output', product(outputShape), BYTES_PER_ELEMENT[dtype]);
   const y = allocate(dtype, product(outputShape));
+  const values = x.data as FloatArray;
+  if (sameSpatial) {
+    // The default output shape: a position is already where it lands.
+    for (let i = 0; i < values.length; i++) y[positionAt(i)] = values[i]!;
+    return [{ shape: Object.freeze(outputShape), data: y }];
+  }
   for (let i = 0; i < indices.data.length; i++) {
-    const at = integerAt(indices.data, i);
+    const at = positionAt(i);
     const plane = Math.floor(at / planeIn);
     let rest = at - plane * planeIn;
     let local = rest;
