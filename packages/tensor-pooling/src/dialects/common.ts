@@ -173,4 +173,3 @@ export function readArgumentList(op: string, name: string, value: unknown, max: 
     return copyItems(value, length);
   });
 }
-
