@@ -58,6 +58,7 @@ export interface Call {
  * - pos: a positive finite number; nonzero: a non-zero finite number
  * - num1: a number >= 1 (Infinity too); safe1: a safe integer >= 1
  * - bool; enum:a|b|c
+ * - names:a|b: a list of one or more of these names, each at most once (runOnnxNode's outputs)
  * A trailing '!' marks a required option.
  */
 export type Rule = string;

@@ -18,7 +18,7 @@ import {
   type Door,
   type Expect,
 } from './calls.js';
-import { effective, product, shapeOf, slidingVerdict, tfjsRound, unpoolSize, type Frame, type Verdict } from './oracle.js';
+import { effective, onnxOutputs, product, shapeOf, slidingVerdict, tfjsRound, unpoolSize, type Frame, type Verdict } from './oracle.js';
 import { special, tensorRecipe, typed, type Recipe, type TypedName } from './recipe.js';
 
 type Rank = 1 | 2 | 3;
@@ -612,6 +612,28 @@ const TFJS_DIALECT_DOORS: Door[] = [
 
 const ONNX_OPS = ['runOnnxNode', 'AveragePool', 'GlobalAveragePool', 'MaxPool', 'GlobalMaxPool', 'LpPool', 'GlobalLpPool', 'MaxUnpool'];
 
+/**
+ * runOnnxNode's fourth argument: absent, empty (every output), or the outputs to produce; MaxPool
+ * has Y and Indices, every other op Y alone.
+ */
+type OnnxOutputsChoice = undefined | 'empty' | readonly string[];
+const MAXPOOL_OUTPUTS: readonly OnnxOutputsChoice[] = [undefined, undefined, 'empty', ['Y'], ['Indices'], ['Y', 'Indices'], ['Indices', 'Y']];
+const Y_OUTPUTS: readonly OnnxOutputsChoice[] = [undefined, undefined, 'empty', ['Y']];
+const onnxOutputsChoiceArb = fc.nat({ max: 2 ** 16 });
+
+function onnxOutputsChoice(op: string, pick: number): OnnxOutputsChoice {
+  const choices = op === 'MaxPool' ? MAXPOOL_OUTPUTS : Y_OUTPUTS;
+  return choices[pick % choices.length];
+}
+
+/** A call's arguments with its outputs choice, and the list it must return (`item` gives each output's Expect). */
+function onnxCall(op: string, attrs: Record<string, Recipe>, inputs: Recipe[], choice: OnnxOutputsChoice, item: (name: string) => Expect): { args: Recipe[]; list: Expect } {
+  const args: Recipe[] = [op, attrs, inputs];
+  if (choice !== undefined) args.push(choice === 'empty' ? {} : { outputs: [...choice] });
+  const names = onnxOutputs(op, choice === undefined || choice === 'empty' ? undefined : choice);
+  return { args, list: { k: 'list', items: names.map(item) } };
+}
+
 const onnxWindowArb = fc.integer({ min: 1, max: 3 }).chain((rank) =>
   fc.record({
     op: fc.constantFrom('AveragePool', 'MaxPool', 'LpPool'),
@@ -627,6 +649,7 @@ const onnxWindowArb = fc.integer({ min: 1, max: 3 }).chain((rank) =>
     p: fc.constantFrom(undefined, 1, 2, 3),
     dtype: dtypeArb,
     integer: fc.constantFrom<TypedName | undefined>(undefined, undefined, 'Uint8Array', 'Int8Array', 'Int32Array'),
+    outputs: onnxOutputsChoiceArb,
     seed: seedArb,
   }),
 );
@@ -655,13 +678,10 @@ const onnxWindowCalls = onnxWindowArb.map((c): Call => {
   const integer = c.op === 'MaxPool' ? c.integer : undefined;
   const x = integer ? { shape: xShape, data: special('typed', { type: integer, length: product(xShape), seed: c.seed, range: [0, 100] }) } : tensorRecipe(xShape, c.dtype, c.seed);
   const type = integer ?? floatType(c.dtype);
-  return {
-    args: [c.op, attrs, [x]],
-    expect: errorOr(verdict, (out) => {
-      const shape = shapeOf(c.frame, out);
-      return c.op === 'MaxPool' ? { k: 'list', items: [{ k: 'tensor', shape, type }, { k: 'indexTensor', shape, type: 'BigInt64Array' }] } : { k: 'list', items: [{ k: 'tensor', shape, type }] };
-    }),
-  };
+  const choice = onnxOutputsChoice(c.op, c.outputs);
+  const out = 'out' in verdict ? shapeOf(c.frame, verdict.out) : [];
+  const call = onnxCall(c.op, attrs, [x], choice, (name) => (name === 'Y' ? { k: 'tensor', shape: out, type } : { k: 'indexTensor', shape: out, type: 'BigInt64Array' }));
+  return { args: call.args, expect: errorOr(verdict, () => call.list) };
 });
 
 const onnxGlobalCalls = fc
@@ -672,6 +692,7 @@ const onnxGlobalCalls = fc
     p: fc.constantFrom(undefined, 1, 2, 3),
     dtype: dtypeArb,
     integer: fc.constantFrom<TypedName | undefined>(undefined, 'Uint8Array', 'Int16Array'),
+    outputs: onnxOutputsChoiceArb,
     seed: seedArb,
   })
   .map((c): Call => {
@@ -680,7 +701,9 @@ const onnxGlobalCalls = fc
     const integer = c.op === 'GlobalMaxPool' ? c.integer : undefined;
     const x = integer ? { shape: xShape, data: special('typed', { type: integer, length: product(xShape), seed: c.seed, range: [0, 100] }) } : tensorRecipe(xShape, c.dtype, c.seed);
     const attrs: Record<string, Recipe> = c.op === 'GlobalLpPool' && c.p !== undefined ? { p: c.p } : {};
-    return { args: [c.op, attrs, [x]], expect: { k: 'list', items: [{ k: 'tensor', shape: shapeOf(c.frame, c.sizes.map(() => 1)), type: integer ?? floatType(c.dtype) }] } };
+    const shape = shapeOf(c.frame, c.sizes.map(() => 1));
+    const call = onnxCall(c.op, attrs, [x], onnxOutputsChoice(c.op, c.outputs), () => ({ k: 'tensor', shape, type: integer ?? floatType(c.dtype) }));
+    return { args: call.args, expect: call.list };
   });
 
 const onnxUnpoolCalls = fc
@@ -743,6 +766,7 @@ function onnxDoor(name: string): Door {
         ignoreUndefined: true,
         optional: false,
       },
+      { arg: 3, keys: { outputs: 'names:Y|Indices' }, strict: true, optional: true },
     ],
     integerData: true,
   };

@@ -200,10 +200,15 @@ function breaks(rule: Rule, value: Recipe, element: boolean): boolean {
         return v === 0 || v === 1;
       default:
         if (base.startsWith('enum:')) return typeof v === 'string' && base.slice(5).split('|').includes(v);
+        if (base.startsWith('names:')) return typeof v === 'string' && base.slice(6).split('|').includes(v);
         return true;
     }
   };
   if (element) return !scalarOk(value);
+  if (base.startsWith('names:') && !isSpecial(value)) {
+    // Only a list of names is valid: a bare value, an empty list, a stranger or a repeat breaks it.
+    return !Array.isArray(value) || value.length === 0 || value.some((v, i) => !scalarOk(v) || value.indexOf(v) !== i);
+  }
   const perAxisRule = base === 'int1' || base === 'int0' || base === 'int1null' || base === 'pad';
   if (Array.isArray(value)) {
     // Arrays of valid scalars may be valid per-axis values; only clearly broken arrays count.

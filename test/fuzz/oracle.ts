@@ -117,3 +117,11 @@ const TFJS_ROUNDING = { floor: Math.floor, round: Math.round, ceil: Math.ceil };
 export function tfjsRound(value: number, mode: 'floor' | 'round' | 'ceil' | undefined): number {
   return (mode === undefined ? Math.trunc : TFJS_ROUNDING[mode])(value);
 }
+
+/**
+ * The outputs runOnnxNode returns, in order: the names `outputs` asks for, or every output of the
+ * op, Y, and for MaxPool Indices too (its docs and onnxruntime's fetches).
+ */
+export function onnxOutputs(op: string, asked: readonly string[] | undefined): readonly string[] {
+  return asked ?? (op === 'MaxPool' ? ['Y', 'Indices'] : ['Y']);
+}

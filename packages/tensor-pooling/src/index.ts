@@ -79,7 +79,7 @@ export * as onnx from './dialects/onnx.js';
 /** @category Dialects */
 export * as tfjs from './dialects/tfjs.js';
 export { runOnnxNode } from './dialects/onnx.js';
-export type { OnnxTensor, OnnxData, OnnxAttributes, OnnxOpType } from './dialects/onnx.js';
+export type { OnnxTensor, OnnxData, OnnxAttributes, OnnxOpType, OnnxRunOptions, OnnxOutputName } from './dialects/onnx.js';
 export type { NumericArray, NumericTensor, IntegerArray } from './dialects/common.js';
 /** @category Dialects */
 export * as torch from './dialects/torch.js';

@@ -229,7 +229,10 @@ export function readTensorOf(op: string, name: string, x: unknown, kinds: readon
       `${name}.data has ${length} elements but ${name}.shape ${show(shape)} needs ${count}`,
     );
   }
-  return { shape, data: plainView(data as AnyTypedArray), kind };
+  const view = plainView(data as AnyTypedArray);
+  // Float data read here is what readTensor makes: a run takes it without reading it again.
+  if (kind === 'Float32Array' || kind === 'Float64Array') return new ReadTensor(shape, view as FloatArray, kind);
+  return { shape, data: view, kind };
 }
 
 const FLOAT_KINDS: readonly ArrayKind[] = ['Float32Array', 'Float64Array'];
@@ -239,11 +242,12 @@ const FLOAT_KINDS: readonly ArrayKind[] = ['Float32Array', 'Float64Array'];
  * data's real memory. Reading one again costs nothing: its private field proves readTensor made
  * it (`#read in x` runs no proxy trap, and no other code can give an object that field).
  */
-class ReadTensor<T extends FloatArray> implements Tensor<T> {
+class ReadTensor<T extends FloatArray> implements Tensor<T>, TensorOf<T> {
   readonly #read = true;
   constructor(
     readonly shape: readonly number[],
     readonly data: T,
+    readonly kind: ArrayKind,
   ) {}
 
   static is(x: unknown): x is ReadTensor<FloatArray> {
@@ -258,8 +262,8 @@ class ReadTensor<T extends FloatArray> implements Tensor<T> {
  */
 export function readTensor<T extends FloatArray = FloatArray>(op: string, name: string, x: unknown): Tensor<T> {
   if (ReadTensor.is(x)) return x as unknown as Tensor<T>;
-  const t = readTensorOf(op, name, x, FLOAT_KINDS, 'a Float32Array or Float64Array');
-  return new ReadTensor(t.shape, t.data as T);
+  // Float kinds only: what comes back is a ReadTensor (see readTensorOf).
+  return readTensorOf(op, name, x, FLOAT_KINDS, 'a Float32Array or Float64Array') as unknown as Tensor<T>;
 }
 
 /**

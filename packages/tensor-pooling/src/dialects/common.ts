@@ -14,6 +14,7 @@ export { readOptions } from '../plan/validate.js';
 import {
   checkAllocation,
   readCallerValue,
+  readTensor as readTensorOnce,
   readTensorOf,
   typedArrayFrom,
   typedArrayKind,
@@ -81,8 +82,15 @@ export function readList(op: string, name: string, value: unknown, lengths: read
     if (!lengths.includes(length)) {
       throw new PoolingError('INVALID_PARAMETER', op, `${name} must be ${expected}; got ${show(value)}`);
     }
-    return Array.from({ length }, (_, i) => value[i] as unknown);
+    return copyItems(value, length);
   });
+}
+
+/** The first `length` items of a caller's list, each read once (a loop: Array.from's mapping is slower). */
+function copyItems(value: readonly unknown[], length: number): unknown[] {
+  const items = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) items[i] = value[i];
+  return items;
 }
 
 /** Exactly `length` integers, each >= min. */
@@ -120,10 +128,12 @@ export function readTensor(op: string, name: string, value: unknown, kinds: read
   return readTensorOf(op, name, value, kinds, expected);
 }
 
-/** A float tensor for the core, read at the door. */
-export function readFloatTensor(op: string, name: string, value: unknown, expected = 'a Float32Array or Float64Array'): Tensor {
-  const t = readTensor(op, name, value, FLOAT_KINDS, expected);
-  return { shape: t.shape, data: t.data as FloatArray };
+/**
+ * A float tensor for the core, read at the door, as the library's own ops read theirs: the run
+ * recognises it as read and does not read it a second time.
+ */
+export function readFloatTensor(op: string, name: string, value: unknown): Tensor {
+  return readTensorOnce(op, name, value);
 }
 
 /**
@@ -132,7 +142,8 @@ export function readFloatTensor(op: string, name: string, value: unknown, expect
  * integer exactly. Widening happens only after the shape and length have been checked.
  */
 export function widenToFloat(op: string, t: TensorSnapshot): Tensor {
-  if (t.kind === 'Float32Array' || t.kind === 'Float64Array') return { shape: t.shape, data: t.data as FloatArray };
+  // A float snapshot is already the tensor a run takes without reading it again.
+  if (t.kind === 'Float32Array' || t.kind === 'Float64Array') return t as TensorSnapshot<FloatArray>;
   checkAllocation(op, 'the float64 copy of the integer input', t.data.length, 8);
   return { shape: t.shape, data: Float64Array.from(t.data as IntegerArray) };
 }
@@ -159,6 +170,6 @@ export function readArgumentList(op: string, name: string, value: unknown, max: 
     if (length > max) {
       throw new PoolingError('INVALID_PARAMETER', op, `${name} must hold at most ${max} ${max === 1 ? 'item' : 'items'}; got ${length}`);
     }
-    return Array.from({ length }, (_, i) => value[i] as unknown);
+    return copyItems(value, length);
   });
 }

@@ -19,11 +19,12 @@
  * Every argument is read once, and every tensor checked, before anything is allocated.
  */
 import { PoolingError, show } from '../plan/errors.js';
-import { axisName, planGlobal, splitShape, type Reducer } from '../plan/plan.js';
+import { axisName, isPlan, planGlobal, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
+import { planSlidingSpec } from '../plan/sliding.js';
+import { cachedPlan } from '../ops/plan-cache.js';
 import { maskedGlobalAvgPool } from '../ops/masked.js';
 import { runForward } from '../ops/run.js';
 import type { FloatArray, Layout, Tensor } from '../tensor.js';
-import { planSlidingSpec } from '../plan/sliding.js';
 import { emptyLike, readBoolean, readFloatTensor, readOptions, readPerAxis, readTensor } from './common.js';
 
 /** Keras's name for the layout: (N, *spatial, C) or (N, C, *spatial). */
@@ -65,12 +66,40 @@ function layoutOf(op: string, dataFormat: unknown): Layout {
   throw new PoolingError('INVALID_PARAMETER', op, `data_format must be "channels_last" or "channels_first"; got ${show(dataFormat)}`);
 }
 
+// Constants, not literals at the call: the option reader keeps one set of names per list.
+const POOLING_KEYS = ['pool_size', 'strides', 'padding', 'data_format'];
+const GLOBAL_POOLING_KEYS = ['data_format', 'keepdims'];
+
 const AVG: Reducer = { op: 'avg', divisor: 'valid', emptyWindow: 'zero' };
 const MAX: Reducer = { op: 'max', nan: 'propagate' };
 
+/**
+ * The plan of a call whose arguments are `a`, from the plan cache when the same layer planned the
+ * same shape with the same arguments before (as the library's own ops do): a loop of calls plans
+ * once and shares the window tables and kernel geometry kept for the plan. `build` reads and checks
+ * the arguments itself, so every error is raised as on a first call, in the same order; an empty
+ * result (its shape) is not kept.
+ */
+function planned<Other = never>(op: string, shape: readonly number[], a: Readonly<Record<string, unknown>>, build: () => PoolPlan | Other): PoolPlan | Other {
+  return cachedPlan('keras', op, shape, a, build);
+}
+
 function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>, args: PoolingArgs, reducer: Reducer): Tensor<T> {
   const x = readFloatTensor(op, 'inputs', inputs);
-  const a = readOptions(op, args, ['pool_size', 'strides', 'padding', 'data_format'], { name: 'arguments' });
+  const a = readOptions(op, args, POOLING_KEYS, { name: 'arguments' });
+  const plan = planned(op, x.shape, a, () => planPooling(op, rank, x.shape, a, reducer));
+  if (!isPlan(plan)) return emptyLike(plan.emptyShape, x.data) as Tensor<T>;
+  return runForward(plan, x) as Tensor<T>;
+}
+
+/** Keras's sizing of a window layer's output: the plan, or the shape of the empty result it gives. */
+function planPooling(
+  op: string,
+  rank: Rank,
+  shape: readonly number[],
+  a: Readonly<Record<string, unknown>>,
+  reducer: Reducer,
+): PoolPlan | { readonly emptyShape: readonly number[] } {
   // Keras's default; None (null) is no pool size there, and an error here too.
   const kernel = readPerAxis(op, 'pool_size', a.pool_size === undefined ? 2 : a.pool_size, rank, 1);
   const stride = a.strides === undefined || a.strides === null ? kernel : readPerAxis(op, 'strides', a.strides, rank, 1);
@@ -80,7 +109,7 @@ function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>
     throw new PoolingError('INVALID_PARAMETER', op, `padding must be "valid" or "same"; got ${show(a.padding)}`);
   }
   const layout = layoutOf(op, a.data_format);
-  const split = splitShape(op, x.shape, layout, rank, false);
+  const split = splitShape(op, shape, layout, rank, false);
   // compute_pooling_output_shape: 'same' gives floor((L - 1) / s) + 1, 'valid' floor((L - k) / s) + 1.
   const sizes = split.spatial.map((size, i) => Math.floor((size - (padding === 'same' ? 1 : kernel[i]!)) / stride[i]!) + 1);
   sizes.forEach((out, i) => {
@@ -89,16 +118,16 @@ function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>
         'OUTPUT_EMPTY',
         op,
         `output size on axis ${axisName(i, rank)} would be ${out} (input ${split.spatial[i]}, pool_size ${kernel[i]}, strides ${stride[i]}, padding "valid"); ` +
-          `Keras: "Computed output size would be negative". Given inputs.shape ${show(x.shape)}`,
+          `Keras: "Computed output size would be negative". Given inputs.shape ${show(shape)}`,
       );
     }
   });
   const rest = layout === 'channels-first' ? [split.channels, ...sizes] : [...sizes, split.channels];
   const outputShape = [split.batch, ...rest];
-  if (outputShape.includes(0)) return emptyLike(outputShape, x.data) as Tensor<T>;
-  const plan = planSlidingSpec({
+  if (outputShape.includes(0)) return { emptyShape: outputShape };
+  return planSlidingSpec({
     op,
-    shape: x.shape,
+    shape,
     layout,
     spatialRank: rank,
     allowUnbatched: false,
@@ -112,7 +141,6 @@ function pooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>
     limitPadding: false,
     reducer,
   });
-  return runForward(plan, x) as Tensor<T>;
 }
 
 /**
@@ -254,15 +282,21 @@ interface GlobalArgs {
 }
 
 function readGlobalArgs(op: string, args: unknown): GlobalArgs {
-  const a = readOptions(op, args, ['data_format', 'keepdims'], { name: 'arguments' });
+  return checkGlobalArgs(op, readOptions(op, args, GLOBAL_POOLING_KEYS, { name: 'arguments' }));
+}
+
+function checkGlobalArgs(op: string, a: Readonly<Record<string, unknown>>): GlobalArgs {
   return { layout: layoutOf(op, a.data_format), keepDims: readBoolean(op, 'keepdims', a.keepdims, false) };
 }
 
 function globalPooling<T extends FloatArray>(op: string, rank: Rank, inputs: Tensor<T>, args: GlobalPoolingArgs, reducer: Reducer): Tensor<T> {
   const x = readFloatTensor(op, 'inputs', inputs);
-  const { layout, keepDims } = readGlobalArgs(op, args);
-  const split = splitShape(op, x.shape, layout, rank, false);
-  return runForward(planGlobal(op, x.shape, layout, split, reducer, keepDims), x) as Tensor<T>;
+  const a = readOptions(op, args, GLOBAL_POOLING_KEYS, { name: 'arguments' });
+  const plan = planned(op, x.shape, a, () => {
+    const { layout, keepDims } = checkGlobalArgs(op, a);
+    return planGlobal(op, x.shape, layout, splitShape(op, x.shape, layout, rank, false), reducer, keepDims);
+  });
+  return runForward(plan, x) as Tensor<T>;
 }
 
 const MASK_DATA = 'a Uint8Array (booleans), Float32Array or Float64Array';

@@ -31,9 +31,11 @@
 import { PoolingError, show } from '../plan/errors.js';
 import { checkInteger } from '../plan/validate.js';
 import { planGlobal, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
+import { planSlidingSpec } from '../plan/sliding.js';
+import { cachedPlan } from '../ops/plan-cache.js';
 import type { PaddingOption } from '../plan/padding.js';
 import { runForward, runForwardWithIndices } from '../ops/run.js';
-import { allocate, BYTES_PER_ELEMENT, checkAllocation, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
+import { allocate, BYTES_PER_ELEMENT, checkAllocation, dtypeOf, MAX_ELEMENTS, sameShape, type FloatArray, type Tensor } from '../tensor.js';
 import {
   backToContainer,
   FLOAT_KINDS,
@@ -50,7 +52,20 @@ import {
   type NumericArray,
   type TensorSnapshot,
 } from './common.js';
-import { planSlidingSpec } from '../plan/sliding.js';
+
+/** The names of ONNX pooling outputs: Y, and MaxPool's Indices. */
+export type OnnxOutputName = 'Y' | 'Indices';
+
+/** What {@link runOnnxNode} takes besides the node itself. */
+export interface OnnxRunOptions {
+  /**
+   * The outputs to produce, by their names in the operator spec, as onnxruntime's fetches name
+   * them: `'Y'`, and for MaxPool also `'Indices'`; one or more, each at most once. The result lists
+   * them in this order. Default: every output of the op, in the spec's order. An output not asked
+   * for is not computed: MaxPool without `'Indices'` runs as max pooling alone.
+   */
+  readonly outputs?: readonly OnnxOutputName[];
+}
 
 /** The element arrays an ONNX tensor may hold here: float, integer (MaxPool), or int64 (indices). */
 export type OnnxData = NumericArray | BigInt64Array;
@@ -103,6 +118,9 @@ const INPUT_NAMES: Record<OnnxOpType, readonly string[]> = {
   MaxUnpool: ['X', 'I', 'output_shape'],
 };
 
+/** How messages name each op's `inputs` argument: "inputs (X, I, output_shape)". */
+const INPUTS_LABEL = Object.fromEntries(ONNX_OP_TYPES.map((op) => [op, `inputs (${INPUT_NAMES[op].join(', ')})`])) as Record<OnnxOpType, string>;
+
 type Attributes = Readonly<Record<string, unknown>>;
 
 /** An ints attribute with exactly `length` values, each >= min; `fallback` when absent. */
@@ -125,12 +143,14 @@ function required(op: string, inputs: readonly unknown[], index: number, name: s
   return input;
 }
 
+/** The lengths kernel_shape may have: 1 to MAX_RANK spatial axes. */
+const KERNEL_LENGTHS = Array.from({ length: MAX_RANK }, (_, i) => i + 1);
+
 /** kernel_shape, read once: one positive integer per spatial axis of X (N, C, spatial...). */
 function kernelShape(op: string, value: unknown, inputShape: readonly number[]): number[] {
   const rule = 'one positive integer per spatial axis';
   if (value === undefined) throw new PoolingError('INVALID_PARAMETER', op, `kernel_shape is required: ${rule}`);
-  const lengths = Array.from({ length: MAX_RANK }, (_, i) => i + 1);
-  const list = readList(op, 'kernel_shape', value, lengths, `a list of ${rule}`);
+  const list = readList(op, 'kernel_shape', value, KERNEL_LENGTHS, `a list of ${rule}`);
   if (inputShape.length !== list.length + 2) {
     throw new PoolingError(
       'INVALID_RANK',
@@ -189,6 +209,18 @@ function planWindowNode(op: string, shape: readonly number[], w: WindowAttribute
   });
 }
 
+/**
+ * The node's plan from the plan cache when the same op planned the same shape with the same
+ * attributes before (as the library's own ops do): a loop of calls plans once and shares the window
+ * tables and kernel geometry kept for the plan. `build` reads and checks the attributes itself, so
+ * every error is raised as on a first call, in the same order.
+ */
+function planned(op: OnnxOpType, shape: readonly number[], a: Attributes, build: () => PoolPlan): PoolPlan {
+  return cachedPlan('onnx', op, shape, a, build);
+}
+
+const MAX: Reducer = { op: 'max', nan: 'propagate' };
+
 function planGlobalNode(op: string, shape: readonly number[], reducer: Reducer): PoolPlan {
   if (shape.length < 3) {
     throw new PoolingError('INVALID_RANK', op, `X must have rank 3 or more (N, C, spatial...); got shape ${show(shape)}`);
@@ -203,33 +235,57 @@ function lpPower(op: string, value: unknown): number {
 
 const FLOAT_ONLY = 'float data (a Float32Array or Float64Array)';
 const FLOAT_OR_INTEGER = 'float or integer data (Float32Array, Float64Array, Uint8Array, Int8Array, ...)';
+const NUMERIC_KINDS: readonly ArrayKind[] = [...FLOAT_KINDS, ...INTEGER_KINDS];
 const INDEX_KINDS: readonly ArrayKind[] = ['BigInt64Array', 'Int32Array', 'Uint32Array', 'Int16Array', 'Uint16Array', 'Int8Array', 'Uint8Array'];
 const INDEX_DATA = 'int64 data (a BigInt64Array; Int32Array and smaller integer arrays are accepted too)';
 
-/** ONNX's whole-tensor index of a MaxPool maximum, from the core's per-plane row-major spatial index. */
+/** Where the low 32-bit word of an int64 lies in a typed array on this platform (0 little-endian, 1 big-endian). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/**
+ * A per-plane row-major spatial index re-flattened with the first spatial axis varying fastest
+ * (storage_order 1), for each index of a plane of `sizes`.
+ */
+function columnMajorOf(sizes: readonly number[]): (spatial: number) => number {
+  const rank = sizes.length;
+  const rowStrides = new Array<number>(rank);
+  const columnStrides = new Array<number>(rank);
+  for (let a = rank - 1, stride = 1; a >= 0; a--) {
+    rowStrides[a] = stride;
+    stride *= sizes[a]!;
+  }
+  for (let a = 0, stride = 1; a < rank; a++) {
+    columnStrides[a] = stride;
+    stride *= sizes[a]!;
+  }
+  return (spatial) => {
+    let flat = 0;
+    for (let a = 0; a < rank; a++) flat += (Math.floor(spatial / rowStrides[a]!) % sizes[a]!) * columnStrides[a]!;
+    return flat;
+  };
+}
+
+/**
+ * ONNX's whole-tensor index of a MaxPool maximum, from the core's per-plane row-major spatial index
+ * (-1, a window with no input, stays -1). A BigInt per element costs ten times the pooling itself,
+ * so each int64 is written as two 32-bit words: an input holds at most MAX_ELEMENTS (2**31 - 1)
+ * elements, so every index fits an int32 and its high word is the low word's sign (0, or -1 for -1).
+ */
 function wholeTensorIndices(plan: PoolPlan, perPlane: Int32Array, columnMajor: boolean): BigInt64Array {
-  const sizes = plan.axes.map((axis) => axis.size);
   const out = new BigInt64Array(perPlane.length);
-  for (let i = 0; i < perPlane.length; i++) {
-    const plane = Math.floor(i / plan.outputSpatialSize);
-    let spatial = perPlane[i]!;
-    if (spatial >= 0 && columnMajor) {
-      // Row-major coordinates, re-flattened with the first spatial axis varying fastest.
-      let rest = spatial;
-      let flat = 0;
-      let scale = 1;
-      const coords = new Array<number>(sizes.length);
-      for (let a = sizes.length - 1; a >= 0; a--) {
-        coords[a] = rest % sizes[a]!;
-        rest = Math.floor(rest / sizes[a]!);
-      }
-      for (let a = 0; a < sizes.length; a++) {
-        flat += coords[a]! * scale;
-        scale *= sizes[a]!;
-      }
-      spatial = flat;
+  const words = new Int32Array(out.buffer);
+  const low = LOW_WORD;
+  const high = 1 - LOW_WORD;
+  const planeIn = plan.inputSpatialSize;
+  const planeOut = plan.outputSpatialSize;
+  const reorder = columnMajor && plan.axes.length > 1 ? columnMajorOf(plan.axes.map((axis) => axis.size)) : undefined;
+  for (let i = 0, base = 0; i < perPlane.length; base += planeIn) {
+    for (const end = i + planeOut; i < end; i++) {
+      const spatial = perPlane[i]!;
+      const flat = spatial < 0 ? -1 : base + (reorder === undefined ? spatial : reorder(spatial));
+      words[2 * i + low] = flat;
+      words[2 * i + high] = flat >> 31;
     }
-    out[i] = spatial < 0 ? -1n : BigInt(plane * plan.inputSpatialSize + spatial);
   }
   return out;
 }
@@ -239,6 +295,23 @@ function integerAt(data: TensorSnapshot['data'], i: number): number {
   return Number(data[i]!);
 }
 
+/**
+ * MaxUnpool's I, element by element, as numbers. int64 data is read as its two 32-bit words rather
+ * than a BigInt per element (which costs several times the scatter): every position the range
+ * check lets through is below MAX_ELEMENTS (2**31 - 1), so it has high word 0 and a non-negative
+ * low word; any other value is read as a BigInt, as before, for the check to refuse and show.
+ */
+function positionsOf(indices: TensorSnapshot): (i: number) => number {
+  const data = indices.data;
+  if (indices.kind !== 'BigInt64Array') return (i) => integerAt(data, i);
+  const words = new Int32Array(data.buffer, data.byteOffset, 2 * data.length);
+  const low = LOW_WORD;
+  const high = 1 - LOW_WORD;
+  return (i) => {
+    const lowWord = words[2 * i + low]!;
+    return words[2 * i + high] === 0 && lowWord >= 0 ? lowWord : Number(data[i]!);
+  };
+}
 
 function product(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
@@ -300,8 +373,9 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
     throw new PoolingError('SIZE_TOO_LARGE', op, `the default output ${show(inferred)} would hold ${total} elements; at most ${MAX_ELEMENTS} can be allocated`);
   }
   const outputShape = inputs[2] === undefined ? inferred : unpoolOutputShape(op, inputs[2], inferred);
+  const positionAt = positionsOf(indices);
   for (let i = 0; i < indices.data.length; i++) {
-    const at = integerAt(indices.data, i);
+    const at = positionAt(i);
     if (!(at >= 0 && at < total)) {
       throw new PoolingError(
         'INDEX_OUT_OF_RANGE',
@@ -319,8 +393,14 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   const dtype = dtypeOf(x.data as Tensor['data']);
   checkAllocation(op, 'the output', product(outputShape), BYTES_PER_ELEMENT[dtype]);
   const y = allocate(dtype, product(outputShape));
+  const values = x.data as FloatArray;
+  if (sameSpatial) {
+    // The default output shape: a position is already where it lands.
+    for (let i = 0; i < values.length; i++) y[positionAt(i)] = values[i]!;
+    return [{ shape: Object.freeze(outputShape), data: y }];
+  }
   for (let i = 0; i < indices.data.length; i++) {
-    const at = integerAt(indices.data, i);
+    const at = positionAt(i);
     const plane = Math.floor(at / planeIn);
     let rest = at - plane * planeIn;
     let local = rest;
@@ -338,6 +418,38 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
   return [{ shape: Object.freeze(outputShape), data: y }];
 }
 
+/** The names of an operator's outputs, in the spec's order: what `outputs` may list. */
+const OUTPUT_NAMES: Record<OnnxOpType, readonly OnnxOutputName[]> = {
+  AveragePool: ['Y'],
+  MaxPool: ['Y', 'Indices'],
+  LpPool: ['Y'],
+  GlobalAveragePool: ['Y'],
+  GlobalMaxPool: ['Y'],
+  GlobalLpPool: ['Y'],
+  MaxUnpool: ['Y'],
+};
+
+const RUN_OPTION_KEYS = ['outputs'];
+
+/**
+ * The outputs a call asked for, read once and checked: names of the op's outputs, each at most
+ * once, one or more; every output of the op when `outputs` is absent.
+ */
+function readOutputs(op: OnnxOpType, options: unknown): readonly OnnxOutputName[] {
+  const names = OUTPUT_NAMES[op];
+  if (options === undefined) return names;
+  // Kept as given by the options reader: read here once, refused on its length first.
+  const asked = readOptions(op, options, RUN_OPTION_KEYS, { dataNames: RUN_OPTION_KEYS }).outputs;
+  if (asked === undefined) return names;
+  const expected = `a list of one or more of ${op}'s outputs (${names.map((n) => JSON.stringify(n)).join(', ')}), each at most once`;
+  const lengths = names.map((_, i) => i + 1);
+  const list = readList(op, 'outputs', asked, lengths, expected);
+  if (!list.every((name, i) => names.includes(name as OnnxOutputName) && list.indexOf(name) === i)) {
+    throw new PoolingError('INVALID_PARAMETER', op, `outputs must be ${expected}; got ${show(list)}`);
+  }
+  return list as OnnxOutputName[];
+}
+
 /**
  * Runs one ONNX pooling node with the operator spec's attribute names and defaults (opset 22):
  * AveragePool, MaxPool, LpPool, their Global forms, and MaxUnpool. Layout N, C, D1, D2, ... always
@@ -352,12 +464,16 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
  * @param attrs - The node's attributes by name; an attribute the operator does not have is refused.
  * @param inputs - The node's inputs in order: X (and, for MaxUnpool, I and the optional
  *   output_shape). Never modified.
- * @returns The node's outputs in order: [Y], or for MaxPool [Y, Indices].
+ * @param options - Which outputs to produce, as onnxruntime's fetches name them: see
+ *   {@link OnnxRunOptions}. Read once. Default: every output of the op.
+ * @returns The outputs asked for, in the order `outputs` lists them; by default the node's
+ *   outputs in order: [Y], or for MaxPool [Y, Indices].
  * @throws {@link PoolingError}
  * - `UNSUPPORTED_OPTION`: `opType` is not one of {@link ONNX_OP_TYPES};
  * - `INVALID_PARAMETER`: an attribute is unknown, missing (`kernel_shape`) or of the wrong type or
- *   value (`pads` together with an `auto_pad` other than NOTSET, say), or an input is missing or
- *   not `{ shape, data }`;
+ *   value (`pads` together with an `auto_pad` other than NOTSET, say), an input is missing or
+ *   not `{ shape, data }`, or `options` is not an object, has a key other than `outputs`, or its
+ *   `outputs` is not a list of one or more of the op's output names, each at most once;
  * - `UNSUPPORTED_DTYPE`: X's data is not float (integer data is taken by MaxPool and
  *   GlobalMaxPool only), or I's / output_shape's is not integer;
  * - `DATA_LENGTH_MISMATCH`: an input's data does not hold the product of its shape's elements;
@@ -379,12 +495,25 @@ function runMaxUnpool(a: Attributes, inputs: readonly unknown[]): OnnxTensor[] {
  * console.log(Array.from(values.data), Array.from(indices.data));
  * // prints: [ 5, 7, 13, 15 ] [ 5n, 7n, 13n, 15n ]
  * ```
+ * Only the outputs asked for are computed: MaxPool without Indices is max pooling alone.
+ * ```js
+ * import { runOnnxNode, tensor } from 'tensor-pooling';
+ *
+ * const x = tensor([1, 1, 4, 4], Float32Array.from({ length: 16 }, (_, i) => i));
+ * const maxima = runOnnxNode('MaxPool', { kernel_shape: [2, 2], strides: [2, 2] }, [x], { outputs: ['Y'] });
+ * console.log(maxima.length, Array.from(maxima[0].data));
+ * // prints: 1 [ 5, 7, 13, 15 ]
+ * const [where] = runOnnxNode('MaxPool', { kernel_shape: [2, 2], strides: [2, 2] }, [x], { outputs: ['Indices'] });
+ * console.log(Array.from(where.data));
+ * // prints: [ 5n, 7n, 13n, 15n ]
+ * ```
  * @category Dialects
  */
 export function runOnnxNode(
   opType: OnnxOpType,
   attrs: OnnxAttributes,
   inputs: readonly (OnnxTensor | undefined)[],
+  options?: OnnxRunOptions,
 ): OnnxTensor[] {
   if (!(ONNX_OP_TYPES as readonly unknown[]).includes(opType)) {
     throw new PoolingError(
@@ -395,36 +524,45 @@ export function runOnnxNode(
   }
   const op = opType;
   const a = readOptions(op, attrs, KNOWN_ATTRS[op], { name: 'attrs', optional: false, ignoreUndefined: true, noun: 'attribute' });
-  const names = INPUT_NAMES[op];
-  const list = readArgumentList(op, `inputs (${names.join(', ')})`, inputs, names.length);
+  const list = readArgumentList(op, INPUTS_LABEL[op], inputs, INPUT_NAMES[op].length);
+  const outputs = readOutputs(op, options);
   if (op === 'MaxUnpool') return runMaxUnpool(a, list);
   const selectsValues = op === 'MaxPool' || op === 'GlobalMaxPool';
-  const raw = readTensor(op, 'X', required(op, list, 0, 'X'), selectsValues ? [...FLOAT_KINDS, ...INTEGER_KINDS] : FLOAT_KINDS, selectsValues ? FLOAT_OR_INTEGER : FLOAT_ONLY);
+  const raw = readTensor(op, 'X', required(op, list, 0, 'X'), selectsValues ? NUMERIC_KINDS : FLOAT_KINDS, selectsValues ? FLOAT_OR_INTEGER : FLOAT_ONLY);
   const like = raw.data as NumericArray;
-  const max: Reducer = { op: 'max', nan: 'propagate' };
   // Everything is read and planned before an integer input is widened: a bad call allocates nothing.
+  // Plans come from the plan cache, keyed by the attributes as read (see planned).
   switch (op) {
     case 'AveragePool': {
-      const includePad = flag(op, 'count_include_pad', a.count_include_pad);
-      const plan = planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), { op: 'avg', divisor: includePad ? 'padded' : 'valid', emptyWindow: 'zero' });
+      const plan = planned(op, raw.shape, a, () => {
+        const includePad = flag(op, 'count_include_pad', a.count_include_pad);
+        return planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), { op: 'avg', divisor: includePad ? 'padded' : 'valid', emptyWindow: 'zero' });
+      });
       return [runForward(plan, widenToFloat(op, raw))];
     }
     case 'MaxPool': {
       const columnMajor = flag(op, 'storage_order', a.storage_order);
-      const plan = planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), max);
+      const plan = planned(op, raw.shape, a, () => planWindowNode(op, raw.shape, windowAttributes(op, a, raw.shape), MAX));
+      if (!outputs.includes('Indices')) return [backToContainer(runForward(plan, widenToFloat(op, raw)), like)];
       const { values, indices } = runForwardWithIndices(plan, widenToFloat(op, raw));
-      return [backToContainer(values, like), { shape: plan.outputShape, data: wholeTensorIndices(plan, indices.data, columnMajor) }];
+      const y = outputs.includes('Y') ? backToContainer(values, like) : undefined;
+      const whole = { shape: plan.outputShape, data: wholeTensorIndices(plan, indices.data, columnMajor) };
+      return outputs.map((name) => (name === 'Y' ? y! : whole));
     }
     case 'LpPool': {
-      const w = windowAttributes(op, a, raw.shape);
-      const plan = planWindowNode(op, raw.shape, w, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false });
+      const plan = planned(op, raw.shape, a, () => {
+        const w = windowAttributes(op, a, raw.shape);
+        return planWindowNode(op, raw.shape, w, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false });
+      });
       return [runForward(plan, widenToFloat(op, raw))];
     }
     case 'GlobalAveragePool':
-      return [runForward(planGlobalNode(op, raw.shape, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' }), widenToFloat(op, raw))];
+      return [runForward(planned(op, raw.shape, a, () => planGlobalNode(op, raw.shape, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' })), widenToFloat(op, raw))];
     case 'GlobalMaxPool':
-      return [backToContainer(runForward(planGlobalNode(op, raw.shape, max), widenToFloat(op, raw)), like)];
-    case 'GlobalLpPool':
-      return [runForward(planGlobalNode(op, raw.shape, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false }), widenToFloat(op, raw))];
+      return [backToContainer(runForward(planned(op, raw.shape, a, () => planGlobalNode(op, raw.shape, MAX)), widenToFloat(op, raw)), like)];
+    case 'GlobalLpPool': {
+      const plan = planned(op, raw.shape, a, () => planGlobalNode(op, raw.shape, { op: 'lp', p: lpPower(op, a.p), signed: false, rescale: false }));
+      return [runForward(plan, widenToFloat(op, raw))];
+    }
   }
 }

@@ -41,7 +41,8 @@
  */
 import { PoolingError, show } from '../plan/errors.js';
 import { effectiveKernel, samePadding } from '../plan/output-size.js';
-import { axisName, makePlan, splitShape, type PoolPlan, type Reducer, type SlidingAxis } from '../plan/plan.js';
+import { axisName, isPlan, makePlan, splitShape, type PoolPlan, type Reducer, type SlidingAxis } from '../plan/plan.js';
+import { cachedPlan } from '../ops/plan-cache.js';
 import { runBackward, runForward, runForwardWithIndices } from '../ops/run.js';
 import { allocate, dtypeOf, MAX_ELEMENTS, sameShape, type Tensor } from '../tensor.js';
 import {
@@ -140,8 +141,8 @@ function describePad(pad: Pad): string {
 /** Either the plan, or the shape of the empty tensor TF.js returns when an axis sizes to 0. */
 type Geometry = { readonly empty: false; readonly plan: PoolPlan } | { readonly empty: true; readonly outputShape: readonly number[] };
 
-/** TF.js's geometry for one call: per-axis pads and output sizes, then the plan. */
-function planTfjs(s: Spec, shape: readonly number[]): Geometry {
+/** TF.js's geometry for one call: per-axis pads and output sizes, then the plan, or the empty output's shape. */
+function sizeTfjs(s: Spec, shape: readonly number[]): PoolPlan | { readonly outputShape: readonly number[] } {
   const { op, spatialRank } = s;
   if (shape.length !== spatialRank + 1 && shape.length !== spatialRank + 2) {
     throw new PoolingError(
@@ -209,8 +210,37 @@ function planTfjs(s: Spec, shape: readonly number[]): Geometry {
   });
   const spatialOut = sized.map((axis) => axis.out);
   const outputShape = split.batched ? [split.batch, ...spatialOut, split.channels] : [...spatialOut, split.channels];
-  if (outputShape.some((d) => d === 0)) return { empty: true, outputShape };
-  return { empty: false, plan: makePlan({ op, inputShape: shape, layout: 'channels-last', split, axes: sized, reducer: s.reducer }) };
+  if (outputShape.some((d) => d === 0)) return { outputShape };
+  return makePlan({ op, inputShape: shape, layout: 'channels-last', split, axes: sized, reducer: s.reducer });
+}
+
+/** Reducers as key text, once per reducer object (all but the gradients' are constants). */
+const reducerTexts = new WeakMap<Reducer, string>();
+
+function reducerKey(reducer: Reducer): string {
+  let text = reducerTexts.get(reducer);
+  if (text === undefined) reducerTexts.set(reducer, (text = `tfjs ${JSON.stringify(reducer)}`));
+  return text;
+}
+
+/**
+ * TF.js's geometry through the plan cache, keyed by every field of the spec (as the other
+ * dialects' plans are, see plannedSliding): repeated calls skip the sizing and share one plan, and
+ * with it the window tables and kernel geometry kept for it. An empty output is not kept.
+ */
+function planTfjs(s: Spec, shape: readonly number[]): Geometry {
+  const { pad } = s;
+  const key = {
+    spatialRank: s.spatialRank,
+    filter: s.filter,
+    strides: s.strides,
+    dilations: s.dilations,
+    pad: pad.kind === 'number' ? pad.value : pad.kind === 'explicit' ? pad.pairs : pad.kind,
+    dimRoundingMode: s.dimRoundingMode,
+    spaceToBatch: s.spaceToBatch === true,
+  };
+  const planned = cachedPlan(reducerKey(s.reducer), s.op, shape, key, () => sizeTfjs(s, shape));
+  return isPlan(planned) ? { empty: false, plan: planned } : { empty: true, outputShape: planned.outputShape };
 }
 
 /** TF.js's convertToTensor: a tensor passes through, nested arrays become a float32 tensor. */

@@ -25,10 +25,11 @@
 import { PoolingError, show } from '../plan/errors.js';
 import { checkInteger } from '../plan/validate.js';
 import { planAdaptive, splitShape, type PoolPlan, type Reducer } from '../plan/plan.js';
+import { planSlidingSpec } from '../plan/sliding.js';
+import { cachedPlan } from '../ops/plan-cache.js';
 import { runBackward, runForward, runForwardWithIndices, type IndexTensor } from '../ops/run.js';
 import { maxUnpoolAs, maxUnpoolBackwardAs, type MaxUnpoolOptions } from '../ops/unpool.js';
 import type { FloatArray, Tensor } from '../tensor.js';
-import { planSlidingSpec } from '../plan/sliding.js';
 import { readBoolean, readFloatTensor, readList, readOptions, readPerAxis, readTensor } from './common.js';
 
 /** One int for every spatial axis, or one per axis (a 1-element list counts as one int, as in PyTorch). */
@@ -125,6 +126,10 @@ function readArgs(op: string, args: unknown, known: readonly string[]): Args {
 
 const AVG_KEYS = ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad'];
 const MAX_KEYS = ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode'];
+// Constants, not literals at the call: the option reader keeps one set of names per list.
+const AVG_ND_KEYS = [...AVG_KEYS, 'divisor_override'];
+const LP_KEYS = ['norm_type', 'kernel_size', 'stride', 'ceil_mode'];
+const UNPOOL_KEYS = ['kernel_size', 'stride', 'padding', 'output_size'];
 
 function planWindow(op: string, shape: readonly number[], rank: Rank, a: Args, reducer: Reducer): PoolPlan {
   const kernel = tuple(op, 'kernel_size', a.kernel_size, rank, 1);
@@ -146,8 +151,22 @@ function planWindow(op: string, shape: readonly number[], rank: Rank, a: Args, r
   });
 }
 
+/**
+ * The plan of a call whose arguments are `a`, from the plan cache when the same op planned the same
+ * shape with the same arguments before (as the library's own ops do): a loop of calls plans once
+ * and shares the window tables and kernel geometry kept for the plan. `build` reads and checks
+ * the arguments themselves, so every error is raised as on a first call, in the same order.
+ */
+function planned(op: string, shape: readonly number[], a: Args, build: () => PoolPlan): PoolPlan {
+  return cachedPlan('torch', op, shape, a, build);
+}
+
 function planAvg(op: string, shape: readonly number[], rank: Rank, args: unknown): PoolPlan {
-  const a = readArgs(op, args, rank === 1 ? AVG_KEYS : [...AVG_KEYS, 'divisor_override']);
+  const a = readArgs(op, args, rank === 1 ? AVG_KEYS : AVG_ND_KEYS);
+  return planned(op, shape, a, () => planAvgArgs(op, shape, rank, a));
+}
+
+function planAvgArgs(op: string, shape: readonly number[], rank: Rank, a: Args): PoolPlan {
   const override = a.divisor_override;
   // Read whether or not an override makes it moot: a wrong value is the caller's mistake either way.
   const include = readBoolean(op, 'count_include_pad', a.count_include_pad, true);
@@ -165,13 +184,19 @@ function planAvg(op: string, shape: readonly number[], rank: Rank, args: unknown
 
 const MAX: Reducer = { op: 'max', nan: 'propagate' };
 
+function planMax(op: string, shape: readonly number[], rank: Rank, a: Args): PoolPlan {
+  return planned(op, shape, a, () => planWindow(op, shape, rank, a, MAX));
+}
+
 function planLp(op: string, shape: readonly number[], rank: Rank, args: unknown): PoolPlan {
-  const a = readArgs(op, args, ['norm_type', 'kernel_size', 'stride', 'ceil_mode']);
-  const p = a.norm_type;
-  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
-    throw new PoolingError('INVALID_PARAMETER', op, `norm_type must be a positive finite number; got ${show(p)}`);
-  }
-  return planWindow(op, shape, rank, a, { op: 'lp', p, signed: true, rescale: true });
+  const a = readArgs(op, args, LP_KEYS);
+  return planned(op, shape, a, () => {
+    const p = a.norm_type;
+    if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
+      throw new PoolingError('INVALID_PARAMETER', op, `norm_type must be a positive finite number; got ${show(p)}`);
+    }
+    return planWindow(op, shape, rank, a, { op: 'lp', p, signed: true, rescale: true });
+  });
 }
 
 function planAdaptiveTorch(op: string, shape: readonly number[], rank: Rank, outputSize: unknown, reducer: Reducer): PoolPlan {
@@ -180,7 +205,7 @@ function planAdaptiveTorch(op: string, shape: readonly number[], rank: Rank, out
   const sizes =
     typeof outputSize === 'number' ? new Array<unknown>(rank).fill(outputSize) : readList(op, 'output_size', outputSize, [rank], expected);
   const checked = sizes.map((s) => (s === null ? null : checkInteger(op, 'output_size', s, 1, outputSize)));
-  return planAdaptive(op, shape, 'channels-first', split, checked, reducer);
+  return planned(op, shape, { output_size: checked }, () => planAdaptive(op, shape, 'channels-first', split, checked, reducer));
 }
 
 function readInput(op: string, x: unknown, name = 'input'): Tensor {
@@ -233,13 +258,13 @@ function maxPoolFor(rank: Rank) {
       const x = readInput(op, input);
       const a = readArgs(op, args, MAX_FORWARD_KEYS);
       const returnIndices = readBoolean(op, 'return_indices', a.return_indices, false);
-      return maxResult(planWindow(op, x.shape, rank, a, MAX), x, returnIndices) as MaxOut<T, R>;
+      return maxResult(planMax(op, x.shape, rank, a), x, returnIndices) as MaxOut<T, R>;
     },
     backward<T extends FloatArray>(grad_output: Tensor<T>, input: Tensor<T>, args: MaxPoolArgs): Tensor<T> {
       const name = `${op}_backward`;
       const dy = readInput(name, grad_output, 'grad_output');
       const x = readInput(name, input);
-      return runBackward(planWindow(name, x.shape, rank, readArgs(name, args, MAX_KEYS), MAX), dy, x) as Tensor<T>;
+      return runBackward(planMax(name, x.shape, rank, readArgs(name, args, MAX_KEYS)), dy, x) as Tensor<T>;
     },
   };
 }
@@ -301,7 +326,7 @@ function lpPoolFor(rank: Rank) {
  * output_size reduced to its spatial sizes and held to _unpool_output_size's open interval.
  */
 function unpoolOptions(op: string, rank: Rank, pooledShape: readonly number[], args: unknown): MaxUnpoolOptions {
-  const a = readArgs(op, args, ['kernel_size', 'stride', 'padding', 'output_size']);
+  const a = readArgs(op, args, UNPOOL_KEYS);
   const kernel = tuple(op, 'kernel_size', a.kernel_size, rank, 1);
   const stride = strideOf(op, a.stride, kernel, rank);
   const padding = a.padding === undefined ? kernel.map(() => 0) : tuple(op, 'padding', a.padding, rank, 0);

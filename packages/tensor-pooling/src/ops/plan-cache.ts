@@ -10,7 +10,7 @@
  * so every error is still raised by the planner itself. Options that choose how a plan runs
  * (backend, threads) are not part of the key.
  */
-import type { PoolPlan } from '../plan/plan.js';
+import { isPlan, type PoolPlan } from '../plan/plan.js';
 
 /** Distinct (op, shape, options) a program keeps calling: a network has a few dozen pooling layers. */
 const CAPACITY = 64;
@@ -65,8 +65,18 @@ export function planKey(planner: string, op: string, shape: unknown, options: un
   return key;
 }
 
-/** The plan of this call: from the cache, else from `build` (which validates and may throw). */
-export function cachedPlan(planner: string, op: string, shape: readonly number[], options: unknown, build: () => PoolPlan): PoolPlan {
+/**
+ * The plan of this call: from the cache, else from `build` (which validates and may throw). A
+ * build may also answer with something other than a plan (a dialect's empty result, whose shape is
+ * all there is to it): that is returned as it is and not kept.
+ */
+export function cachedPlan<Other = never>(
+  planner: string,
+  op: string,
+  shape: readonly number[],
+  options: unknown,
+  build: () => PoolPlan | Other,
+): PoolPlan | Other {
   const key = planKey(planner, op, shape, options);
   if (key === undefined) return build();
   // A loop calls with one key: it is already the most recently used.
@@ -81,6 +91,7 @@ export function cachedPlan(planner: string, op: string, shape: readonly number[]
     return hit;
   }
   const plan = build();
+  if (!isPlan(plan)) return plan;
   if (plans.size >= CAPACITY) plans.delete(plans.keys().next().value!);
   plans.set(key, plan);
   lastKey = key;

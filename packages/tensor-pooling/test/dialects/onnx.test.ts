@@ -27,10 +27,16 @@ test('MaxUnpool takes MaxPool\'s whole-tensor indices back; an index may leave i
   // onnx/reference/ops/op_max_unpool.py writes Y.flat[I] = X.flat: channel 1's 8 can land in channel 0.
   const crossing = { shape: [1, 2, 1, 1], data: BigInt64Array.of(1n, 2n) };
   assert.deepEqual([...runOnnxNode('MaxUnpool', { kernel_shape: [2, 2] }, [pooled, crossing])[0]!.data], [0, 5, 8, 0, 0, 0, 0, 0]);
-  // The default output has 8 positions: 8 and -1 address none of them.
-  for (const bad of [8n, -1n]) {
-    refuses(() => runOnnxNode('MaxUnpool', { kernel_shape: [2, 2] }, [pooled, { shape: [1, 2, 1, 1], data: BigInt64Array.of(0n, bad) }]), 'INDEX_OUT_OF_RANGE');
+  // The default output has 8 positions: 8 and -1 address none of them, nor does an int64 whose low
+  // 32 bits alone would (int64 indices are read as two 32-bit words).
+  for (const bad of [8n, -1n, 2n ** 32n + 1n, -(2n ** 32n) + 1n, 2n ** 31n, 2n ** 63n - 1n, -(2n ** 63n)]) {
+    const e = refuses(() => runOnnxNode('MaxUnpool', { kernel_shape: [2, 2] }, [pooled, { shape: [1, 2, 1, 1], data: BigInt64Array.of(0n, bad) }]), 'INDEX_OUT_OF_RANGE');
+    assert.match(e.message, new RegExp(`^MaxUnpool: I\\[1\\] = ${Number(bad)} is outside`), String(bad));
   }
+  // int64 indices in a view at an offset into a larger buffer are read where the view is.
+  const padded = BigInt64Array.of(99n, 1n, 2n, 99n);
+  const viewed = { shape: [1, 2, 1, 1], data: padded.subarray(1, 3) };
+  assert.deepEqual([...runOnnxNode('MaxUnpool', { kernel_shape: [2, 2] }, [pooled, viewed])[0]!.data], [0, 5, 8, 0, 0, 0, 0, 0]);
 });
 
 test('MaxUnpool with a larger output_shape: the default output lands in its low corner (test_maxunpool_export_with_output_shape)', () => {
