@@ -1,9 +1,16 @@
-/** The study's parts that a wrong result would silently skew: the split, canvases and the conv filter gradient. */
+/** The study's parts that a wrong result would silently skew: the split, canvases, the conv filter gradient, stopping, comparing and saving. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { conv2dFilterGradient } from '../src/conv-filter-gradient.js';
 import { CLASSES, loadMnistSplit, onCanvas, subset, type DigitSet } from '../src/data.js';
 import { SeededRandom } from '../src/random.js';
+import { shouldStop } from '../src/experiment.js';
+import { saveModel } from '../src/export.js';
+import { buildModel } from '../src/models.js';
+import { compare, meanAndSpread } from '../src/report.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tf, tfReady } from '@tensor-pooling/test-kit/tfjs';
 import { seededValues } from '@tensor-pooling/test-kit/compare';
 
@@ -61,4 +68,38 @@ test("the conv filter gradient equals TF.js cpu's own kernel", async () => {
     actual.forEach((v, i) => assert.ok(Math.abs(v - wanted[i]!) <= 1e-5 * scale, `case ${index} element ${i}: ${v} vs ${wanted[i]}`));
     tf.dispose([xt, ft, y, expected]);
   });
+});
+
+test('a run stops after the fixed epochs once the test accuracy has not improved for `patience` epochs, or at the cap', () => {
+  const run = (...accuracies: number[]) => accuracies.map((testAccuracy, i) => ({ epoch: i + 1, loss: 1, trainAccuracy: 1, testAccuracy, seconds: 0 }));
+  const limits = { fixedEpochs: 3, patience: 2, maxEpochs: 6 };
+  assert.equal(shouldStop(run(0.5, 0.4), limits), undefined, 'never before the fixed count');
+  assert.equal(shouldStop(run(0.5, 0.4, 0.3), limits), 'no improvement', 'best at epoch 1, two epochs without');
+  
+  assert.equal(shouldStop(run(0.1, 0.2, 0.3, 0.3), limits), undefined, 'one epoch without improvement');
+  assert.equal(shouldStop(run(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), limits), 'cap');
+  assert.equal(shouldStop(run(0.1, 0.2, 0.3, 0.4, 0.6, 0.5, 0.5), limits), 'no improvement', 'no improvement wins over the cap');
+});
+
+test('heads compare by their means only beyond the larger spread of the seeds', () => {
+  assert.deepEqual(meanAndSpread([1, 2, 3]), { mean: 2, spread: 1 });
+  assert.deepEqual(meanAndSpread([0.5]), { mean: 0.5, spread: 0 });
+  assert.equal(compare([0.9, 0.91, 0.92], [0.95, 0.96, 0.97]), 'lower');
+  assert.equal(compare([0.95, 0.96, 0.97], [0.9, 0.91, 0.92]), 'higher');
+  assert.equal(compare([0.9, 0.95, 1.0], [0.92, 0.93, 0.94]), 'alike');
+});
+
+test('a saved model is the same bytes whatever was built before it in the process', async () => {
+  await tfReady();
+  const save = async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'study-save-'));
+    await saveModel(buildModel('C', 5, 0.001).model, folder);
+    const files = ['model.json', 'weights.bin'].map((name) => readFileSync(join(folder, name)));
+    rmSync(folder, { recursive: true, force: true });
+    return files;
+  };
+  const first = await save();
+  buildModel('A', 9, 0.001);
+  buildModel('B', 9, 0.001);
+  assert.deepEqual(await save(), first);
 });
