@@ -48,6 +48,8 @@ const command = ['npm run study', ...(flags.length > 0 ? ['--', ...flags] : [])]
 const assets = filesWithSizes(modelsDir);
 const { markdown, pictures } = buildReport(results, command, assets);
 const pictureDir = join(out, 'study');
+// The folder is the report's own: pictures an earlier report linked must not linger beside the new ones.
+rmSync(pictureDir, { recursive: true, force: true });
 mkdirSync(pictureDir, { recursive: true });
 for (const [name, svg] of Object.entries(pictures)) writeFileSync(join(pictureDir, name), svg);
 writeFileSync(join(pictureDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
