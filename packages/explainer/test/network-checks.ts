@@ -187,6 +187,7 @@ export function registerNetworkTests(shared: Shared): void {
     }
     assert.match((await page.textContent('#flatten-note'))!, /9×9×32 = 2,592 numbers; the dense layer was built for 1,568/);
     await page.locator('#network').screenshot({ path: join(shared.artifacts, '08-network-36.png') });
+    await page.locator('.network-heads').screenshot({ path: join(shared.artifacts, '11-network-heads-36.png') });
     await page.getByTestId('canvas-size').selectOption('28');
   });
 
@@ -199,6 +200,8 @@ export function registerNetworkTests(shared: Shared): void {
       assert.ok(before! > 0 && after! > 0 && after! < before!, `${before} -> ${after}`);
       assert.ok(Math.abs(ratio! - after! / before!) < 0.01);
     }
+    // The docs' pictures, docs/screenshots/web-network-input.png and web-network-heads.png, are copies of 10 and 11.
+    await page.locator('.network-input').screenshot({ path: join(shared.artifacts, '10-network-input.png') });
     await page.getByTestId('noise').fill('0');
   });
 
