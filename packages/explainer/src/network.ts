@@ -253,6 +253,13 @@ export async function setUpNetwork(): Promise<void> {
 
   const trunkView = byId('network-trunk');
   const windowNote = byId('network-window');
+  /** The canvases an outline was drawn on: repainting those alone clears it. */
+  let outlined: HTMLCanvasElement[] = [];
+  const clearOutlines = (): void => {
+    if (!last) return;
+    for (const canvas of outlined) paintMap(canvas, last.trunk[canvas.dataset['layer'] as (typeof TRUNK)[number]], Number(canvas.dataset['channel']));
+    outlined = [];
+  };
 
   /** Hovering or focusing a pooled cell: the cell, its 2x2 window in the map above, and the arithmetic. */
   const showWindow = (poolName: 'pool1' | 'pool2', channel: number, row: number, col: number): void => {
@@ -260,11 +267,12 @@ export async function setUpNetwork(): Promise<void> {
     const above = poolName === 'pool1' ? 'conv1' : 'conv2';
     const source = last.trunk[above];
     const pooled = last.trunk[poolName];
-    drawTrunk();
+    clearOutlines();
     const poolCanvas = trunkView.querySelector<HTMLCanvasElement>(`canvas[data-layer="${poolName}"][data-channel="${channel}"]`)!;
     const aboveCanvas = trunkView.querySelector<HTMLCanvasElement>(`canvas[data-layer="${above}"][data-channel="${channel}"]`)!;
     outline(poolCanvas, pooled, row, col, 1, '#dd6b20');
     outline(aboveCanvas, source, 2 * row, 2 * col, 2, '#dd6b20');
+    outlined = [poolCanvas, aboveCanvas];
     const taps = [0, 1].flatMap((dr) => [0, 1].map((dc) => source.values[((2 * row + dr) * source.width + 2 * col + dc) * source.channels + channel]!));
     const value = pooled.values[(row * pooled.width + col) * pooled.channels + channel]!;
     windowNote.textContent =
@@ -274,6 +282,7 @@ export async function setUpNetwork(): Promise<void> {
 
   function drawTrunk(): void {
     if (!last) return;
+    outlined = [];
     for (const canvas of trunkView.querySelectorAll<HTMLCanvasElement>('canvas[data-layer]')) {
       const maps = last.trunk[canvas.dataset['layer'] as (typeof TRUNK)[number]];
       paintMap(canvas, maps, Number(canvas.dataset['channel']));
@@ -321,7 +330,7 @@ export async function setUpNetwork(): Promise<void> {
                   showWindow(poolName, channel, ...cell);
                 });
                 const clear = () => {
-                  drawTrunk();
+                  clearOutlines();
                   windowNote.textContent = '';
                 };
                 canvas.addEventListener('pointerleave', clear);

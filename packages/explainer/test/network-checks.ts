@@ -82,9 +82,13 @@ async function assertSameScoresAsNode(page: Page): Promise<void> {
   }
 }
 
-/** The pixels the page drew (after the update that follows the last pointer event). */
+/**
+ * Waits for the page to show new pixels, then two animation frames more: an update scheduled by
+ * the last event runs in the next frame, so pixels and scores are read from the same update.
+ */
 async function settled(page: Page, previous: string | null): Promise<void> {
   await page.waitForFunction((before) => document.querySelector('[data-testid="draw-canvas"]')?.getAttribute('data-pixels') !== before, previous);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
 export function registerNetworkTests(shared: Shared): void {
@@ -188,6 +192,21 @@ export function registerNetworkTests(shared: Shared): void {
     assert.match((await page.textContent('#flatten-note'))!, /9×9×32 = 2,592 numbers; the dense layer was built for 1,568/);
     await page.locator('#network').screenshot({ path: join(shared.artifacts, '08-network-36.png') });
     await page.locator('.network-heads').screenshot({ path: join(shared.artifacts, '11-network-heads-36.png') });
+    await page.getByTestId('canvas-size').selectOption('28');
+  });
+
+  test('once loaded, the section works offline: another size and another digit need nothing from the server', async () => {
+    const page = shared.page();
+    await shared.context().setOffline(true);
+    try {
+      const before = await page.getByTestId('draw-canvas').getAttribute('data-pixels');
+      await page.getByTestId('canvas-size').selectOption('20');
+      await page.getByTestId('test-digit').selectOption('4');
+      await settled(page, before);
+      await assertSameScoresAsNode(page);
+    } finally {
+      await shared.context().setOffline(false);
+    }
     await page.getByTestId('canvas-size').selectOption('28');
   });
 

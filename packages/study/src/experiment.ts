@@ -299,21 +299,43 @@ function parametersOf(model: StudyModel): Parameters {
   return { trunk: model.trunkParameters, head: total - model.trunkParameters, total };
 }
 
-/** Progress lines: which run of how many, and the seconds since the first. */
-class Progress {
+/**
+ * Progress lines: which run of how many, the seconds so far, and at most how many are left. An
+ * epoch's cost grows with its training digits, so the bound is the seconds per digit-epoch so far
+ * times the digit-epochs the remaining runs would take if every one reached its cap.
+ */
+export class Progress {
   private readonly started = performance.now();
+  private digitEpochsDone = 0;
+  private digitEpochsLeft: number;
 
   constructor(
     private readonly total: number,
+    runs: readonly { readonly digits: number; readonly maxEpochs: number }[],
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.digitEpochsLeft = runs.reduce((sum, r) => sum + r.digits * r.maxEpochs, 0);
+  }
 
-  run(index: number, label: string, epoch: EpochResult): void {
+  epoch(index: number, label: string, digits: number, epoch: EpochResult): void {
+    this.digitEpochsDone += digits;
+    this.digitEpochsLeft -= digits;
     const elapsed = (performance.now() - this.started) / 1000;
+    const left = (elapsed / this.digitEpochsDone) * this.digitEpochsLeft;
     this.log(
-      `[run ${index}/${this.total}, ${elapsed.toFixed(0)} s] ${label} epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)}, ` +
-        `train ${epoch.trainAccuracy.toFixed(4)}, test ${epoch.testAccuracy.toFixed(4)}, ${epoch.seconds.toFixed(1)} s`,
+      `[run ${index}/${this.total}, ${elapsed.toFixed(0)} s, at most ${Math.ceil(left / 60)} min left] ${label} epoch ${epoch.epoch}: ` +
+        `loss ${epoch.loss.toFixed(4)}, train ${epoch.trainAccuracy.toFixed(4)}, test ${epoch.testAccuracy.toFixed(4)}, ${epoch.seconds.toFixed(1)} s`,
     );
+  }
+
+  /** Training digits times epochs the remaining runs would take if each reached its cap. */
+  get remainingDigitEpochs(): number {
+    return this.digitEpochsLeft;
+  }
+
+  /** A run stopped before its cap: the epochs it did not take are no longer ahead. */
+  stopped(digits: number, epochsNotTaken: number): void {
+    this.digitEpochsLeft -= digits * epochsNotTaken;
   }
 }
 
@@ -333,7 +355,9 @@ export async function runStudy(
   const parameters = {} as Record<HeadName, Parameters>;
   const runs: RunResult[] = [];
   let cams: ClassActivationMap[] = [];
-  const progress = new Progress(config.trainSizes.length * config.seeds.length * HEADS.length, log);
+  const runCount = config.trainSizes.length * config.seeds.length * HEADS.length;
+  const planned = config.trainSizes.flatMap((size) => Array.from({ length: config.seeds.length * HEADS.length }, () => ({ digits: Math.min(size.digits, split.train.count), maxEpochs: size.maxEpochs })));
+  const progress = new Progress(runCount, planned, log);
   for (const { digits: size, maxEpochs } of config.trainSizes) {
     for (const seed of config.seeds) {
       const order = new SeededRandom(seed).shuffled(Array.from({ length: split.train.count }, (_, i) => i));
@@ -342,7 +366,8 @@ export async function runStudy(
       for (const head of HEADS) {
         const index = runs.length + 1;
         const label = `${train.count} digits, seed ${seed}, head ${head}`;
-        const { model, initialLoss, epochs, stopped } = await trainRun({ head, seed, train, trainSample, test, maxEpochs }, config, (e) => progress.run(index, label, e));
+        const { model, initialLoss, epochs, stopped } = await trainRun({ head, seed, train, trainSample, test, maxEpochs }, config, (e) => progress.epoch(index, label, train.count, e));
+        progress.stopped(train.count, maxEpochs - epochs.length);
         parameters[head] = parametersOf(model);
         const exported = seed === config.seeds[0] && size === largest;
         const run: RunResult = {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { conv2dFilterGradient } from '../src/conv-filter-gradient.js';
 import { CLASSES, loadMnistSplit, onCanvas, subset, type DigitSet } from '../src/data.js';
 import { SeededRandom } from '../src/random.js';
-import { shouldStop } from '../src/experiment.js';
+import { Progress, shouldStop } from '../src/experiment.js';
 import { saveModel } from '../src/export.js';
 import { buildModel } from '../src/models.js';
 import { compare, meanAndSpread } from '../src/report.js';
@@ -102,4 +102,16 @@ test('a saved model is the same bytes whatever was built before it in the proces
   buildModel('A', 9, 0.001);
   buildModel('B', 9, 0.001);
   assert.deepEqual(await save(), first);
+});
+
+test('progress names the run and bounds the time left by the digit-epochs still possible', () => {
+  const lines: string[] = [];
+  const progress = new Progress(2, [{ digits: 100, maxEpochs: 3 }, { digits: 1000, maxEpochs: 2 }], (line) => lines.push(line));
+  const epoch = { epoch: 1, loss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, seconds: 0 };
+  progress.epoch(1, 'run one', 100, epoch);
+  assert.match(lines[0]!, /^\[run 1\/2, \d+ s, at most \d+ min left\] run one epoch 1: loss 1\.0000/);
+  // Left after one epoch of 100 digits: 2 x 100 + 2 x 1000 digit-epochs; stopping now drops 200 of them.
+  assert.equal(progress.remainingDigitEpochs, 2200);
+  progress.stopped(100, 2);
+  assert.equal(progress.remainingDigitEpochs, 2000);
 });

@@ -56,7 +56,7 @@ test('npm run study -- --quick trains three heads per seed and size, reports int
   try {
     assert.ok(out.startsWith(tmpdir()), `the quick report goes to a temporary folder, not ${out}`);
     assert.deepEqual([digest(join(DOCS, 'study.md')), digest(join(DOCS, 'study')), digest(ASSETS)], before, 'docs/ and the page assets are untouched');
-    assert.match(stdout, /\[run 1\/12, \d+ s\] 256 digits, seed \d+, head A epoch 1:/);
+    assert.match(stdout, /\[run 1\/12, \d+ s, at most \d+ min left\] 256 digits, seed \d+, head A epoch 1:/);
 
     const results = JSON.parse(readFileSync(join(out, 'study', 'results.json'), 'utf8')) as StudyResults;
     const { config } = results;
