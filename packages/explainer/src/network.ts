@@ -477,7 +477,8 @@ export async function setUpNetwork(): Promise<void> {
     showHeadC();
     showCams(best.B, best.C);
     showNoise();
-    status.textContent = `Ready: three models, backend ${tf.getBackend()}, ${(performance.now() - started).toFixed(0)} ms for this input.`;
+    const says = (head: Head) => (best[head] < 0 ? `head ${head} refuses a ${size}×${size} input` : `head ${head} says ${best[head]}`);
+    byId('network-summary').textContent = `${size}×${size} input: ${HEADS.map(says).join(', ')} (${(performance.now() - started).toFixed(0)} ms in this page).`;
   };
 
   const schedule = (): void => {
@@ -547,6 +548,7 @@ export async function setUpNetwork(): Promise<void> {
   picker.value = '0';
   pixels = place(digits.digits[0]!.pixels, digits.size, size);
   update();
+  status.textContent = `Ready: three trained models, run by TF.js on its ${tf.getBackend()} backend with tensor-pooling's layers.`;
   byId('network').dataset['ready'] = 'true';
 }
 

@@ -178,6 +178,7 @@ export function registerNetworkTests(shared: Shared): void {
     assert.equal(await page.getAttribute('[data-testid="scores-a"]', 'data-refused'), 'true');
     assert.match((await page.getByTestId('scores-a').textContent())!, /expected digit to have shape \[null,28,28,1\] but got array with shape \[1,36,36,1\]/);
     for (const head of ['b', 'c']) assert.equal(await page.locator(`[data-testid="scores-${head}"] li`).count(), 10);
+    assert.match((await page.textContent('#network-summary'))!, /^36×36 input: head A refuses a 36×36 input, head B says \d, head C says \d \(/);
     await assertSameScoresAsNode(page);
     for (const id of ['cam-b', 'cam-c']) {
       const drawn = await page.evaluate((canvasId) => {
