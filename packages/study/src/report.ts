@@ -21,6 +21,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 const points = (x: number) => `${(100 * x).toFixed(2)}`;
 const seconds = (s: number) => `${s.toFixed(1)} s`;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** Mean and sample standard deviation (0 for a single value). */
 export function meanAndSpread(values: readonly number[]): { mean: number; spread: number } {
@@ -154,14 +155,20 @@ export function claims(results: StudyResults): string[] {
       percent,
     );
   const anySize = answered('B') && answered('C') && aRefused;
+  // Accuracy holds at a size when its mean is not lower, beyond the spread, than at 28x28.
+  const accuracies = (head: HeadName, size: number) => exported.filter((r) => r.head === head).map((r) => r.canvases.find((c) => c.size === size)?.accuracy ?? Number.NaN);
+  const drops = (['B', 'C'] as const).flatMap((h) => otherSizes.filter((s) => compare(accuracies(h, s), accuracies(h, 28)) === 'lower').map((s) => `head ${h} at ${s}x${s}`));
+  const sizeVerdict = !anySize ? 'not supported' : drops.length === 0 ? 'supported, accuracy included' : 'supported for accepting it, not for accuracy';
   lines.push(
-    `- **Any input size: ${anySize ? 'supported for accepting it, not for accuracy' : 'not supported'}.** ` +
+    `- **Any input size: ${sizeVerdict}.** ` +
       `${aRefused ? 'Head A refused every canvas other than 28x28' : 'Head A accepted a size other than 28x28'}; heads B and C ${answered('B') && answered('C') ? 'answered at every size' : 'refused a size'}. ` +
       `Their test accuracy (${count(largest)} training digits) is ` +
       ['B', 'C']
         .map((h) => `head ${h}: ${results.config.canvasSizes.map((s) => `${accuracyAt(h as HeadName, s)} at ${s}x${s}`).join(', ')}`)
         .join('; ') +
-      `. ${otherSizes.length > 0 ? 'Answering at another size is not answering as well: the digits were never placed on these canvases in training.' : ''}`,
+      (drops.length > 0
+        ? `. Accuracy drops below that at 28x28 beyond the spread for ${drops.join(', ')}: answering at another size is not answering as well, and the digits were never placed on such canvases in training.`
+        : '. No other size scores lower than 28x28 beyond the spread.'),
   );
 
   for (const size of sizes) {
@@ -172,10 +179,16 @@ export function claims(results: StudyResults): string[] {
       const best = compare(x.bestTest, a.bestTest);
       const word = (c: string) => (c === 'alike' ? 'alike (within the spread)' : c);
       return (
-        `head ${h} is ${word(fixed)} after ${results.config.fixedEpochs} epochs (${plusMinus(x.fixedTest, percent)} against ${plusMinus(a.fixedTest, percent)}) ` +
+        `head ${h} is ${word(fixed)} after ${plural(results.config.fixedEpochs, 'epoch', 'epochs')} (${plusMinus(x.fixedTest, percent)} against ${plusMinus(a.fixedTest, percent)}) ` +
         `and ${word(best)} at its best epoch (${plusMinus(x.bestTest, percent)}, epoch ${x.bestEpochs.join('/')} against ${a.bestEpochs.join('/')})` +
-        (fixed === 'lower' && best !== 'lower' ? ': it learns slower, it does not end worse' : fixed === 'lower' && best === 'lower' ? ': it ends worse too' : '') +
-        (x.capped > 0 ? `; ${x.capped} of its ${x.runs.length} runs were still improving at the cap of ${x.runs[0]!.maxEpochs} epochs` : '')
+        (fixed === 'lower' && best !== 'lower'
+          ? ': it learns slower, it does not end worse'
+          : best === 'lower' && x.capped > 0
+            ? `, but ${plural(x.capped, 'of its runs was', 'of its runs were')} still improving at the cap of ${x.runs[0]!.maxEpochs} epochs, so whether it ends worse is not settled here`
+            : best === 'lower'
+              ? ': it ends worse too'
+              : '') +
+        (x.capped > 0 && best !== 'lower' ? `; ${plural(x.capped, 'of its runs was', 'of its runs were')} still improving at the cap of ${x.runs[0]!.maxEpochs} epochs` : '')
       );
     });
     lines.push(`- **Learns slower or ends worse, ${count(size)} training digits:** compared with head A, ${parts.join('; ')}.`);

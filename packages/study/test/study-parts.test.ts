@@ -7,7 +7,8 @@ import { SeededRandom } from '../src/random.js';
 import { Progress, shouldStop } from '../src/experiment.js';
 import { saveModel } from '../src/export.js';
 import { buildModel } from '../src/models.js';
-import { compare, meanAndSpread } from '../src/report.js';
+import { claims, compare, meanAndSpread } from '../src/report.js';
+import { FULL_CONFIG, type RunResult, type StudyResults } from '../src/experiment.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,4 +115,49 @@ test('progress names the run and bounds the time left by the digit-epochs still 
   assert.equal(progress.remainingDigitEpochs, 2200);
   progress.stopped(100, 2);
   assert.equal(progress.remainingDigitEpochs, 2000);
+});
+
+/** Results with one training size and three seeds, each run given as [train, test] accuracy per epoch. */
+function synthetic(curves: Record<'A' | 'B' | 'C', (readonly [number, number])[][]>, capped: 'cap' | 'no improvement' = 'no improvement'): StudyResults {
+  const runs: RunResult[] = (['A', 'B', 'C'] as const).flatMap((head) =>
+    curves[head].map((epochs, seed) => ({
+      head,
+      seed,
+      trainSize: 1000,
+      maxEpochs: 10,
+      initialLoss: 2.3,
+      stopped: head === 'A' ? 'no improvement' : capped,
+      epochs: epochs.map(([trainAccuracy, testAccuracy], i) => ({ epoch: i + 1, loss: 1, trainAccuracy, testAccuracy, seconds: 1 })),
+      canvases: [28, 36].map((size) => (head === 'A' && size !== 28 ? { size, error: 'refused' } : { size, accuracy: size === 28 ? 0.9 : 0.6 + seed * 0.01 })),
+    })),
+  );
+  const parameters = { trunk: 5888, head: 330, total: 6218 };
+  return {
+    config: { ...FULL_CONFIG, seeds: [0, 1, 2], fixedEpochs: 1, canvasSizes: [28, 36] },
+    backend: 'test',
+    data: { trainAvailable: 1000, test: 100, trainPerClass: [] },
+    descriptions: { A: 'a', B: 'b', C: 'c' },
+    parameters: { A: { trunk: 5888, head: 15690, total: 21578 }, B: parameters, C: parameters },
+    runs,
+    headAAnySizeError: '',
+    cams: [],
+    resnet: [],
+    totalSeconds: 1,
+  };
+}
+
+test('the claims are worded from the numbers: the same report says the opposite when the numbers are opposite', () => {
+  const overfit = [[[0.99, 0.9], [1, 0.9]], [[0.99, 0.91], [1, 0.91]], [[0.99, 0.92], [1, 0.92]]] as (readonly [number, number])[][];
+  const tight = [[[0.6, 0.6], [0.93, 0.92]], [[0.6, 0.6], [0.94, 0.93]], [[0.6, 0.6], [0.95, 0.935]]] as (readonly [number, number])[][];
+  const smallerGap = claims(synthetic({ A: overfit, B: tight, C: tight }, 'no improvement')).join('\n');
+  assert.match(smallerGap, /Fewer parameters: supported\./);
+  assert.match(smallerGap, /Less overfitting, head B against head A: supported\./);
+  assert.match(smallerGap, /head B is lower after 1 epoch .*: it learns slower, it does not end worse/);
+  assert.match(smallerGap, /Any input size: supported for accepting it, not for accuracy\.\*\* .*drops below that at 28x28 beyond the spread for head B at 36x36/);
+  const largerGap = claims(synthetic({ A: tight, B: overfit, C: overfit })).join('\n');
+  assert.match(largerGap, /Less overfitting, head B against head A: contradicted\./);
+  const stillLearning = [[[0.5, 0.5], [0.7, 0.7]], [[0.5, 0.5], [0.71, 0.71]], [[0.5, 0.5], [0.72, 0.72]]] as (readonly [number, number])[][];
+  const capped = claims(synthetic({ A: overfit, B: stillLearning, C: stillLearning }, 'cap')).join('\n');
+  assert.match(capped, /3 of its runs were still improving at the cap of 10 epochs, so whether it ends worse is not settled here/);
+  assert.doesNotMatch(capped, /it ends worse too/);
 });
