@@ -176,13 +176,18 @@ function clearHighlight(): void {
   for (const node of document.querySelectorAll('.in-window, .active')) node.classList.remove('in-window', 'active');
 }
 
-/** On a narrow screen the window may lie outside the view: bring its first cell in, without moving a visible one. */
+/**
+ * On a narrow screen the window may lie outside the view: bring its last cell in, then its first,
+ * so a window that fits the screen ends wholly on it; a window already in view does not move.
+ */
 function revealWindow(): void {
-  const first = byId('input-grid').querySelector<HTMLElement>('.in-window');
-  if (!first) return;
-  const rect = first.getBoundingClientRect();
-  const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= window.innerHeight && rect.right <= window.innerWidth;
-  if (!inView) first.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  const cells = [...byId('input-grid').querySelectorAll<HTMLElement>('.in-window')];
+  for (const cell of [cells.at(-1), cells[0]]) {
+    if (!cell) continue;
+    const rect = cell.getBoundingClientRect();
+    const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= window.innerHeight && rect.right <= window.innerWidth;
+    if (!inView) cell.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
 }
 
 function explainCell(state: StepState, row: number, col: number, target: HTMLElement): void {

@@ -302,6 +302,24 @@ export function registerNetworkTests(shared: Shared): void {
     await page.fill('#padding', '1');
     await page.fill('#stride', '2');
 
+    // On a phone the 12x12 input is wider than the screen: a window at its right edge is scrolled into view.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.fill('#width', '12');
+    await page.fill('#height', '12');
+    await page.focus('#output-grid [data-row="0"][data-col="5"]');
+    const offScreen = await page.$$eval('#input-grid .in-window', (cells) =>
+      cells.flatMap((cell) => {
+        const rect = cell.getBoundingClientRect();
+        // Within a pixel: scrolling lands on fractional positions.
+        const inView = rect.left > -1 && rect.right < window.innerWidth + 1 && rect.top > -1 && rect.bottom < window.innerHeight + 1;
+        return inView ? [] : [`${cell.dataset['r']},${cell.dataset['c']} at ${Math.round(rect.left)}..${Math.round(rect.right)} x ${Math.round(rect.top)}..${Math.round(rect.bottom)}`];
+      }),
+    );
+    assert.deepEqual(offScreen, [], 'every cell of the window is on the screen');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.fill('#width', '6');
+    await page.fill('#height', '6');
+
     await page.selectOption('#head-model', 'VGG-16');
     await page.fill('#head-size', '16');
     const row = (await page.textContent('#head-result tr[data-size="16"]'))!;
