@@ -41,13 +41,15 @@ interface Feature {
 /** The final feature map of `network` on a size x size input: each stage's output size from the library. */
 function featureAt(network: Network, size: number): Feature {
   let side = size;
-  try {
-    for (const stage of network.stages) {
+  for (const stage of network.stages) {
+    try {
       side = poolOutputShape([1, 1, side, side], { kernel: stage.kernel, stride: stage.stride, padding: stage.padding })[2]!;
+    } catch (error) {
+      if (!(error instanceof PoolingError)) throw error;
+      // The library's message names its own parameters; the reader needs the stage and the map it got.
+      const padding = stage.padding > 0 ? ` with padding ${stage.padding}` : '';
+      return { size, error: `too small: ${stage.name} (kernel ${stage.kernel}${padding}) gets a ${side} × ${side} map, and its window does not fit` };
     }
-  } catch (error) {
-    if (!(error instanceof PoolingError)) throw error;
-    return { size, error: `too small: ${error.message}` };
   }
   return { size, shape: [network.channels, side, side] };
 }

@@ -15,3 +15,25 @@ function noteBackend(backend: string | undefined): void {
 setUpStepByStep(noteBackend);
 setUpImages((picture) => showChannelMeans(picture, noteBackend), noteBackend);
 setUpHeads();
+
+/**
+ * The network section pulls in TF.js and three models: it loads when the reader nears it (or the
+ * page is idle), never before the first paint.
+ */
+let network: Promise<void> | undefined;
+function loadNetwork(): void {
+  network ??= import('./network.js')
+    .then(({ setUpNetwork }) => setUpNetwork())
+    .catch((error: unknown) => {
+      const status = byId('network-status');
+      status.textContent = `The trained models could not be loaded: ${(error as Error).message}`;
+      status.classList.add('error');
+    });
+}
+const observer = new IntersectionObserver((entries) => {
+  if (entries.some((entry) => entry.isIntersecting)) {
+    observer.disconnect();
+    loadNetwork();
+  }
+}, { rootMargin: '800px 0px' });
+observer.observe(byId('network'));

@@ -48,9 +48,22 @@ function makeGrid(height: number, width: number, previous: Grid | undefined): Gr
   return { height, width, values };
 }
 
+const MAX_SIDE = 12;
+
+/** The grid's side from its control, kept within 1..12; a note says when a typed value was changed. */
 function clampSize(id: string): number {
-  const value = Math.round(Number(input(id).value));
-  return Number.isFinite(value) ? Math.min(12, Math.max(1, value)) : 1;
+  const typed = Math.round(Number(input(id).value));
+  const value = Number.isFinite(typed) ? Math.min(MAX_SIDE, Math.max(1, typed)) : 1;
+  const notes = ['height', 'width'].flatMap((name) => {
+    const raw = input(name).value;
+    const n = Math.round(Number(raw));
+    const kept = Number.isFinite(n) ? Math.min(MAX_SIDE, Math.max(1, n)) : 1;
+    return raw.trim() !== '' && n !== kept ? [`${name === 'height' ? 'Height' : 'Width'} ${raw} is outside 1 to ${MAX_SIDE}, the sizes this grid shows: using ${kept}.`] : [];
+  });
+  const note = byId('size-note');
+  note.textContent = notes.join(' ');
+  note.hidden = notes.length === 0;
+  return value;
 }
 
 function currentDialect(): DialectName {
@@ -163,6 +176,20 @@ function clearHighlight(): void {
   for (const node of document.querySelectorAll('.in-window, .active')) node.classList.remove('in-window', 'active');
 }
 
+/**
+ * On a narrow screen the window may lie outside the view: bring its last cell in, then its first,
+ * so a window that fits the screen ends wholly on it; a window already in view does not move.
+ */
+function revealWindow(): void {
+  const cells = [...byId('input-grid').querySelectorAll<HTMLElement>('.in-window')];
+  for (const cell of [cells.at(-1), cells[0]]) {
+    if (!cell) continue;
+    const rect = cell.getBoundingClientRect();
+    const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= window.innerHeight && rect.right <= window.innerWidth;
+    if (!inView) cell.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+}
+
 function explainCell(state: StepState, row: number, col: number, target: HTMLElement): void {
   const { run, grid } = state;
   clearHighlight();
@@ -174,6 +201,7 @@ function explainCell(state: StepState, row: number, col: number, target: HTMLEle
   target.classList.add('active');
   const window = explainWindow(run.plan, [row, col]);
   const [rowTaps, colTaps] = window.taps as [typeof window.taps[0], typeof window.taps[0]];
+  byId('output-grid').dataset['current'] = `${row},${col}`;
   const container = byId('input-grid');
   const values: number[] = [];
   for (const r of rowTaps) {
@@ -197,8 +225,11 @@ function explainCell(state: StepState, row: number, col: number, target: HTMLEle
     arithmetic = `(${values.map((v) => `|${short(v)}|^${reducer.p}`).join(' + ')})^(1/${reducer.p}) = ${short(output)}`;
   }
   box.replaceChildren(
-    el('p', {}, el('strong', {}, `Output row ${row}, column ${col} = ${short(output)}`)),
-    el('p', {}, `Window rows ${span(rowTaps)}, columns ${span(colTaps)} (positions below 0 or past the input are padding).`),
+    el('p', {}, el('strong', {}, `Output row ${row + 1}, column ${col + 1} = ${short(output)}`)),
+    ...(reducer.op === 'avg' && window.divisor !== values.length
+      ? [el('p', { class: 'warning' }, `Divided by ${window.divisor}, though only ${values.length} number${values.length === 1 ? '' : 's'} of the input ${values.length === 1 ? 'is' : 'are'} in the window: ${window.reason}.`)]
+      : []),
+    el('p', {}, `Window: input rows ${span(rowTaps)}, columns ${span(colTaps)}, counted from 0 (below 0 or past the input is padding).`),
     el('p', {}, arithmetic),
     el('p', { class: 'why' }, `Why: ${window.reason}.`),
   );
@@ -229,7 +260,21 @@ function drawOutput(state: StepState): void {
         },
         short(value),
       );
-      const show = () => explainCell(state, r, c, cell);
+      // At a glance: which averages divide by more numbers than their window holds (padding counted).
+      if (run.plan?.reducer.op === 'avg') {
+        const window = explainWindow(run.plan, [r, c]);
+        const inside = window.taps.reduce((product, taps) => product * taps.filter((t) => t.kind === 'input').length, 1);
+        if (window.divisor !== inside) {
+          cell.classList.add('padded-divisor');
+          cell.append(el('span', { class: 'divisor', 'aria-hidden': 'true' }, `÷${window.divisor}`));
+          // The visible text (value and badge) stays the start of the name, as speech input expects.
+          cell.setAttribute('aria-label', `${cell.getAttribute('aria-label')}÷${window.divisor}: divided by ${window.divisor} though ${inside} input numbers are in its window`);
+        }
+      }
+      const show = () => {
+        explainCell(state, r, c, cell);
+        revealWindow();
+      };
       cell.addEventListener('mouseenter', show);
       cell.addEventListener('focus', show);
       cell.addEventListener('click', show);
@@ -239,10 +284,17 @@ function drawOutput(state: StepState): void {
   byId('output-shape').textContent = `${height} × ${width}`;
 }
 
-/** Axis formulas, one line for axes whose formula reads the same. */
-export function axisLines(explanation: PlanExplanation): string[] {
+/**
+ * Axis formulas, one line for axes whose formula reads the same. The library notes when padding
+ * equals what 'same' would choose; unless 'same' was chosen, that note says it is a coincidence.
+ */
+export function axisLines(explanation: PlanExplanation, paddingText = input('padding').value): string[] {
+  const chosenSame = /^\s*same/i.test(paddingText);
   const byFormula = new Map<string, string[]>();
-  for (const axis of explanation.axes) byFormula.set(axis.formula, [...(byFormula.get(axis.formula) ?? []), axis.name]);
+  for (const axis of explanation.axes) {
+    const formula = chosenSame ? axis.formula : axis.formula.replace("'same' padding: out", "this padding happens to equal what 'same' padding would choose: out");
+    byFormula.set(formula, [...(byFormula.get(formula) ?? []), axis.name]);
+  }
   return [...byFormula].map(([formula, names]) => `${names.join(' and ')}: ${formula}`);
 }
 
@@ -366,6 +418,8 @@ function update(state: StepState): void {
   drawInput(state, () => update(state));
   drawOutput(state);
   drawPlan(state);
+  stopPlaying();
+  delete byId('output-grid').dataset['current'];
   clearHighlight();
   byId('window-explanation').replaceChildren(el('p', { class: 'why' }, state.run?.plan ? EXPLANATION_PROMPT : state.run?.note ?? ''));
   const run = state.run;
@@ -374,6 +428,48 @@ function update(state: StepState): void {
     : '';
   state.onRun(run?.backend);
   compare(state);
+}
+
+let playing: ReturnType<typeof setInterval> | undefined;
+const PLAY_INTERVAL_MS = 600;
+
+function outputCells(): HTMLElement[] {
+  return [...byId('output-grid').querySelectorAll<HTMLElement>('.cell.out')];
+}
+
+function stopPlaying(): void {
+  if (playing !== undefined) clearInterval(playing);
+  playing = undefined;
+  const button = byId('window-play');
+  button.textContent = 'Play';
+  button.setAttribute('aria-pressed', 'false');
+}
+
+/** Moves the window to the next output cell in reading order; false after the last one. */
+function stepWindow(state: StepState): boolean {
+  const cells = outputCells();
+  const current = byId('output-grid').dataset['current'];
+  const index = cells.findIndex((c) => `${c.dataset['row']},${c.dataset['col']}` === current);
+  const next = cells[index + 1 < cells.length ? index + 1 : 0];
+  if (!next) return false;
+  explainCell(state, Number(next.dataset['row']), Number(next.dataset['col']), next);
+  revealWindow();
+  return index + 2 < cells.length;
+}
+
+function togglePlay(state: StepState): void {
+  if (playing !== undefined) return stopPlaying();
+  const grid = byId('output-grid');
+  const last = outputCells().at(-1);
+  // A window resting on the last cell plays again from the first.
+  if (last && grid.dataset['current'] === `${last.dataset['row']},${last.dataset['col']}`) delete grid.dataset['current'];
+  const button = byId('window-play');
+  button.textContent = 'Pause';
+  button.setAttribute('aria-pressed', 'true');
+  if (!stepWindow(state)) return stopPlaying();
+  playing = setInterval(() => {
+    if (!stepWindow(state)) stopPlaying();
+  }, PLAY_INTERVAL_MS);
 }
 
 const ARROWS: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -416,7 +512,26 @@ export function setUpStepByStep(onRun: (backend: string | undefined) => void): v
     state.drawnFor = '';
     update(state);
   });
-  byId('output-grid').addEventListener('mouseleave', clearHighlight);
+  byId('output-grid').addEventListener('mouseleave', () => {
+    if (playing === undefined) clearHighlight();
+  });
+  // The highlight belongs to the focused cell: it goes when the focus leaves the output.
+  byId('output-grid').addEventListener('focusout', (event) => {
+    if (!byId('output-grid').contains(event.relatedTarget as Node | null) && playing === undefined) {
+      clearHighlight();
+      delete byId('output-grid').dataset['current'];
+      byId('window-explanation').replaceChildren(el('p', { class: 'why' }, state.run?.plan ? EXPLANATION_PROMPT : state.run?.note ?? ''));
+    }
+  });
+  byId('window-play').addEventListener('click', () => togglePlay(state));
+  byId('window-step').addEventListener('click', () => {
+    stopPlaying();
+    stepWindow(state);
+  });
+  byId('jump-output').addEventListener('click', (event) => {
+    event.preventDefault();
+    outputCells()[0]?.focus();
+  });
   byId('output-grid').addEventListener('keydown', moveFocus);
   update(state);
 }

@@ -13,18 +13,21 @@ import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { avgPool, backendNames, globalAvgPool, keras, maxPool, runOnnxNode, tensor, tfjs, torch, type Tensor } from 'tensor-pooling';
 import { buildPage, launch, packageRoot, repoRoot, serve } from './browser.js';
+import { registerNetworkTests } from './network-checks.js';
 
 const artifacts = join(repoRoot, 'test-artifacts/web');
 let server: Server;
 let context: BrowserContext;
 let closeBrowser: () => Promise<void>;
 let page: Page;
+let url: string;
 const problems: string[] = [];
 
 before(async () => {
   await mkdir(artifacts, { recursive: true });
   const served = await serve(await buildPage());
   server = served.server;
+  url = served.url;
   const browser = await launch();
   context = browser.context;
   closeBrowser = browser.close;
@@ -177,7 +180,7 @@ test('hovering or focusing an output cell highlights its window, padding include
   await page.focus('#output-grid [data-row="0"][data-col="0"]');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-col')), '1');
-  assert.match((await page.textContent('#window-explanation'))!, /Output row 0, column 1/);
+  assert.match((await page.textContent('#window-explanation'))!, /Output row 1, column 2/);
   assert.deepEqual(await highlighted(), window(0, 1));
   await page.keyboard.press('ArrowDown');
   assert.deepEqual(await page.evaluate(() => [document.activeElement?.getAttribute('data-row'), document.activeElement?.getAttribute('data-col')]), ['1', '1']);
@@ -320,3 +323,5 @@ test('every control is labelled, and the page reads at phone width (390 px)', as
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(problems.filter((p) => !/decode|image/i.test(p)), []);
 });
+
+registerNetworkTests({ page: () => page, context: () => context, url: () => url, problems, artifacts });
