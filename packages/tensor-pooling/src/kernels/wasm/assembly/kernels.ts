@@ -307,27 +307,59 @@ export function demote_f64_to_f32(src: usize, dst: usize, length: i32): void {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
 }
 
-/** Float64 sum of `length` float32 values from `p`, with eight lanes in flight. */
+/**
+ * Float64 sum of `length` float32 values from `p`, with eight lanes in flight: value i goes to lane
+ * i % 8 (pairs promoted straight from memory, no shuffle), the lanes are reduced as
+ * ((l0 + l2) + (l4 + l6)) + ((l1 + l3) + (l5 + l7)), and the last length % 8 values are added in
+ * order. docs/numerics.md states this order: the global average's bits depend on it.
+ */
 function sumF32(p: usize, length: i32): f64 {
   let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 8 <= length; i += 8) {
-    const u = v128.load(p + (<usize>i << 2));
-    const v = v128.load(p + (<usize>i << 2), 16);
-    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(u));
-    a1 = f64x2.add(a1, promoteHigh(u));
-    a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v));
-    a3 = f64x2.add(a3, promoteHigh(v));
+  const end = p + (<usize>(length & ~7) << 2);
+  for (let at = p; at < end; at += 32) {
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v128.load64_zero(at)));
+    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.load64_zero(at, 8)));
+    a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v128.load64_zero(at, 16)));
+    a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.load64_zero(at, 24)));
   }
   const s = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
   let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (; i < length; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
+  for (let i = length & ~7; i < length; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
   return sum;
 }
 
-/** Float64 sum of `length` float32 values (a piece of a plane too large to copy in at once). */
-export function sum_f32(x: usize, length: i32): f64 {
-  return sumF32(x, length);
+/**
+ * Values per chunk of a global average's plane. A plane's sum is its chunks' sums (sumF32 each)
+ * added in chunk order, so a plane split across threads at chunk boundaries (sum_chunks_f32 per
+ * thread, the slots added in order afterwards) gives the same bits as one thread; the chunk is a
+ * constant of the kernel, never of the thread count. 2^16 values (256 KiB) are few enough to
+ * balance two threads on three planes (G) and many enough that the chunk sums cost nothing.
+ */
+const GLOBAL_CHUNK: i32 = 1 << 16;
+
+/** The values per chunk of a global average's plane (GLOBAL_CHUNK), for the hosts that split planes. */
+export function global_chunk_values(): i32 {
+  return GLOBAL_CHUNK;
+}
+
+/**
+ * The sums of chunks [first, end) of a plane of `size` float32 values at `plane` (chunk k: values
+ * [k * GLOBAL_CHUNK, min((k + 1) * GLOBAL_CHUNK, size))), each into its float64 slot
+ * `slots + 8 * k`. The plane's sum is slot 0 + slot 1 + ... in order (from +0): the bits of
+ * global_avg_cf_f32's sum whichever ranges the chunks were summed in.
+ */
+export function sum_chunks_f32(plane: usize, size: i32, first: i32, end: i32, slots: usize): void {
+  for (let k = first; k < end; k++) {
+    const from = k * GLOBAL_CHUNK;
+    store<f64>(slots + (<usize>k << 3), sumF32(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from)));
+  }
+}
+
+/** A plane's sum as sum_chunks_f32's slots added in order make it. */
+function planeSumF32(plane: usize, size: i32): f64 {
+  let sum: f64 = 0;
+  for (let from = 0; from < size; from += GLOBAL_CHUNK) sum += sumF32(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from));
+  return sum;
 }
 
 /** Two float32 values, one from each of `p` and `q`, as the lanes of a float64 pair. */
@@ -347,7 +379,8 @@ export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, di
   const bytes = <usize>size << 2;
   const whole = size & ~7;
   let plane = 0;
-  for (; plane + 2 <= planes; plane += 2) {
+  // Planes of more than one chunk go one at a time, chunk by chunk (planeSumF32).
+  for (; plane + 2 <= planes && size <= GLOBAL_CHUNK; plane += 2) {
     const p = x + <usize>plane * bytes;
     const q = p + bytes;
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
@@ -380,7 +413,7 @@ export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, di
     store<f64>(y + (<usize>plane << 2), f64x2.extract_lane(means, 0));
   }
   for (; plane < planes; plane++) {
-    const sum = sumF32(x + (<usize>plane * <usize>size << 2), size);
+    const sum = planeSumF32(x + (<usize>plane * <usize>size << 2), size);
     store<f32>(y + (<usize>plane << 2), <f32>(sum / divisor));
   }
 }
