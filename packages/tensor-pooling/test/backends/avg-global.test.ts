@@ -61,48 +61,59 @@ test('wasm float32 global average equals the reference bit for bit, two planes a
 
 /** The chunk of the global-average kernel (global_chunk_values): planes longer than it are summed chunk by chunk. */
 const CHUNK = 65536;
+/** Planes of at most this many values are summed with 8 lanes, longer ones chunk by chunk with 16. */
+const SMALL_PLANE = 256;
 
-/** docs/numerics.md's order for one chunk: value i into lane i % 8, the lanes reduced pairwise, the tail in order. */
-function chunkSum(values: Float32Array): number {
-  const lanes = new Float64Array(8);
-  const whole = values.length - (values.length % 8);
-  for (let i = 0; i < whole; i++) lanes[i % 8]! += values[i]!;
-  const [l0, l1, l2, l3, l4, l5, l6, l7] = lanes as unknown as number[];
-  let sum = (l0! + l2! + (l4! + l6!)) + (l1! + l3! + (l5! + l7!));
+/**
+ * docs/numerics.md's order for one run of values with `lanes` lanes: value i into lane i % lanes,
+ * the even lanes and the odd lanes each reduced pairwise, then their two sums, then the tail in order.
+ */
+function laneSum(values: Float32Array, lanes: 8 | 16): number {
+  const lane = new Float64Array(lanes);
+  const whole = values.length - (values.length % lanes);
+  for (let i = 0; i < whole; i++) lane[i % lanes]! += values[i]!;
+  const tree = (from: number, count: number, step: number): number =>
+    count === 1 ? lane[from]! : tree(from, count / 2, step) + tree(from + (count / 2) * step, count / 2, step);
+  let sum = tree(0, lanes / 2, 2) + tree(1, lanes / 2, 2);
   for (let i = whole; i < values.length; i++) sum += values[i]!;
   return sum;
 }
 
-/** A plane's sum in docs/numerics.md's order: its chunks' sums added in chunk order, from +0. */
+/** A plane's sum in docs/numerics.md's order: small planes with 8 lanes; others their chunks' sums (16 lanes) in chunk order, from +0. */
 function planeSum(plane: Float32Array): number {
+  if (plane.length <= SMALL_PLANE) return laneSum(plane, 8);
   let sum = 0;
-  for (let from = 0; from < plane.length; from += CHUNK) sum += chunkSum(plane.subarray(from, from + CHUNK));
+  for (let from = 0; from < plane.length; from += CHUNK) sum += laneSum(plane.subarray(from, from + CHUNK), 16);
   return sum;
 }
 
 /**
- * Both signs over 20 powers of two, and in planes of `size` longer than a chunk 2^100 first and
- * -2^100 first in the second chunk: added chunk by chunk, those two chunks' other values vanish;
- * added in one run they meet in one lane and only that lane's values vanish. The order shows.
+ * Both signs over 20 powers of two, and in planes of `size` where they fit: 2^100 and -2^100 eight
+ * values apart (one lane of eight, two of sixteen: where they cancel decides which values
+ * vanish), then 2^100 first in the next chunk and -2^100 first in the chunk after (added chunk by
+ * chunk, those chunks' other values vanish). The order of the additions shows in the bits.
  */
 function cancelling(r: Random, shape: readonly number[], size: number): Tensor {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
   for (let i = 0; i < data.length; i++) data[i] = (r.next() * 2 - 1) * 2 ** r.int(-10, 10);
-  for (let at = 0; size > CHUNK && at < data.length; at += size) {
-    data[at] = 2 ** 100;
-    data[at + CHUNK] = -(2 ** 100);
+  for (let at = 0; at < data.length; at += size) {
+    const plant = (i: number, v: number) => i < size && (data[at + i] = v);
+    plant(1, 2 ** 100);
+    plant(9, -(2 ** 100));
+    plant(CHUNK, 2 ** 100);
+    plant(2 * CHUNK, -(2 ** 100));
   }
   return { shape, data };
 }
 
-test('wasm float32 global average sums in the documented order: chunks of 2^16 values, their sums in chunk order', async () => {
+test('wasm float32 global average sums in the documented order: 8 lanes for small planes, chunks of 2^16 values with 16 lanes for others', async () => {
   assert.equal((await init()).wasm, true);
   const { requireWasm } = await import('../../src/kernels/wasm/runtime.js');
   assert.equal(requireWasm().kernels.global_chunk_values(), CHUNK);
   const r = rng(50);
   // One chunk (two planes at a time), a chunk and one value, planes the host path copies in pieces.
-  for (const size of [13, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 9, 3 * CHUNK + 5]) {
-    for (const channels of [1, 3]) {
+  for (const size of [13, 49, SMALL_PLANE, SMALL_PLANE + 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 9, 3 * CHUNK + 5]) {
+    for (const channels of [1, 2, 3]) {
       const host = cancelling(r, [1, channels, 1, size], size);
       const expected = new Float32Array(channels);
       for (let c = 0; c < channels; c++) expected[c] = planeSum(host.data.subarray(c * size, (c + 1) * size) as Float32Array) / size;

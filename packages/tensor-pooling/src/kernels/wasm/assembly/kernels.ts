@@ -311,7 +311,7 @@ export function demote_f64_to_f32(src: usize, dst: usize, length: i32): void {
  * Float64 sum of `length` float32 values from `p`, with eight lanes in flight: value i goes to lane
  * i % 8 (pairs promoted straight from memory, no shuffle), the lanes are reduced as
  * ((l0 + l2) + (l4 + l6)) + ((l1 + l3) + (l5 + l7)), and the last length % 8 values are added in
- * order. docs/numerics.md states this order: the global average's bits depend on it.
+ * order. The sum of a small plane (SMALL_PLANE values at most); docs/numerics.md states the order.
  */
 function sumF32(p: usize, length: i32): f64 {
   let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
@@ -329,17 +329,58 @@ function sumF32(p: usize, length: i32): f64 {
 }
 
 /**
- * Values per chunk of a global average's plane. A plane's sum is its chunks' sums (sumF32 each)
- * added in chunk order, so a plane split across threads at chunk boundaries (sum_chunks_f32 per
- * thread, the slots added in order afterwards) gives the same bits as one thread; the chunk is a
- * constant of the kernel, never of the thread count. 2^16 values (256 KiB) are few enough to
- * balance two threads on three planes (G) and many enough that the chunk sums cost nothing.
+ * sumF32 with sixteen lanes: value i to lane i % 16, the lanes reduced as
+ * (((l0 + l2) + (l4 + l6)) + ((l8 + l10) + (l12 + l14))) + (the same of the odd lanes), the last
+ * length % 16 values added in order. Eight chains of additions hide the latency of each, so a
+ * long plane streams at the memory's pace (four chains held one thread to about 80% of it).
+ */
+function sumF32Wide(p: usize, length: i32): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
+  const end = p + (<usize>(length & ~15) << 2);
+  for (let at = p; at < end; at += 64) {
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v128.load64_zero(at)));
+    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.load64_zero(at, 8)));
+    a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v128.load64_zero(at, 16)));
+    a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.load64_zero(at, 24)));
+    a4 = f64x2.add(a4, f64x2.promote_low_f32x4(v128.load64_zero(at, 32)));
+    a5 = f64x2.add(a5, f64x2.promote_low_f32x4(v128.load64_zero(at, 40)));
+    a6 = f64x2.add(a6, f64x2.promote_low_f32x4(v128.load64_zero(at, 48)));
+    a7 = f64x2.add(a7, f64x2.promote_low_f32x4(v128.load64_zero(at, 56)));
+  }
+  const s = f64x2.add(f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3)), f64x2.add(f64x2.add(a4, a5), f64x2.add(a6, a7)));
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let i = length & ~15; i < length; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
+  return sum;
+}
+
+/**
+ * Planes of at most this many values are small: summed by sumF32 (two at a time in
+ * global_avg_cf_f32, where a plane's few additions would otherwise wait on each other), larger
+ * ones a chunk at a time by sumF32Wide.
+ */
+const SMALL_PLANE: i32 = 256;
+
+/**
+ * Values per chunk of a global average's plane. A large plane's sum is its chunks' sums
+ * (sumF32Wide each) added in chunk order, so a plane split across threads at chunk boundaries
+ * (sum_chunks_f32 per thread, the slots added in order afterwards) gives the same bits as one
+ * thread; the chunk is a constant of the kernel, never of the thread count. 2^16 values (256 KiB)
+ * are few enough to balance two threads on three planes (G) and many enough that adding the chunk
+ * sums costs nothing.
  */
 const GLOBAL_CHUNK: i32 = 1 << 16;
 
 /** The values per chunk of a global average's plane (GLOBAL_CHUNK), for the hosts that split planes. */
 export function global_chunk_values(): i32 {
   return GLOBAL_CHUNK;
+}
+
+/** The sum of chunk `k` of a plane of `size` values at `plane` (a small plane is one chunk, summed by sumF32). */
+@inline function chunkSumF32(plane: usize, size: i32, k: i32): f64 {
+  if (size <= SMALL_PLANE) return sumF32(plane, size);
+  const from = k * GLOBAL_CHUNK;
+  return sumF32Wide(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from));
 }
 
 /**
@@ -349,16 +390,13 @@ export function global_chunk_values(): i32 {
  * global_avg_cf_f32's sum whichever ranges the chunks were summed in.
  */
 export function sum_chunks_f32(plane: usize, size: i32, first: i32, end: i32, slots: usize): void {
-  for (let k = first; k < end; k++) {
-    const from = k * GLOBAL_CHUNK;
-    store<f64>(slots + (<usize>k << 3), sumF32(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from)));
-  }
+  for (let k = first; k < end; k++) store<f64>(slots + (<usize>k << 3), chunkSumF32(plane, size, k));
 }
 
 /** A plane's sum as sum_chunks_f32's slots added in order make it. */
 function planeSumF32(plane: usize, size: i32): f64 {
   let sum: f64 = 0;
-  for (let from = 0; from < size; from += GLOBAL_CHUNK) sum += sumF32(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from));
+  for (let k = 0; k * GLOBAL_CHUNK < size; k++) sum += chunkSumF32(plane, size, k);
   return sum;
 }
 
@@ -379,8 +417,8 @@ export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, di
   const bytes = <usize>size << 2;
   const whole = size & ~7;
   let plane = 0;
-  // Planes of more than one chunk go one at a time, chunk by chunk (planeSumF32).
-  for (; plane + 2 <= planes && size <= GLOBAL_CHUNK; plane += 2) {
+  // Larger planes go one at a time (planeSumF32), with their own order.
+  for (; plane + 2 <= planes && size <= SMALL_PLANE; plane += 2) {
     const p = x + <usize>plane * bytes;
     const q = p + bytes;
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
