@@ -102,6 +102,14 @@ function cancelling(r: Random, shape: readonly number[], size: number): Tensor {
     plant(9, -(2 ** 100));
     plant(CHUNK, 2 ** 100);
     plant(2 * CHUNK, -(2 ** 100));
+    // A short last chunk of a long plane is summed with sixteen lanes too (also when a host array
+    // copies it in alone): these two cancel in lanes 1 and 3 and take those lanes' other values
+    // with them, which are other values with eight lanes.
+    const last = Math.floor((size - 1) / CHUNK) * CHUNK;
+    if (last > 2 * CHUNK) {
+      plant(last + 1, 2 ** 100);
+      plant(last + 3, -(2 ** 100));
+    }
   }
   return { shape, data };
 }
@@ -112,7 +120,7 @@ test('wasm float32 global average sums in the documented order: 8 lanes for smal
   assert.equal(requireWasm().kernels.global_chunk_values(), CHUNK);
   const r = rng(50);
   // One chunk (two planes at a time), a chunk and one value, planes the host path copies in pieces.
-  for (const size of [13, 49, SMALL_PLANE, SMALL_PLANE + 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 9, 3 * CHUNK + 5]) {
+  for (const size of [13, 49, SMALL_PLANE, SMALL_PLANE + 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 9, 3 * CHUNK + 5, 4 * CHUNK + 200]) {
     for (const channels of [1, 2, 3]) {
       const host = cancelling(r, [1, channels, 1, size], size);
       const expected = new Float32Array(channels);
@@ -148,7 +156,10 @@ test('sum_chunks_f32: any split of a plane into chunk ranges, the slots added in
     assert.equal(whole, Math.fround(planeSum(values)));
     for (const cuts of [[0, chunks], [0, 1, chunks], [0, 2, 3, chunks], [0, 1, 2, 3, 4, 5, chunks]]) {
       new Float64Array(heap.buffer, slots, chunks).fill(NaN);
-      for (let i = 0; i + 1 < cuts.length; i++) kernels.sum_chunks_f32(plane, size, cuts[i]!, cuts[i + 1]!, slots);
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        const first = cuts[i]!;
+        kernels.sum_chunks_f32(plane + first * CHUNK * 4, size, first, cuts[i + 1]!, slots + first * 8);
+      }
       let sum = 0;
       for (const s of new Float64Array(heap.buffer, slots, chunks)) sum += s;
       assert.equal(sum, planeSum(values), `cut at ${cuts.join(', ')}`);

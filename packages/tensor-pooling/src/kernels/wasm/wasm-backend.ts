@@ -419,8 +419,9 @@ function streamGlobalAverage(
     for (let at = p * size; at < (p + 1) * size; at += piece) {
       const part = x.subarray(at, Math.min(at + piece, (p + 1) * size));
       new Float32Array(rt.heap.buffer, chunk, part.length).set(part);
+      const first = (at - p * size) / chunkValues;
       const chunks = Math.ceil(part.length / chunkValues);
-      rt.kernels.sum_chunks_f32(chunk, part.length, 0, chunks, slots);
+      rt.kernels.sum_chunks_f32(chunk, size, first, first + chunks, slots);
       const sums = new Float64Array(rt.heap.buffer, slots, chunks);
       for (let k = 0; k < chunks; k++) sum += sums[k]!;
     }

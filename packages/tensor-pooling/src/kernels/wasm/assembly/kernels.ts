@@ -376,27 +376,34 @@ export function global_chunk_values(): i32 {
   return GLOBAL_CHUNK;
 }
 
-/** The sum of chunk `k` of a plane of `size` values at `plane` (a small plane is one chunk, summed by sumF32). */
-@inline function chunkSumF32(plane: usize, size: i32, k: i32): f64 {
-  if (size <= SMALL_PLANE) return sumF32(plane, size);
-  const from = k * GLOBAL_CHUNK;
-  return sumF32Wide(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from));
+/**
+ * The sum of chunk `k` of a plane of `size` values, the chunk's values at `at` (a small plane is
+ * one chunk, summed by sumF32).
+ */
+@inline function chunkSumF32(at: usize, size: i32, k: i32): f64 {
+  if (size <= SMALL_PLANE) return sumF32(at, size);
+  return sumF32Wide(at, min(GLOBAL_CHUNK, size - k * GLOBAL_CHUNK));
 }
 
 /**
- * The sums of chunks [first, end) of a plane of `size` float32 values at `plane` (chunk k: values
- * [k * GLOBAL_CHUNK, min((k + 1) * GLOBAL_CHUNK, size))), each into its float64 slot
- * `slots + 8 * k`. The plane's sum is slot 0 + slot 1 + ... in order (from +0): the bits of
- * global_avg_cf_f32's sum whichever ranges the chunks were summed in.
+ * The sums of chunks [first, end) of a plane of `size` float32 values (chunk k: the plane's values
+ * [k * GLOBAL_CHUNK, min((k + 1) * GLOBAL_CHUNK, size))), whose values from chunk `first` on lie
+ * at `x`, each into its float64 slot: chunk k's at `slots + 8 * (k - first)`. The plane's sum is
+ * its chunks' slots added in chunk order (from +0): the bits of global_avg_cf_f32's sum whichever
+ * ranges the chunks were summed in, and wherever (a thread's share of a plane in place, a piece of
+ * one copied in).
  */
-export function sum_chunks_f32(plane: usize, size: i32, first: i32, end: i32, slots: usize): void {
-  for (let k = first; k < end; k++) store<f64>(slots + (<usize>k << 3), chunkSumF32(plane, size, k));
+export function sum_chunks_f32(x: usize, size: i32, first: i32, end: i32, slots: usize): void {
+  for (let k = first; k < end; k++) {
+    const at = x + (<usize>(k - first) * <usize>GLOBAL_CHUNK << 2);
+    store<f64>(slots + (<usize>(k - first) << 3), chunkSumF32(at, size, k));
+  }
 }
 
 /** A plane's sum as sum_chunks_f32's slots added in order make it. */
 function planeSumF32(plane: usize, size: i32): f64 {
   let sum: f64 = 0;
-  for (let k = 0; k * GLOBAL_CHUNK < size; k++) sum += chunkSumF32(plane, size, k);
+  for (let k = 0; k * GLOBAL_CHUNK < size; k++) sum += chunkSumF32(plane + (<usize>k * <usize>GLOBAL_CHUNK << 2), size, k);
   return sum;
 }
 
