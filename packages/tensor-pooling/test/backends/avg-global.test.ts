@@ -58,3 +58,116 @@ test('wasm float32 global average equals the reference bit for bit, two planes a
     }
   }
 });
+
+/** The chunk of the global-average kernel (global_chunk_values): planes longer than it are summed chunk by chunk. */
+const CHUNK = 65536;
+/** Planes of at most this many values are summed with 8 lanes, longer ones chunk by chunk with 16. */
+const SMALL_PLANE = 256;
+
+/**
+ * docs/numerics.md's order for one run of values with `lanes` lanes: value i into lane i % lanes,
+ * the even lanes and the odd lanes each reduced pairwise, then their two sums, then the tail in order.
+ */
+function laneSum(values: Float32Array, lanes: 8 | 16): number {
+  const lane = new Float64Array(lanes);
+  const whole = values.length - (values.length % lanes);
+  for (let i = 0; i < whole; i++) lane[i % lanes]! += values[i]!;
+  const tree = (from: number, count: number, step: number): number =>
+    count === 1 ? lane[from]! : tree(from, count / 2, step) + tree(from + (count / 2) * step, count / 2, step);
+  let sum = tree(0, lanes / 2, 2) + tree(1, lanes / 2, 2);
+  for (let i = whole; i < values.length; i++) sum += values[i]!;
+  return sum;
+}
+
+/** A plane's sum in docs/numerics.md's order: small planes with 8 lanes; others their chunks' sums (16 lanes) in chunk order, from +0. */
+function planeSum(plane: Float32Array): number {
+  if (plane.length <= SMALL_PLANE) return laneSum(plane, 8);
+  let sum = 0;
+  for (let from = 0; from < plane.length; from += CHUNK) sum += laneSum(plane.subarray(from, from + CHUNK), 16);
+  return sum;
+}
+
+/**
+ * Both signs over 20 powers of two, and in planes of `size` where they fit: 2^100 and -2^100 eight
+ * values apart (one lane of eight, two of sixteen: where they cancel decides which values
+ * vanish), then 2^100 first in the next chunk and -2^100 first in the chunk after (added chunk by
+ * chunk, those chunks' other values vanish). The order of the additions shows in the bits.
+ */
+function cancelling(r: Random, shape: readonly number[], size: number): Tensor {
+  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < data.length; i++) data[i] = (r.next() * 2 - 1) * 2 ** r.int(-10, 10);
+  for (let at = 0; at < data.length; at += size) {
+    const plant = (i: number, v: number) => i < size && (data[at + i] = v);
+    plant(1, 2 ** 100);
+    plant(9, -(2 ** 100));
+    plant(CHUNK, 2 ** 100);
+    plant(2 * CHUNK, -(2 ** 100));
+    // A short last chunk of a long plane is summed with sixteen lanes too (also when a host array
+    // copies it in alone): these two cancel in lanes 1 and 3 and take those lanes' other values
+    // with them, which are other values with eight lanes.
+    const last = Math.floor((size - 1) / CHUNK) * CHUNK;
+    if (last > 2 * CHUNK) {
+      plant(last + 1, 2 ** 100);
+      plant(last + 3, -(2 ** 100));
+    }
+  }
+  return { shape, data };
+}
+
+test('wasm float32 global average sums in the documented order: 8 lanes for small planes, chunks of 2^16 values with 16 lanes for others', async () => {
+  assert.equal((await init()).wasm, true);
+  const { requireWasm } = await import('../../src/kernels/wasm/runtime.js');
+  assert.equal(requireWasm().kernels.global_chunk_values(), CHUNK);
+  const r = rng(50);
+  // One chunk (two planes at a time), a chunk and one value, planes the host path copies in pieces.
+  for (const size of [13, 49, SMALL_PLANE, SMALL_PLANE + 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 9, 3 * CHUNK + 5, 4 * CHUNK + 200]) {
+    for (const channels of [1, 2, 3]) {
+      const host = cancelling(r, [1, channels, 1, size], size);
+      const expected = new Float32Array(channels);
+      for (let c = 0; c < channels; c++) expected[c] = planeSum(host.data.subarray(c * size, (c + 1) * size) as Float32Array) / size;
+      const label = `${channels}x${size}`;
+      assertSameBits(globalAvgPool(host, { backend: 'wasm' }).data, expected, `host arrays ${label}`);
+      const plan = observeRuns(() => globalAvgPool(host, { backend: 'reference' })).runs[0]!.plan;
+      const x = toWasmTensor(host);
+      const out = allocWasmTensor(plan.outputShape);
+      poolInto(plan, x, out);
+      assertSameBits(out.data, expected, `poolInto ${label}`);
+      x.free();
+      out.free();
+    }
+  }
+});
+
+test('sum_chunks_f32: any split of a plane into chunk ranges, the slots added in order, gives the kernel bits', async () => {
+  assert.equal((await init()).wasm, true);
+  const { requireWasm } = await import('../../src/kernels/wasm/runtime.js');
+  const { kernels, heap } = requireWasm();
+  const r = rng(51);
+  const size = 5 * CHUNK + 77;
+  const chunks = Math.ceil(size / CHUNK);
+  const values = cancelling(r, [size], size).data as Float32Array;
+  const plane = heap.alloc(size * 4);
+  const slots = heap.alloc(chunks * 8);
+  const y = heap.alloc(4);
+  try {
+    new Float32Array(heap.buffer, plane, size).set(values);
+    kernels.global_avg_cf_f32(plane, y, 1, size, 1);
+    const whole = new Float32Array(heap.buffer, y, 1)[0]!;
+    assert.equal(whole, Math.fround(planeSum(values)));
+    for (const cuts of [[0, chunks], [0, 1, chunks], [0, 2, 3, chunks], [0, 1, 2, 3, 4, 5, chunks]]) {
+      new Float64Array(heap.buffer, slots, chunks).fill(NaN);
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        const first = cuts[i]!;
+        kernels.sum_chunks_f32(plane + first * CHUNK * 4, size, first, cuts[i + 1]!, slots + first * 8);
+      }
+      let sum = 0;
+      for (const s of new Float64Array(heap.buffer, slots, chunks)) sum += s;
+      assert.equal(sum, planeSum(values), `cut at ${cuts.join(', ')}`);
+      assert.equal(Math.fround(sum), whole);
+    }
+  } finally {
+    heap.release(plane);
+    heap.release(slots);
+    heap.release(y);
+  }
+});
