@@ -69,7 +69,7 @@ export interface GpuValuesWithIndices {
 
 /**
  * Pooling on one GPUDevice, from {@link createWebGpuPooling}. Every op is async: it validates its
- * input and options as the CPU op of the same name does (same {@link PoolingError} codes, thrown
+ * input and options as the CPU op of the same name does (same {@link "tensor-pooling"!PoolingError | PoolingError} codes, thrown
  * as a rejection before any buffer is made), runs the same plan, and resolves to a
  * {@link GpuTensor} without reading it back. Float32 only.
  * @category WebGPU
@@ -229,19 +229,21 @@ function withLayout(op: string, options: Readonly<Record<string, unknown>>, inpu
  * @param options - `device` (the caller's GPUDevice), or `gpu` to request one from (default
  *   `navigator.gpu`).
  * @returns The ops on that device.
- * @throws {@link PoolingError} (as a rejection)
+ * @throws {@link "tensor-pooling"!PoolingError | PoolingError} (as a rejection)
  * - `INVALID_PARAMETER`: `options` is not an object, has an unknown name, or `device` is not a GPUDevice;
  * - `UNSUPPORTED_OPTION`: no WebGPU here (no `gpu`, no adapter, the device request failed), or the
  *   probe found that the device's compiler breaks two-float arithmetic (its message says how).
  * @example
- * ```js
+ * In a page with WebGPU (the fence is `ts` so that the reference's Node check does not run it; the
+ * WebGPU suite runs the same calls):
+ * ```ts
  * import { tensor } from 'tensor-pooling';
  * import { createWebGpuPooling } from 'tensor-pooling/webgpu';
  *
  * const pooling = await createWebGpuPooling(); // navigator.gpu's device
  * const x = tensor([1, 1, 4, 4], Float32Array.from({ length: 16 }, (_, i) => i + 1));
  * const y = await pooling.avgPool(x, { kernel: 2 }); // a GpuTensor, still on the GPU
- * console.log(y.shape, await pooling.read(y)); // [ 1, 1, 2, 2 ] Float32Array [ 3.5, 5.5, 11.5, 13.5 ]
+ * console.log(y.shape, Array.from(await pooling.read(y))); // [ 1, 1, 2, 2 ] [ 3.5, 5.5, 11.5, 13.5 ]
  * y.buffer.destroy();
  * pooling.destroy();
  * ```

@@ -273,7 +273,7 @@ test('the conformance vectors pass with every supported float32 kernel run on th
     const results = forward(runConformance(folder));
     assert.equal(replay.length, 0, 'every GPU result was used by the same run that recorded it');
     assert.deepEqual(results.filter((result) => !result.passed).map((result) => `${result.file}: ${result.message}`), []);
-    assert.ok(replayed >= 60, `only ${replayed} kernel runs went to the GPU`);
+    assert.ok(replayed >= 100, `only ${replayed} kernel runs went to the GPU`);
     console.log(`webgpu-suite: ${replayed} kernel runs of ${results.length} forward vectors went to the GPU`);
   } finally {
     mode = 'off';
@@ -375,6 +375,27 @@ test('GPU tensors in, GPU tensors out: a chain without readback gives the CPU ch
   maxima.buffer.destroy();
 });
 
+test("createWebGpuPooling's example: navigator.gpu's device, avgPool, read, destroy", async () => {
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  try {
+    const own = await createWebGpuPooling();
+    const x = tensor([1, 1, 4, 4], Float32Array.from({ length: 16 }, (_, i) => i + 1));
+    const y = await own.avgPool(x, { kernel: 2 });
+    assert.deepEqual([y.shape, Array.from(await own.read(y))], [[1, 1, 2, 2], [3.5, 5.5, 11.5, 13.5]]);
+    const z = await own.maxPool(y, { kernel: 2 });
+    assert.deepEqual(Array.from(await own.read(z)), [13.5]);
+    y.buffer.destroy();
+    own.destroy();
+    // The device it requested is gone with it.
+    await assert.rejects(own.read(y), { code: 'UNSUPPORTED_OPTION' });
+    assert.equal(await own.device.lost.then((info) => info.reason), 'destroyed');
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  }
+});
+
 test('a caller device: the pooling runs on it and leaves it alive on destroy()', async () => {
   const own = await (await gpu.requestAdapter())!.requestDevice();
   const local = await createWebGpuPooling({ device: own });
@@ -462,6 +483,9 @@ test('bad tensors: dtype, size, usage, layout and device are refused with codes'
   await rejectsWith(() => pooling.avgPool(gpuTensor({ shape: [1, 1, 9] }), { kernel: [2] }), 'DATA_LENGTH_MISMATCH', /has 32 bytes but x.shape \[1, 1, 9\] needs 36/);
   await rejectsWith(() => pooling.avgPool(gpuTensor({ dtype: 'int32' }), { kernel: [2] }), 'UNSUPPORTED_DTYPE');
   await rejectsWith(() => pooling.avgPool(gpuTensor({ buffer: {} as GPUBuffer }), { kernel: [2] }), 'INVALID_PARAMETER', /must be a GPUBuffer/);
+  const fake = (fields: Record<string, unknown>) => ({ usage: USAGE.STORAGE | USAGE.COPY_SRC, size: 2 ** 31, mapState: 'unmapped', ...fields }) as unknown as GPUBuffer;
+  await rejectsWith(() => pooling.avgPool(gpuTensor({ buffer: fake({}), shape: [1, 1, 2 ** 29] }), { kernel: [2] }), 'SIZE_TOO_LARGE', /binds at most/);
+  await rejectsWith(() => pooling.avgPool(gpuTensor({ buffer: fake({ mapState: 'mapped' }) }), { kernel: [2] }), 'INVALID_PARAMETER', /unmapped/);
   await rejectsWith(() => pooling.avgPool(gpuTensor({ layout: 'channels-last' }), { kernel: [2], layout: 'channels-first' }), 'INVALID_PARAMETER', /contradicts/);
   const notStorage = device.createBuffer({ size: 32, usage: USAGE.COPY_DST | USAGE.COPY_SRC });
   made.push(notStorage);
@@ -474,6 +498,9 @@ test('bad tensors: dtype, size, usage, layout and device are refused with codes'
   const foreign = other.createBuffer({ size: 32, usage: USAGE.STORAGE | USAGE.COPY_SRC });
   await assert.rejects(pooling.avgPool(gpuTensor({ buffer: foreign }), { kernel: [2] }), { code: 'INVALID_PARAMETER', message: /GPU refused/ });
   other.destroy();
+  const destroyed = upload(new Float32Array(8));
+  destroyed.destroy();
+  await assert.rejects(pooling.avgPool(gpuTensor({ buffer: destroyed }), { kernel: [2] }), { code: 'INVALID_PARAMETER', message: /GPU refused/ });
 });
 
 test('createWebGpuPooling refuses what it cannot use with codes', async () => {
