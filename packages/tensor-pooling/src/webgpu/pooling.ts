@@ -8,7 +8,7 @@ import type { PoolPlan } from '../plan/plan.js';
 import { readOptions } from '../plan/validate.js';
 import { planGlobalOp, type GlobalOptions } from '../ops/global-ops.js';
 import { AVG_KEYS, MAX_KEYS, avgReducer, planWindowOp, type AvgPoolOptions, type WindowOptions } from '../ops/options.js';
-import { readCallerValue, readShape, readTensor, elementCount, typedArrayRealLength, type Layout, type Tensor } from '../tensor.js';
+import { MAX_ELEMENTS, elementCount, readCallerValue, readShape, readTensor, typedArrayRealLength, type Layout, type Tensor } from '../tensor.js';
 import { webGpuSupports } from '../kernels/webgpu/plan-words.js';
 import { probeTwoFloat } from '../kernels/webgpu/probe.js';
 import { PlanRunner, USAGE, bufferBytes } from '../kernels/webgpu/runner.js';
@@ -306,6 +306,11 @@ function makePooling(device: GPUDevice, owned: boolean, source: readonly unknown
   const checkFits = (op: string, plan: PoolPlan) => {
     if (!webGpuSupports(plan)) {
       throw new PoolingError('UNSUPPORTED_OPTION', op, `the WebGPU kernels run 1 to 3 spatial axes; this plan has ${plan.axes.length}`);
+    }
+    // The kernels count a window's taps (padded ones too) in 32-bit integers.
+    const taps = plan.axes.reduce((product, axis) => product * (axis.kind === 'sliding' ? axis.kernel : axis.size), 1);
+    if (taps > MAX_ELEMENTS) {
+      throw new PoolingError('UNSUPPORTED_OPTION', op, `the WebGPU kernels run windows of at most ${MAX_ELEMENTS} taps; this plan's windows have ${taps}`);
     }
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     const sizes = [

@@ -472,6 +472,8 @@ test('bad options: the CPU op\'s code and message, before any buffer is made', a
   await rejectsWith(() => pooling.avgPool(x, { kernel: 2, backend: 'js' } as never), 'INVALID_PARAMETER', /unknown option "backend"/);
   await rejectsWith(() => pooling.globalAvgPool(x, { threads: 2 } as never), 'INVALID_PARAMETER', /unknown option "threads"/);
   await rejectsWith(() => pooling.maxPool(tensor([1, 1, 2, 2, 2, 2], new Float32Array(16)), { kernel: 1 }), 'UNSUPPORTED_OPTION', /1 to 3 spatial axes/);
+  // 2000^3 padded taps per window would overflow the kernels' 32-bit counts.
+  await rejectsWith(() => pooling.avgPool(tensor([1, 1, 2, 2, 2], new Float32Array(8)), { kernel: 2000, stride: 1, padding: 'same', countIncludePad: true }), 'UNSUPPORTED_OPTION', /at most 2147483647 taps/);
 });
 
 test('bad tensors: dtype, size, usage, layout and device are refused with codes', async () => {
