@@ -28,7 +28,7 @@ import {
 } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
 import type { PoolPlan, Reducer } from '../../src/plan/plan.js';
-import { planMaxPool } from '../../src/ops/window-ops.js';
+import { planAvgPool, planMaxPool } from '../../src/ops/window-ops.js';
 import { webGpuSupports } from '../../src/kernels/webgpu/plan-words.js';
 import { probeTwoFloat } from '../../src/kernels/webgpu/probe.js';
 import { PlanRunner, USAGE } from '../../src/kernels/webgpu/runner.js';
@@ -350,6 +350,24 @@ test('the same bits on every run', async () => {
     const m2 = await pooling.maxPoolWithIndices(c.x, c.options);
     assertSameBits(await take(m2.values), await take(m1.values), 'maxPool values');
     assertSameBits(await take(m2.indices), await take(m1.indices), 'maxPool indices');
+  }
+});
+
+test('more workgroups than one dispatch dimension holds fold into two dimensions, every output once', async () => {
+  // The device's limit (65,535) takes millions of outputs to reach; a runner told 7 reaches it with little work.
+  const runner = new PlanRunner(device, 7);
+  const r = rng(1410);
+  for (const [shape, options] of [
+    [[3, 5, 17, 19], { kernel: 3, stride: 1, padding: 1 }], // 4845 outputs: 76 groups of 64 = 7 x 11, the last row part empty
+    [[2, 50, 3, 3], { kernel: 3 }], // 100 planes
+  ] as const) {
+    const x = tensor([...shape], values(r, shape.reduce((p, s) => p * s, 1), 'special'));
+    for (const plan of [planAvgPool(x.shape, options), planMaxPool(x.shape, options)]) {
+      const expected = referenceForward(plan, x);
+      const got = await runPlan(runner, plan, x.data);
+      assertWithinUlps({ shape: [got.y.length], data: got.y }, { shape: [got.y.length], data: expected.y }, plan.reducer.op === 'max' ? 0 : 1, `${JSON.stringify(shape)} ${plan.reducer.op}`);
+      if (got.indices) assert.deepEqual(got.indices, expected.indices);
+    }
   }
 });
 

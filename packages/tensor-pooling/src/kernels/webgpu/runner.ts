@@ -47,7 +47,15 @@ export function dispatchSize(groups: number, perDimension: number): [number, num
 export class PlanRunner {
   private readonly pipelines = new Map<Kernel, Promise<GPUComputePipeline>>();
 
-  constructor(readonly device: GPUDevice) {}
+  /**
+   * @param device - Where the kernels run.
+   * @param groupsPerDimension - Workgroups one dispatch dimension takes before the count folds into
+   *   the second (the device's limit; tests set a small one to reach the fold with little work).
+   */
+  constructor(
+    readonly device: GPUDevice,
+    private readonly groupsPerDimension: number = device.limits.maxComputeWorkgroupsPerDimension,
+  ) {}
 
   /** Each kernel compiles once, in the background (createComputePipelineAsync); a failed compile is not cached. */
   private pipeline(op: string, kernel: Kernel): Promise<GPUComputePipeline> {
@@ -107,7 +115,7 @@ export class PlanRunner {
         ];
     const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const groups = whole ? plan.batch * plan.channels : Math.ceil(outputs / WINDOW_WORKGROUP);
-    const [gx, gy] = dispatchSize(groups, device.limits.maxComputeWorkgroupsPerDimension);
+    const [gx, gy] = dispatchSize(groups, this.groupsPerDimension);
     const encoder = device.createCommandEncoder({ label: 'tensor-pooling forward' });
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
