@@ -17,7 +17,8 @@ import { PlanRunner, USAGE, bufferBytes } from '../kernels/webgpu/runner.js';
  * A tensor in a GPUBuffer: float32 values (or the int32 indices of the maxima), row-major, from
  * byte 0 of the buffer. The ops return new ones, which belong to the caller (`buffer.destroy()`
  * frees one); an input buffer needs `GPUBufferUsage.STORAGE`, a buffer to {@link WebGpuPooling.read}
- * needs `COPY_SRC`.
+ * needs `COPY_SRC`. An object with an `offset` other than 0 (as other libraries' GPU tensors may
+ * have) is refused with `UNSUPPORTED_OPTION`: offsets are not supported yet.
  * @category WebGPU
  */
 export interface GpuTensor {
@@ -155,7 +156,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** A GpuTensor's fields, read once and checked (the buffer's own checks come with a plan). */
 function readGpuTensor(op: string, name: string, x: Record<string, unknown>, dtypes: readonly string[]): ReadInput & { dtype: string } {
-  const fields = readCallerValue(op, name, () => ({ buffer: x.buffer, shape: x.shape, dtype: x.dtype, layout: x.layout }));
+  const fields = readCallerValue(op, name, () => ({ buffer: x.buffer, shape: x.shape, dtype: x.dtype, layout: x.layout, offset: x.offset }));
+  // Peers' GPU tensors may carry a byte offset into a shared buffer: refused rather than read from byte 0.
+  if (fields.offset !== undefined && fields.offset !== 0) {
+    throw new PoolingError('UNSUPPORTED_OPTION', op, `${name}.offset ${show(fields.offset)}: GPU tensors start at byte 0 of their buffer in this release`);
+  }
   const buffer = fields.buffer;
   const usage = readCallerValue(op, `${name}.buffer`, () => (isObject(buffer) ? { usage: buffer.usage, size: buffer.size, mapState: buffer.mapState } : undefined));
   if (usage === undefined || typeof usage.usage !== 'number' || typeof usage.size !== 'number') {

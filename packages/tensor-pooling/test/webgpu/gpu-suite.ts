@@ -502,6 +502,7 @@ test('bad tensors: dtype, size, usage, layout and device are refused with codes'
   const gpuTensor = (fields: Partial<GpuTensor>): GpuTensor => ({ buffer: storage, shape: [1, 1, 8], dtype: 'float32', ...fields });
   await rejectsWith(() => pooling.avgPool(gpuTensor({ shape: [1, 1, 9] }), { kernel: [2] }), 'DATA_LENGTH_MISMATCH', /has 32 bytes but x.shape \[1, 1, 9\] needs 36/);
   await rejectsWith(() => pooling.avgPool(gpuTensor({ dtype: 'int32' }), { kernel: [2] }), 'UNSUPPORTED_DTYPE');
+  await rejectsWith(() => pooling.avgPool({ ...gpuTensor({}), offset: 256 } as GpuTensor, { kernel: [2] }), 'UNSUPPORTED_OPTION', /byte 0/);
   await rejectsWith(() => pooling.avgPool(gpuTensor({ buffer: {} as GPUBuffer }), { kernel: [2] }), 'INVALID_PARAMETER', /must be a GPUBuffer/);
   const fake = (fields: Record<string, unknown>) => ({ usage: USAGE.STORAGE | USAGE.COPY_SRC, size: 2 ** 31, mapState: 'unmapped', ...fields }) as unknown as GPUBuffer;
   await rejectsWith(() => pooling.avgPool(gpuTensor({ buffer: fake({}), shape: [1, 1, 2 ** 29] }), { kernel: [2] }), 'SIZE_TOO_LARGE', /binds at most/);
