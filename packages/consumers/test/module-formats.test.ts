@@ -82,6 +82,9 @@ describe('TypeScript types from the installed package', () => {
     it(`moduleResolution ${mode.moduleResolution}: 'tensor-pooling/tfjs' resolves to its types and TF.js's`, { timeout: 60_000 }, async () => {
       await compile('tfjs.ts', mode, true);
     });
+    it(`moduleResolution ${mode.moduleResolution}: 'tensor-pooling/webgpu' resolves to its types, which compile without skipLibCheck`, { timeout: 60_000 }, async () => {
+      await compile('webgpu.ts', mode, false);
+    });
   }
 
   it('a CommonJS TypeScript file (.cts) imports the library under module nodenext', { timeout: 60_000 }, async () => {

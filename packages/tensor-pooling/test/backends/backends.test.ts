@@ -30,7 +30,7 @@ import {
   type Layout,
   type Tensor,
 } from '../../src/index.js';
-import { compareToReference, randomTensor, rng, type Random } from './compare.js';
+import { compareToReference, randomTensor, randomWindowOptions, rng, type Random } from './compare.js';
 
 /** The fast backends: read after init() (the first test), which loads the wasm one. */
 const fastBackends = () => backendNames().filter((name) => name !== 'reference');
@@ -51,23 +51,6 @@ test('init(): calls before it run on JS; after it, auto picks wasm', async () =>
 interface Case {
   readonly label: string;
   readonly run: (backend: string) => { values: Tensor; indices?: Int32Array };
-}
-
-function randomWindowOptions(r: Random, spatial: number[]) {
-  const kernel: number[] = [];
-  const stride: number[] = [];
-  const dilation: number[] = [];
-  const padding: [number, number][] = [];
-  for (const size of spatial) {
-    const d = r.int(1, 3) === 3 ? 2 : 1;
-    const k = r.int(1, Math.min(4, Math.floor((size - 1) / d) + 1));
-    const half = Math.floor(((k - 1) * d + 1) / 2);
-    kernel.push(k);
-    dilation.push(d);
-    stride.push(r.int(1, 3));
-    padding.push([r.int(0, half), r.int(0, half)]);
-  }
-  return { kernel, stride, dilation, padding, ceilMode: r.int(0, 1) === 1 };
 }
 
 function randomCase(r: Random, index: number): Case {

@@ -82,3 +82,21 @@ export function pooledInPlace(plan: PoolPlan, host: Tensor): Tensor {
     out.free();
   }
 }
+
+/** Random window options over these spatial sizes: kernels that fit, dilation 1 or 2, padding up to half the effective kernel, ceil mode or not. */
+export function randomWindowOptions(r: Random, spatial: number[]) {
+  const kernel: number[] = [];
+  const stride: number[] = [];
+  const dilation: number[] = [];
+  const padding: [number, number][] = [];
+  for (const size of spatial) {
+    const d = r.int(1, 3) === 3 ? 2 : 1;
+    const k = r.int(1, Math.min(4, Math.floor((size - 1) / d) + 1));
+    const half = Math.floor(((k - 1) * d + 1) / 2);
+    kernel.push(k);
+    dilation.push(d);
+    stride.push(r.int(1, 3));
+    padding.push([r.int(0, half), r.int(0, half)]);
+  }
+  return { kernel, stride, dilation, padding, ceilMode: r.int(0, 1) === 1 };
+}
