@@ -58,3 +58,94 @@ test('wasm float32 global average equals the reference bit for bit, two planes a
     }
   }
 });
+
+/** The chunk of the global-average kernel (global_chunk_values): planes longer than it are summed chunk by chunk. */
+const CHUNK = 65536;
+
+/** docs/numerics.md's order for one chunk: value i into lane i % 8, the lanes reduced pairwise, the tail in order. */
+function chunkSum(values: Float32Array): number {
+  const lanes = new Float64Array(8);
+  const whole = values.length - (values.length % 8);
+  for (let i = 0; i < whole; i++) lanes[i % 8]! += values[i]!;
+  const [l0, l1, l2, l3, l4, l5, l6, l7] = lanes as unknown as number[];
+  let sum = (l0! + l2! + (l4! + l6!)) + (l1! + l3! + (l5! + l7!));
+  for (let i = whole; i < values.length; i++) sum += values[i]!;
+  return sum;
+}
+
+/** A plane's sum in docs/numerics.md's order: its chunks' sums added in chunk order, from +0. */
+function planeSum(plane: Float32Array): number {
+  let sum = 0;
+  for (let from = 0; from < plane.length; from += CHUNK) sum += chunkSum(plane.subarray(from, from + CHUNK));
+  return sum;
+}
+
+/**
+ * Both signs over 20 powers of two, and in planes of `size` longer than a chunk 2^100 first and
+ * -2^100 first in the second chunk: added chunk by chunk, those two chunks' other values vanish;
+ * added in one run they meet in one lane and only that lane's values vanish. The order shows.
+ */
+function cancelling(r: Random, shape: readonly number[], size: number): Tensor {
+  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < data.length; i++) data[i] = (r.next() * 2 - 1) * 2 ** r.int(-10, 10);
+  for (let at = 0; size > CHUNK && at < data.length; at += size) {
+    data[at] = 2 ** 100;
+    data[at + CHUNK] = -(2 ** 100);
+  }
+  return { shape, data };
+}
+
+test('wasm float32 global average sums in the documented order: chunks of 2^16 values, their sums in chunk order', async () => {
+  assert.equal((await init()).wasm, true);
+  const { requireWasm } = await import('../../src/kernels/wasm/runtime.js');
+  assert.equal(requireWasm().kernels.global_chunk_values(), CHUNK);
+  const r = rng(50);
+  // One chunk (two planes at a time), a chunk and one value, planes the host path copies in pieces.
+  for (const size of [13, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 9, 3 * CHUNK + 5]) {
+    for (const channels of [1, 3]) {
+      const host = cancelling(r, [1, channels, 1, size], size);
+      const expected = new Float32Array(channels);
+      for (let c = 0; c < channels; c++) expected[c] = planeSum(host.data.subarray(c * size, (c + 1) * size) as Float32Array) / size;
+      const label = `${channels}x${size}`;
+      assertSameBits(globalAvgPool(host, { backend: 'wasm' }).data, expected, `host arrays ${label}`);
+      const plan = observeRuns(() => globalAvgPool(host, { backend: 'reference' })).runs[0]!.plan;
+      const x = toWasmTensor(host);
+      const out = allocWasmTensor(plan.outputShape);
+      poolInto(plan, x, out);
+      assertSameBits(out.data, expected, `poolInto ${label}`);
+      x.free();
+      out.free();
+    }
+  }
+});
+
+test('sum_chunks_f32: any split of a plane into chunk ranges, the slots added in order, gives the kernel bits', async () => {
+  assert.equal((await init()).wasm, true);
+  const { requireWasm } = await import('../../src/kernels/wasm/runtime.js');
+  const { kernels, heap } = requireWasm();
+  const r = rng(51);
+  const size = 5 * CHUNK + 77;
+  const chunks = Math.ceil(size / CHUNK);
+  const values = cancelling(r, [size], size).data as Float32Array;
+  const plane = heap.alloc(size * 4);
+  const slots = heap.alloc(chunks * 8);
+  const y = heap.alloc(4);
+  try {
+    new Float32Array(heap.buffer, plane, size).set(values);
+    kernels.global_avg_cf_f32(plane, y, 1, size, 1);
+    const whole = new Float32Array(heap.buffer, y, 1)[0]!;
+    assert.equal(whole, Math.fround(planeSum(values)));
+    for (const cuts of [[0, chunks], [0, 1, chunks], [0, 2, 3, chunks], [0, 1, 2, 3, 4, 5, chunks]]) {
+      new Float64Array(heap.buffer, slots, chunks).fill(NaN);
+      for (let i = 0; i + 1 < cuts.length; i++) kernels.sum_chunks_f32(plane, size, cuts[i]!, cuts[i + 1]!, slots);
+      let sum = 0;
+      for (const s of new Float64Array(heap.buffer, slots, chunks)) sum += s;
+      assert.equal(sum, planeSum(values), `cut at ${cuts.join(', ')}`);
+      assert.equal(Math.fround(sum), whole);
+    }
+  } finally {
+    heap.release(plane);
+    heap.release(slots);
+    heap.release(y);
+  }
+});

@@ -12,20 +12,17 @@ import { test } from 'node:test';
 import { withReducer } from '../helpers/plans.js';
 import { windowsOf } from '../../src/plan/plan.js';
 import {
-  allocWasmTensor,
   avgPool,
   init,
   observeRuns,
   planAvgPool,
-  poolInto,
   runOnnxNode,
-  toWasmTensor,
   type AvgPoolOptions,
   type PoolPlan,
   type Tensor,
 } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
-import { compareToReference, fits, randomTensor, rng, type Random } from './compare.js';
+import { compareToReference, fits, pooledInPlace, randomTensor, rng, type Random } from './compare.js';
 
 /**
  * Unit strides, windows of fewer than 9 taps or of height + 2 * width <= 15 taps: what the
@@ -107,19 +104,6 @@ function powerOfTwoDivisors(plan: PoolPlan): boolean {
   return counts.every((c) => c.every((n) => n === 0 || Number.isInteger(Math.log2(n))));
 }
 
-/** `plan` on `host` through poolInto on WasmTensors (1 thread), as a host tensor. */
-function pooledInPlace(plan: PoolPlan, host: Tensor): Tensor {
-  const x = toWasmTensor(host);
-  const out = allocWasmTensor(plan.outputShape);
-  try {
-    const observed = observeRuns(() => poolInto(plan, x, out));
-    assert.equal(observed.runs[0]?.backend, 'wasm');
-    return { shape: out.shape, data: out.data.slice() };
-  } finally {
-    x.free();
-    out.free();
-  }
-}
 
 /** avgPool on wasm and poolInto against the reference: within 1 ulp, the same bits for power-of-two divisors. */
 function check(x: Tensor, options: AvgPoolOptions, label: string): void {

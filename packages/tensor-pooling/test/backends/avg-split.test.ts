@@ -15,20 +15,17 @@ import { windowsOf } from '../../src/plan/plan.js';
 import { withReducer } from '../helpers/plans.js';
 import {
   adaptiveAvgPool,
-  allocWasmTensor,
   avgPool,
   init,
   observeRuns,
-  poolInto,
   runOnnxNode,
-  toWasmTensor,
   type AdaptiveOptions,
   type AvgPoolOptions,
   type PoolPlan,
   type Tensor,
 } from '../../src/index.js';
 import { referenceForward } from '../../src/kernels/reference/reference.js';
-import { compareToReference, fits, randomTensor, rng, type Random } from './compare.js';
+import { compareToReference, fits, pooledInPlace, randomTensor, rng, type Random } from './compare.js';
 
 /**
  * Windows of 9 taps or more over height and width, and height + 2 * width above 16 taps or strides
@@ -74,17 +71,6 @@ function assertSameZeros(got: ArrayLike<number>, expected: ArrayLike<number>, la
   }
 }
 
-function pooledInPlace(plan: PoolPlan, host: Tensor): Tensor {
-  const x = toWasmTensor(host);
-  const out = allocWasmTensor(plan.outputShape);
-  try {
-    poolInto(plan, x, out);
-    return { shape: out.shape, data: out.data.slice() };
-  } finally {
-    x.free();
-    out.free();
-  }
-}
 
 /** `x` made positive (same-sign sums: no cancellation) with 2^-100 in every plane of `planeSize`. */
 function wide(x: Tensor, planeSize: number): Tensor {

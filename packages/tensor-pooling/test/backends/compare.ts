@@ -1,6 +1,6 @@
 /** Helpers of the backend suite: a seeded generator, random tensors, the 1-ulp comparison. */
 import assert from 'node:assert/strict';
-import type { AvgPoolOptions, DType, FloatArray, Tensor } from '../../src/index.js';
+import { allocWasmTensor, observeRuns, poolInto, toWasmTensor, type AvgPoolOptions, type DType, type FloatArray, type PoolPlan, type Tensor } from '../../src/index.js';
 
 export interface Random {
   next(): number;
@@ -67,4 +67,18 @@ export function fits(shape: readonly number[], options: AvgPoolOptions): boolean
   const kernel = [options.kernel].flat() as number[];
   const padding = [options.padding ?? 0].flat() as number[];
   return shape.slice(-2).every((size, a) => size + 2 * (padding[a] ?? padding[0]!) >= (kernel[a] ?? kernel[0]!));
+}
+
+/** `plan` on `host` through poolInto on WasmTensors (1 thread), as a host tensor. */
+export function pooledInPlace(plan: PoolPlan, host: Tensor): Tensor {
+  const x = toWasmTensor(host);
+  const out = allocWasmTensor(plan.outputShape);
+  try {
+    const observed = observeRuns(() => poolInto(plan, x, out));
+    assert.equal(observed.runs[0]?.backend, 'wasm');
+    return { shape: out.shape, data: out.data.slice() };
+  } finally {
+    x.free();
+    out.free();
+  }
 }

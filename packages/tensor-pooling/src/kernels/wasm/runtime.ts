@@ -31,7 +31,10 @@ export interface KernelExports {
   generic_f32(kind: GenericKernel, a: Ptr, b: Ptr, c: Ptr, d: Ptr, n: number, ch: number, last: number, geo: Ptr, mode: number, value: number, extra: number): void;
   generic_f64(kind: GenericKernel, a: Ptr, b: Ptr, c: Ptr, d: Ptr, n: number, ch: number, last: number, geo: Ptr, mode: number, value: number, extra: number): void;
   demote_f64_to_f32(src: Ptr, dst: Ptr, length: number): void;
-  sum_f32(x: Ptr, length: number): number;
+  /** Values per chunk of a global average's plane: planes split at multiples of it give the same bits. */
+  global_chunk_values(): number;
+  /** Float64 sums of chunks [first, end) of a plane of `size` float32 values, chunk k into slot `slots + 8k`. */
+  sum_chunks_f32(plane: Ptr, size: number, first: number, end: number, slots: Ptr): void;
   global_avg_cf_f32(x: Ptr, y: Ptr, planes: number, size: number, divisor: number): void;
   avg_pairs_cf_f32(x: Ptr, y: Ptr, planes: number, geo: Ptr, mode: number, value: number, empty: number): void;
   avg_quads_cf_f32(x: Ptr, y: Ptr, rows: number, outWidth: number, divisor: number): void;

@@ -390,7 +390,11 @@ function globalAverageF32(plan: PoolPlan, g: Geometry3d): boolean {
   return plan.reducer.op === 'avg' && plan.layout === 'channels-first' && isGlobal(g);
 }
 
-/** Global average of planes larger than a chunk: each plane summed a chunk at a time. */
+/**
+ * Global average of planes larger than a chunk: each plane copied in a piece at a time, each piece
+ * a whole number of the kernel's chunks, whose sums (sum_chunks_f32) are added in chunk order as
+ * global_avg_cf_f32 adds them: the bits of the resident path.
+ */
 function streamGlobalAverage(
   rt: WasmRuntime,
   frame: Frame,
@@ -401,18 +405,24 @@ function streamGlobalAverage(
   resident: number | undefined,
 ): FloatArray {
   const size = plan.inputSpatialSize;
-  const piece = CHUNK_BYTES / 4;
-  const chunk = frame.alloc(CHUNK_BYTES);
+  const chunkValues = rt.kernels.global_chunk_values();
+  const chunksPerPiece = Math.max(1, Math.floor(CHUNK_BYTES / 4 / chunkValues));
+  const piece = chunksPerPiece * chunkValues;
+  const chunk = frame.alloc(piece * 4);
+  const slots = frame.alloc(chunksPerPiece * 8);
   const divisor = divisors(plan, g)[0]!;
   const length = plan.batch * plan.channels;
-  // A target in wasm memory gets a fresh view: the allocation above may have grown the memory.
+  // A target in wasm memory gets a fresh view: the allocations above may have grown the memory.
   const y = resident !== undefined ? new Float32Array(rt.heap.buffer, resident, length) : (target ?? new Float32Array(length));
   for (let p = 0; p < y.length; p++) {
     let sum = 0;
     for (let at = p * size; at < (p + 1) * size; at += piece) {
       const part = x.subarray(at, Math.min(at + piece, (p + 1) * size));
       new Float32Array(rt.heap.buffer, chunk, part.length).set(part);
-      sum += rt.kernels.sum_f32(chunk, part.length);
+      const chunks = Math.ceil(part.length / chunkValues);
+      rt.kernels.sum_chunks_f32(chunk, part.length, 0, chunks, slots);
+      const sums = new Float64Array(rt.heap.buffer, slots, chunks);
+      for (let k = 0; k < chunks; k++) sum += sums[k]!;
     }
     y[p] = sum / divisor;
   }

@@ -307,27 +307,59 @@ export function demote_f64_to_f32(src: usize, dst: usize, length: i32): void {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
 }
 
-/** Float64 sum of `length` float32 values from `p`, with eight lanes in flight. */
+/**
+ * Float64 sum of `length` float32 values from `p`, with eight lanes in flight: value i goes to lane
+ * i % 8 (pairs promoted straight from memory, no shuffle), the lanes are reduced as
+ * ((l0 + l2) + (l4 + l6)) + ((l1 + l3) + (l5 + l7)), and the last length % 8 values are added in
+ * order. docs/numerics.md states this order: the global average's bits depend on it.
+ */
 function sumF32(p: usize, length: i32): f64 {
   let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 8 <= length; i += 8) {
-    const u = v128.load(p + (<usize>i << 2));
-    const v = v128.load(p + (<usize>i << 2), 16);
-    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(u));
-    a1 = f64x2.add(a1, promoteHigh(u));
-    a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v));
-    a3 = f64x2.add(a3, promoteHigh(v));
+  const end = p + (<usize>(length & ~7) << 2);
+  for (let at = p; at < end; at += 32) {
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v128.load64_zero(at)));
+    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.load64_zero(at, 8)));
+    a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v128.load64_zero(at, 16)));
+    a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.load64_zero(at, 24)));
   }
   const s = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
   let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (; i < length; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
+  for (let i = length & ~7; i < length; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
   return sum;
 }
 
-/** Float64 sum of `length` float32 values (a piece of a plane too large to copy in at once). */
-export function sum_f32(x: usize, length: i32): f64 {
-  return sumF32(x, length);
+/**
+ * Values per chunk of a global average's plane. A plane's sum is its chunks' sums (sumF32 each)
+ * added in chunk order, so a plane split across threads at chunk boundaries (sum_chunks_f32 per
+ * thread, the slots added in order afterwards) gives the same bits as one thread; the chunk is a
+ * constant of the kernel, never of the thread count. 2^16 values (256 KiB) are few enough to
+ * balance two threads on three planes (G) and many enough that the chunk sums cost nothing.
+ */
+const GLOBAL_CHUNK: i32 = 1 << 16;
+
+/** The values per chunk of a global average's plane (GLOBAL_CHUNK), for the hosts that split planes. */
+export function global_chunk_values(): i32 {
+  return GLOBAL_CHUNK;
+}
+
+/**
+ * The sums of chunks [first, end) of a plane of `size` float32 values at `plane` (chunk k: values
+ * [k * GLOBAL_CHUNK, min((k + 1) * GLOBAL_CHUNK, size))), each into its float64 slot
+ * `slots + 8 * k`. The plane's sum is slot 0 + slot 1 + ... in order (from +0): the bits of
+ * global_avg_cf_f32's sum whichever ranges the chunks were summed in.
+ */
+export function sum_chunks_f32(plane: usize, size: i32, first: i32, end: i32, slots: usize): void {
+  for (let k = first; k < end; k++) {
+    const from = k * GLOBAL_CHUNK;
+    store<f64>(slots + (<usize>k << 3), sumF32(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from)));
+  }
+}
+
+/** A plane's sum as sum_chunks_f32's slots added in order make it. */
+function planeSumF32(plane: usize, size: i32): f64 {
+  let sum: f64 = 0;
+  for (let from = 0; from < size; from += GLOBAL_CHUNK) sum += sumF32(plane + (<usize>from << 2), min(GLOBAL_CHUNK, size - from));
+  return sum;
 }
 
 /** Two float32 values, one from each of `p` and `q`, as the lanes of a float64 pair. */
@@ -347,7 +379,8 @@ export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, di
   const bytes = <usize>size << 2;
   const whole = size & ~7;
   let plane = 0;
-  for (; plane + 2 <= planes; plane += 2) {
+  // Planes of more than one chunk go one at a time, chunk by chunk (planeSumF32).
+  for (; plane + 2 <= planes && size <= GLOBAL_CHUNK; plane += 2) {
     const p = x + <usize>plane * bytes;
     const q = p + bytes;
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
@@ -380,7 +413,7 @@ export function global_avg_cf_f32(x: usize, y: usize, planes: i32, size: i32, di
     store<f64>(y + (<usize>plane << 2), f64x2.extract_lane(means, 0));
   }
   for (; plane < planes; plane++) {
-    const sum = sumF32(x + (<usize>plane * <usize>size << 2), size);
+    const sum = planeSumF32(x + (<usize>plane * <usize>size << 2), size);
     store<f32>(y + (<usize>plane << 2), <f32>(sum / divisor));
   }
 }
@@ -1149,6 +1182,270 @@ function runningPlane(xb: usize, yb: usize, region: usize): bool {
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// 2-D planes whose running sums are exact go through column sums: the float64 sums of each column
+// over an output row's height window are carried from one output row to the next (the rows that
+// enter the window added, the rows that leave it taken away), and the row's width windows are
+// differences of the prefix sums of those column sums. The cost per output does not grow with the
+// window, and every input value is read once as it enters a window and once as it leaves it.
+// Exact (see observePlane), every column sum, prefix sum and difference is the very sum of the
+// values it covers, whatever the order of the additions: a window's sum is the same float64 the
+// split sums (and the old row-prefix running sums) make of its values, and its output the same bits.
+
+// How observePlane found a plane: running sums may not be exact (split sums), running sums exact,
+// or also every difference of two of its values exact in float32 (a column sum then takes the row
+// leaving from the row entering in float32, one conversion to float64 instead of two).
+const PLANE_SPLIT: i32 = 0;
+const PLANE_RUNNING: i32 = 1;
+const PLANE_RUNNING_FLOAT32_DIFFERENCES: i32 = 2;
+
+// The raw bits of the values observePlane has seen, ORed and ANDed: their sign bits say whether
+// the values have one sign.
+let anyBits: v128 = i32x4.splat(0), everyBits: v128 = i32x4.splat(-1);
+
+/**
+ * largestBits and finestBits (as observeMagnitudes) and anyBits and everyBits of `length` float32
+ * values from `p`, eight a step.
+ */
+function observeSigned(p: usize, length: i32): void {
+  const magnitude = i32x4.splat(0x7fffffff), one = i32x4.splat(1);
+  let largest = i32x4.splat(0), finest = i32x4.splat(-1), any = i32x4.splat(0), every = i32x4.splat(-1);
+  let i = 0;
+  for (; i + 8 <= length; i += 8) {
+    const u = v128.load(p + (<usize>i << 2)), v = v128.load(p + (<usize>i << 2), 16);
+    any = v128.or(any, v128.or(u, v));
+    every = v128.and(every, v128.and(u, v));
+    const a = v128.and(u, magnitude), b = v128.and(v, magnitude);
+    largest = i32x4.max_u(largest, i32x4.max_u(a, b));
+    // The value of each lowest set bit, less 1 (see observeMagnitudes).
+    const lowA = i32x4.sub(f32x4.sub(a, v128.and(a, i32x4.sub(a, one))), one);
+    const lowB = i32x4.sub(f32x4.sub(b, v128.and(b, i32x4.sub(b, one))), one);
+    finest = i32x4.min_u(finest, i32x4.min_u(lowA, lowB));
+  }
+  largestBits = largest;
+  finestBits = finest;
+  observeMagnitudes(p + (<usize>i << 2), length - i);
+  for (; i < length; i++) {
+    const bits = i32x4.splat(load<i32>(p + (<usize>i << 2)));
+    any = v128.or(any, bits);
+    every = v128.and(every, bits);
+  }
+  anyBits = any;
+  everyBits = every;
+}
+
+/** The lanes of `v` ORed (`or`) or ANDed. */
+@inline function foldLanes(v: v128, or: bool): i32 {
+  const a = i32x4.extract_lane(v, 0), b = i32x4.extract_lane(v, 1), c = i32x4.extract_lane(v, 2), d = i32x4.extract_lane(v, 3);
+  return or ? a | b | c | d : a & b & c & d;
+}
+
+/**
+ * How a plane of `length` float32 values at `p` goes (PLANE_*). Running sums: runningSumsExact.
+ * Float32 differences: every value is a multiple of 2^g (as there) and below 2^e in magnitude,
+ * so a difference of two is a multiple of 2^g below 2^(e+1), or below 2^e when all values have
+ * one sign; below 2^(g+24) it has at most 24 significant bits: float32 holds it exactly.
+ */
+function observePlane(p: usize, length: i32): i32 {
+  observeSigned(p, length);
+  if (!runningSumsExact(length)) return PLANE_SPLIT;
+  const l = largestBits, f = finestBits;
+  const top = max(max(<u32>i32x4.extract_lane(l, 0), <u32>i32x4.extract_lane(l, 1)), max(<u32>i32x4.extract_lane(l, 2), <u32>i32x4.extract_lane(l, 3)));
+  if (top == 0) return PLANE_RUNNING_FLOAT32_DIFFERENCES;
+  const fine = min(min(<u32>i32x4.extract_lane(f, 0), <u32>i32x4.extract_lane(f, 1)), min(<u32>i32x4.extract_lane(f, 2), <u32>i32x4.extract_lane(f, 3))) + 1;
+  const eFine = <i32>(fine >>> 23);
+  const g = eFine == 0 ? -149 : eFine - 127;
+  // |x| < 2^e, e = eMax - 126; -0 counts as negative, so a -0 among positive values is "mixed".
+  const e = <i32>(top >>> 23) - 126;
+  const oneSign = foldLanes(anyBits, true) >= 0 || foldLanes(everyBits, false) < 0;
+  return e + (oneSign ? 0 : 1) <= g + 24 ? PLANE_RUNNING_FLOAT32_DIFFERENCES : PLANE_RUNNING;
+}
+
+/**
+ * Prefix sums of eight column sums (c0 .. c3, two a vector) on top of `run` (both lanes the sum
+ * of the columns before), stored at P[1 .. 8] from `at`; returns the new run. The eight are summed
+ * among themselves before `run` is added, so that the chain from one step to the next is one
+ * addition and one shuffle.
+ */
+@inline function prefixOfEight(c0: v128, c1: v128, c2: v128, c3: v128, run: v128, at: usize): v128 {
+  const zero = f64x2.splat(0);
+  const s0 = f64x2.add(c0, v128.shuffle<f64>(zero, c0, 0, 2));
+  const s1 = f64x2.add(f64x2.add(c1, v128.shuffle<f64>(zero, c1, 0, 2)), v128.shuffle<f64>(s0, s0, 1, 1));
+  const s2 = f64x2.add(c2, v128.shuffle<f64>(zero, c2, 0, 2));
+  const s3 = f64x2.add(f64x2.add(c3, v128.shuffle<f64>(zero, c3, 0, 2)), v128.shuffle<f64>(s2, s2, 1, 1));
+  const upTo3 = v128.shuffle<f64>(s1, s1, 1, 1);
+  v128.store(at, f64x2.add(run, s0), 8);
+  v128.store(at, f64x2.add(run, s1), 24);
+  v128.store(at, f64x2.add(run, f64x2.add(s2, upTo3)), 40);
+  const last = f64x2.add(run, f64x2.add(s3, upTo3));
+  v128.store(at, last, 56);
+  return v128.shuffle<f64>(last, last, 1, 1);
+}
+
+/** P[w + 1] = P[w] + C[w] from `run` (both lanes P[w]) on, for the columns from `w` to the end. */
+@inline function prefixTail(C: usize, P: usize, w: i32, run: v128): void {
+  let sum = f64x2.extract_lane(run, 0);
+  for (; w < W; w++) {
+    sum += load<f64>(C + (<usize>w << 3));
+    store<f64>(P + (<usize>(w + 1) << 3), sum);
+  }
+}
+
+/** P[0 .. W] = the prefix sums of the column sums C. */
+function prefixOfColumns(C: usize, P: usize): void {
+  let run = f64x2.splat(0);
+  let w = 0;
+  for (; w + 8 <= W; w += 8) {
+    const at = C + (<usize>w << 3);
+    run = prefixOfEight(v128.load(at), v128.load(at, 16), v128.load(at, 32), v128.load(at, 48), run, P + (<usize>w << 3));
+  }
+  prefixTail(C, P, w, run);
+}
+
+/** C += the float32 row `enter` (0: none) - the row `leave` (0: none), in float64. */
+function updateColumns(enter: usize, leave: usize, C: usize): void {
+  let w = 0;
+  for (; w + 4 <= W; w += 4) {
+    const at = C + (<usize>w << 3);
+    let lo = v128.load(at), hi = v128.load(at, 16);
+    if (enter) {
+      const v = v128.load(enter + (<usize>w << 2));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, promoteHigh(v));
+    }
+    if (leave) {
+      const v = v128.load(leave + (<usize>w << 2));
+      lo = f64x2.sub(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.sub(hi, promoteHigh(v));
+    }
+    v128.store(at, lo);
+    v128.store(at, hi, 16);
+  }
+  for (; w < W; w++) {
+    const at = C + (<usize>w << 3);
+    let sum = load<f64>(at);
+    if (enter) sum += <f64>load<f32>(enter + (<usize>w << 2));
+    if (leave) sum -= <f64>load<f32>(leave + (<usize>w << 2));
+    store<f64>(at, sum);
+  }
+}
+
+/**
+ * updateColumns with a row entering and a row leaving, then prefixOfColumns, in one pass: the
+ * output rows of a window sliding one row at a time. With `differences` the row leaving is taken
+ * from the row entering in float32 (exact: PLANE_RUNNING_FLOAT32_DIFFERENCES) and the difference
+ * converted once.
+ */
+@inline function slideColumns(enter: usize, leave: usize, C: usize, P: usize, differences: bool): void {
+  let run = f64x2.splat(0);
+  let w = 0;
+  for (; w + 8 <= W; w += 8) {
+    const at = C + (<usize>w << 3);
+    const e = enter + (<usize>w << 2), l = leave + (<usize>w << 2);
+    const u = v128.load(e), u2 = v128.load(e, 16);
+    const v = v128.load(l), v2 = v128.load(l, 16);
+    let c0 = v128.load(at), c1 = v128.load(at, 16), c2 = v128.load(at, 32), c3 = v128.load(at, 48);
+    if (differences) {
+      const d = f32x4.sub(u, v), d2 = f32x4.sub(u2, v2);
+      c0 = f64x2.add(c0, f64x2.promote_low_f32x4(d));
+      c1 = f64x2.add(c1, promoteHigh(d));
+      c2 = f64x2.add(c2, f64x2.promote_low_f32x4(d2));
+      c3 = f64x2.add(c3, promoteHigh(d2));
+    } else {
+      c0 = f64x2.sub(f64x2.add(c0, f64x2.promote_low_f32x4(u)), f64x2.promote_low_f32x4(v));
+      c1 = f64x2.sub(f64x2.add(c1, promoteHigh(u)), promoteHigh(v));
+      c2 = f64x2.sub(f64x2.add(c2, f64x2.promote_low_f32x4(u2)), f64x2.promote_low_f32x4(v2));
+      c3 = f64x2.sub(f64x2.add(c3, promoteHigh(u2)), promoteHigh(v2));
+    }
+    v128.store(at, c0);
+    v128.store(at, c1, 16);
+    v128.store(at, c2, 32);
+    v128.store(at, c3, 48);
+    run = prefixOfEight(c0, c1, c2, c3, run, P + (<usize>w << 3));
+  }
+  for (let t = w; t < W; t++) {
+    const at = C + (<usize>t << 3);
+    const a = load<f32>(enter + (<usize>t << 2)), b = load<f32>(leave + (<usize>t << 2));
+    store<f64>(at, load<f64>(at) + (differences ? <f64>(a - b) : <f64>a - <f64>b));
+  }
+  prefixTail(C, P, w, run);
+}
+
+/**
+ * Output row h of a plane (at `yRow`) from the prefix sums P of its column sums: each width
+ * window's sum P[first + count] - P[first] times its reciprocal (see useReciprocals); the run of
+ * whole windows one apart four a step.
+ */
+function columnSumsRow(P: usize, yRow: usize, h: i32): void {
+  useReciprocals(0, h, 1);
+  let o = 0;
+  while (o < OW) {
+    if (o == wholeFrom && wholeTo - wholeFrom >= 4) {
+      const span = <usize>wideW << 3;
+      const first = P + (<usize>at32(fW, o) << 3);
+      // The last group of four ends at wholeTo, overlapping its predecessor.
+      const last = <usize>(wholeTo - wholeFrom - 4);
+      for (let t: usize = 0; ; t += 4) {
+        if (t > last) t = last;
+        const p = first + (t << 3), r = reciprocals + ((<usize>o + t) << 3);
+        const lo = f64x2.mul(f64x2.sub(v128.load(p + span), v128.load(p)), v128.load(r));
+        const hi = f64x2.mul(f64x2.sub(v128.load(p + span, 16), v128.load(p, 16)), v128.load(r, 16));
+        v128.store(yRow + ((<usize>o + t) << 2), v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+        if (t == last) break;
+      }
+      o = wholeTo;
+      continue;
+    }
+    const w0 = at32(fW, o);
+    const sum = load<f64>(P + (<usize>(w0 + at32(cW, o)) << 3)) - load<f64>(P + (<usize>w0 << 3));
+    store<f32>(yRow + (<usize>o << 2), <f32>(sum * load<f64>(reciprocals + (<usize>o << 3))));
+    o++;
+  }
+}
+
+/**
+ * A 2-D plane (one depth slice in and out) whose running sums are exact, through column sums (see
+ * above). Height windows only move down (sliding or adaptive), so the rows [lo, hi) that C sums
+ * become each output row's [first, first + count) by adding rows at the bottom and taking rows
+ * away at the top; a window starting below the last one's end starts C afresh. `C`: W + 2
+ * float64, `P`: W + 2, both 16-byte aligned; `zeros`: OW float64 0.
+ */
+function columnSumsPlane(xb: usize, yb: usize, differences: bool, C: usize, P: usize, zeros: usize): void {
+  const rowBytes = <usize>W << 2;
+  store<f64>(P, 0);
+  let lo = 0, hi = 0;
+  memory.fill(C, 0, <usize>W << 3);
+  for (let h = 0; h < OH; h++) {
+    const yRow = yb + <usize>h * (<usize>OW << 2);
+    const first = at32(fH, h), end = first + at32(cH, h);
+    if (end == first) {
+      // No rows: the empty window's value (C stays as it was).
+      storeAverageRow(zeros, zeros, false, yRow, 0, h, 1);
+      continue;
+    }
+    if (first >= hi) {
+      memory.fill(C, 0, <usize>W << 3);
+      lo = hi = first;
+    }
+    // An unchanged window (adaptive bins may repeat one) keeps its prefix sums.
+    while (hi < end || lo < first) {
+      const enter = hi < end ? xb + <usize>hi * rowBytes : 0;
+      const leave = lo < first ? xb + <usize>lo * rowBytes : 0;
+      if (enter) hi++;
+      if (leave) lo++;
+      const done = hi == end && lo == first;
+      if (done && enter && leave) {
+        if (differences) slideColumns(enter, leave, C, P, true);
+        else slideColumns(enter, leave, C, P, false);
+      } else {
+        updateColumns(enter, leave, C);
+        if (done) prefixOfColumns(C, P);
+      }
+    }
+    columnSumsRow(P, yRow, h);
+  }
+}
+
 /**
  * Channels-first float32 average with unit tap steps, at a cost per output that does not grow with
  * the window's height and width. Planes whose running sums are exact (see runningSumsExact: all
@@ -1191,10 +1488,18 @@ export function avg_running_cf_f32(x: usize, y: usize, planes: i32, geo: usize, 
     store<i32>(kinds + (<usize>h << 2), kind);
   }
   memory.fill(zeros, 0, rowBytes);
+  // One depth slice in and out: column sums (their two rows of W + 2 float64 fit in the region).
+  const planar = inSpatial == H * W && OD == 1 && at32(cD, 0) == 1;
+  const columns = (region + 15) & ~15;
+  const prefixes = columns + (<usize>(W + 2) << 3);
   for (let plane = 0; plane < planes; plane++) {
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
     const yb = y + (<usize>plane * <usize>outSpatial << 2);
-    if (!runningPlane(xb, yb, region)) splitPlane(xb, yb, kinds, zeros, region);
+    if (planar) {
+      const way = observePlane(xb, inSpatial);
+      if (way == PLANE_SPLIT) splitPlane(xb, yb, kinds, zeros, region);
+      else columnSumsPlane(xb, yb, way == PLANE_RUNNING_FLOAT32_DIFFERENCES, columns, prefixes, zeros);
+    } else if (!runningPlane(xb, yb, region)) splitPlane(xb, yb, kinds, zeros, region);
   }
 }
 
