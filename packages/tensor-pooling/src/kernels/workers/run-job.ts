@@ -8,7 +8,7 @@
 import type { Backend } from '../backend.js';
 import { makePlan, type PoolPlan } from '../../plan/plan.js';
 import { sharedWasm } from '../wasm/runtime.js';
-import { CONTROL, recordOutcome, viewOf as spanView, type Job, type SharedSpan } from './protocol.js';
+import { CONTROL, SHARED_WASM_MEMORY, recordOutcome, viewOf as spanView, type Job, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runForwardPart } from './run-part.js';
 
 function viewOf(span: SharedSpan): Float32Array | Float64Array | Int32Array {
@@ -36,6 +36,27 @@ function planFor(job: Job): PoolPlan {
 
 /** The backend of this name, ready for this plan. */
 export type BackendFor = (plan: PoolPlan, name: string) => Backend;
+
+/**
+ * The job's spans in the shared WebAssembly memory, held as tensor ranges on this worker's heap
+ * while `work` runs: the main thread found them inside its WasmTensors, and without the hold the
+ * wasm backend here would stage them like host arrays (a copy in and out of this worker's scratch).
+ */
+function withLentSpans(job: Job, work: () => void): void {
+  const heap = sharedWasm()?.heap;
+  const lent = [job.x, job.y, job.indices, job.dy, job.dx]
+    .filter((span): span is SharedSpan => span?.buffer === SHARED_WASM_MEMORY)
+    .map((span) => ({ ptr: span.offset * BYTES[span.type], bytes: span.length * BYTES[span.type] }));
+  if (!heap || lent.length === 0) return work();
+  for (const { ptr, bytes } of lent) heap.holdTensor(ptr, bytes);
+  try {
+    work();
+  } finally {
+    for (const { ptr } of lent) heap.forgetTensor(ptr);
+  }
+}
+
+const BYTES = { float32: 4, float64: 8, int32: 4 } as const;
 
 function run(job: Job, backendFor: BackendFor): void {
   const plan = planFor(job);
@@ -68,7 +89,7 @@ export function runJob(control: Int32Array, number: number, job: Job | undefined
   let error: unknown;
   try {
     if (!job) throw new Error('no job on the port');
-    run(job, backendFor);
+    withLentSpans(job, () => run(job, backendFor));
   } catch (caught) {
     error = caught ?? 'unknown error';
   }
