@@ -8,8 +8,8 @@
 import type { Backend } from '../backend.js';
 import { makePlan, type PoolPlan } from '../../plan/plan.js';
 import { sharedWasm } from '../wasm/runtime.js';
-import { CONTROL, SHARED_WASM_MEMORY, recordOutcome, viewOf as spanView, type Job, type SharedSpan } from './protocol.js';
-import { runBackwardPart, runForwardPart } from './run-part.js';
+import { CONTROL, SHARED_WASM_MEMORY, recordOutcome, viewOf as spanView, type Job, type PlanJob, type SharedSpan } from './protocol.js';
+import { runBackwardPart, runChunkSumsPart, runForwardPart } from './run-part.js';
 
 function viewOf(span: SharedSpan): Float32Array | Float64Array | Int32Array {
   return spanView(span, () => {
@@ -23,7 +23,7 @@ function viewOf(span: SharedSpan): Float32Array | Float64Array | Int32Array {
 const plans = new Map<string, PoolPlan>();
 const PLAN_CACHE_SIZE = 16;
 
-function planFor(job: Job): PoolPlan {
+function planFor(job: PlanJob): PoolPlan {
   const key = JSON.stringify(job.request);
   let plan = plans.get(key);
   if (!plan) {
@@ -44,7 +44,8 @@ export type BackendFor = (plan: PoolPlan, name: string) => Backend;
  */
 function withLentSpans(job: Job, work: () => void): void {
   const heap = sharedWasm()?.heap;
-  const lent = [job.x, job.y, job.indices, job.dy, job.dx]
+  const spans = job.direction === 'chunk-sums' ? [job.x, job.sums] : [job.x, job.y, job.indices, job.dy, job.dx];
+  const lent = spans
     .filter((span): span is SharedSpan => span?.buffer === SHARED_WASM_MEMORY)
     .map((span) => ({ ptr: span.offset * BYTES[span.type], bytes: span.length * BYTES[span.type] }));
   if (!heap || lent.length === 0) return work();
@@ -59,6 +60,10 @@ function withLentSpans(job: Job, work: () => void): void {
 const BYTES = { float32: 4, float64: 8, int32: 4 } as const;
 
 function run(job: Job, backendFor: BackendFor): void {
+  if (job.direction === 'chunk-sums') {
+    runChunkSumsPart(viewOf(job.x) as Float32Array, viewOf(job.sums) as Float64Array, job.firstChunk, job.chunks);
+    return;
+  }
   const plan = planFor(job);
   const backend = backendFor(plan, job.backend);
   if (job.direction === 'forward') {

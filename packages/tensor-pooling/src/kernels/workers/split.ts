@@ -9,6 +9,12 @@
  * - a single image in channels-last, or a single plane, forward only: a range of output rows on
  *   the outermost axis reads a contiguous band of input rows. Gradients of neighbouring bands
  *   overlap, so backward never splits rows.
+ * - a global average whose backend sums planes in fixed chunks (the wasm kernels, float32
+ *   channels-first): a range of the planes' chunks, which may cut a plane (3 planes on 2 threads
+ *   split evenly). Each chunk's sum is the same wherever it is computed, and the calling thread
+ *   adds them in chunk order afterwards, as the single-thread kernel does: the same bits.
+ *
+ * `splitWork` picks among these; nothing else decides how a plan is cut.
  */
 import { makePlan, windowsOf, type PlanRequest, type PoolPlan, type SlidingAxis } from '../../plan/plan.js';
 
@@ -171,4 +177,61 @@ export function splitPlan(
     if (rows && rows.length >= 2) return rows;
   }
   return undefined;
+}
+
+/**
+ * A run of a global average's chunks, counted plane by plane and chunk by chunk: chunk c is chunk
+ * c % chunksPerPlane of plane floor(c / chunksPerPlane).
+ */
+export interface ChunkPart {
+  readonly first: number;
+  readonly end: number;
+  /** The input elements its chunks hold (contiguous: planes are). */
+  readonly input: Span;
+}
+
+/** How a global average's planes are cut into chunks (the backend's fixed chunk). */
+export interface PlaneChunks {
+  readonly planeSize: number;
+  readonly chunkValues: number;
+  readonly chunksPerPlane: number;
+}
+
+export type Split =
+  | { readonly by: 'plans'; readonly parts: Part[] }
+  | { readonly by: 'chunks'; readonly parts: ChunkPart[]; readonly chunks: PlaneChunks };
+
+/** Cuts every plane's chunks, in order, into near-equal runs, one per part. */
+export function splitChunks(planes: number, chunks: PlaneChunks, parts: number): ChunkPart[] {
+  const { planeSize, chunkValues, chunksPerPlane } = chunks;
+  const elementOf = (c: number) => Math.floor(c / chunksPerPlane) * planeSize + (c % chunksPerPlane) * chunkValues;
+  return ranges(planes * chunksPerPlane, parts).map(([first, end]) => ({
+    first,
+    end,
+    input: { offset: elementOf(first), length: elementOf(end) - elementOf(first) },
+  }));
+}
+
+/**
+ * How to run `plan` on up to `threads` threads, or undefined to run it on the calling thread.
+ * `globalChunk` is the backend's chunk when it sums a global average's planes in fixed chunks
+ * (see wasm-backend.ts globalAverageChunk): planes longer than one chunk are then cut by chunks,
+ * so that few planes still spread evenly; shorter ones go whole, through the plane kernels.
+ */
+export function splitWork(
+  plan: PoolPlan,
+  threads: number,
+  direction: Direction,
+  globalChunk: number | undefined,
+  minElementsPerPart = MIN_ELEMENTS_PER_PART,
+): Split | undefined {
+  const planeSize = plan.inputSpatialSize;
+  if (direction === 'forward' && globalChunk !== undefined && planeSize > globalChunk) {
+    const wanted = partsWorthIt(plan, threads, minElementsPerPart);
+    if (wanted < 2) return undefined;
+    const chunks = { planeSize, chunkValues: globalChunk, chunksPerPlane: Math.ceil(planeSize / globalChunk) };
+    return { by: 'chunks', parts: splitChunks(plan.batch * plan.channels, chunks, wanted), chunks };
+  }
+  const parts = splitPlan(plan, threads, direction, minElementsPerPart);
+  return parts ? { by: 'plans', parts } : undefined;
 }

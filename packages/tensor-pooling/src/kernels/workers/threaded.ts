@@ -1,8 +1,8 @@
 /**
  * `threads: n`: a backend that runs another backend on parts of a plan, one part on the calling
  * thread and the others on workers, over shared memory. Each part is the single-thread backend on a
- * sub-plan of whole planes, samples or output rows, so the result is the same bits as the
- * single-thread run. Plans too small to repay a dispatch, and calls made before the workers are
+ * sub-plan of whole planes, samples or output rows, or a run of a global average's fixed chunks
+ * (see split.ts), so the result is the same bits as the single-thread run. Plans too small to repay a dispatch, and calls made before the workers are
  * ready, run on the calling thread alone.
  *
  * Inputs that live in a SharedArrayBuffer (see `allocSharedTensor`) or in the shared WebAssembly
@@ -14,12 +14,12 @@ import type { Backend, ForwardResult } from '../backend.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
 import { loadedSharedWasm } from '../wasm/runtime.js';
-import { residentAddress } from '../wasm/wasm-backend.js';
+import { globalAverageChunk, globalAverageOfChunkSums, residentAddress, wasmBackend } from '../wasm/wasm-backend.js';
 import { dispatch, readyWorkers, startWorkers as startPool, workersCanRun, workersUnavailable } from './pool.js';
-import { SHARED_WASM_MEMORY, type ElementType, type Job, type SharedSpan } from './protocol.js';
-import { runBackwardPart, runForwardPart } from './run-part.js';
+import { SHARED_WASM_MEMORY, type ElementType, type Job, type PlanJob, type SharedSpan } from './protocol.js';
+import { runBackwardPart, runChunkSumsPart, runForwardPart } from './run-part.js';
 import { sharedArray } from './shared-tensors.js';
-import { partsWorthIt, splitPlan, type Direction, type Part, type Span } from './split.js';
+import { partsWorthIt, splitWork, type ChunkPart, type Direction, type Part, type PlaneChunks, type Span, type Split } from './split.js';
 
 
 function elementType(data: FloatArray | Int32Array): ElementType {
@@ -68,19 +68,20 @@ function slice<T extends FloatArray | Int32Array>(data: T, span: Span): T {
 }
 
 /**
- * The parts to run `plan` on, or undefined to run it on the calling thread. The first call asks
+ * How to split `plan` on `x`, or undefined to run it on the calling thread. The first call asks
  * for the workers and runs alone; calls after they are ready split.
  */
-function partsFor(inner: Backend, plan: PoolPlan, threads: number, direction: Direction): Part[] | undefined {
+function splitFor(inner: Backend, plan: PoolPlan, x: FloatArray, threads: number, direction: Direction): Split | undefined {
   if (readyWorkers() < threads - 1) void startPool(threads).catch(() => undefined);
   const usable = Math.min(threads, readyWorkers() + 1);
   if (usable < 2) return undefined;
-  const parts = splitPlan(plan, usable, direction);
-  if (!parts || !workersCanRun(inner.name, parts.length - 1)) return undefined;
-  return parts.every((part) => inner.supports(part.plan)) ? parts : undefined;
+  const split = splitWork(plan, usable, direction, inner === wasmBackend ? globalAverageChunk(plan, x) : undefined);
+  if (!split || !workersCanRun(inner.name, split.parts.length - 1)) return undefined;
+  if (split.by === 'chunks') return split;
+  return split.parts.every((part) => inner.supports(part.plan)) ? split : undefined;
 }
 
-function jobBase(inner: Backend, direction: Direction, part: Part): Pick<Job, 'direction' | 'backend' | 'request' | 'indexOffset'> {
+function jobBase(inner: Backend, direction: Direction, part: Part): Pick<PlanJob, 'direction' | 'backend' | 'request' | 'indexOffset'> {
   return { direction, backend: inner.name, request: part.request, indexOffset: part.indexOffset };
 }
 
@@ -109,6 +110,29 @@ function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tens
     ),
   );
   return indices ? { y, indices } : { y };
+}
+
+/**
+ * A global average cut by chunks: every thread sums its run of chunks into float64 slots, then
+ * this thread adds each plane's slots in chunk order, so the bits are one thread's whatever the cut.
+ * Only this thread writes `y`, which need not be shared.
+ */
+function forwardByChunks(parts: readonly ChunkPart[], chunks: PlaneChunks, plan: PoolPlan, x: Float32Array, target?: FloatArray): FloatArray {
+  const [own, ...others] = parts as [ChunkPart, ...ChunkPart[]];
+  const planes = plan.batch * plan.channels;
+  const sums = sharedArray('float64', planes * chunks.chunksPerPlane) as Float64Array;
+  const inputs = workerSpans(x, others.map((part) => part.input));
+  const jobs: Job[] = others.map((part, i) => ({
+    direction: 'chunk-sums',
+    x: inputs[i]!,
+    sums: spanOf(sums, { offset: part.first, length: part.end - part.first }),
+    firstChunk: part.first,
+    chunks,
+  }));
+  dispatch(jobs, () => runChunkSumsPart(slice(x, own.input), sums.subarray(own.first, own.end), own.first, chunks));
+  const y = target ?? new Float32Array(planes);
+  globalAverageOfChunkSums(plan, sums, y);
+  return y;
 }
 
 function backward(inner: Backend, parts: readonly Part[], plan: PoolPlan, dy: Tensor, x: Tensor | undefined): FloatArray {
@@ -154,22 +178,32 @@ export function withThreads(inner: Backend, threads: number, wantsIndices = true
     },
     supports: (plan) => inner.supports(plan),
     forward(plan, x) {
-      const parts = partsFor(inner, plan, threads, 'forward');
-      split = parts?.length ?? 1;
-      return parts ? forward(inner, parts, plan, x, wantsIndices) : inner.forward(plan, x);
+      const how = splitFor(inner, plan, x.data, threads, 'forward');
+      split = how?.parts.length ?? 1;
+      if (how?.by === 'chunks') return { y: forwardByChunks(how.parts, how.chunks, plan, x.data as Float32Array) };
+      return how ? forward(inner, how.parts, plan, x, wantsIndices) : inner.forward(plan, x);
     },
-    /** Splits only when workers can write `y` where it is; else the calling thread runs alone. */
+    /**
+     * Splits only when workers can write `y` where it is, or when they need not (a global average
+     * cut by chunks); else the calling thread runs alone.
+     */
     forwardInto(plan, x, y, withIndices = true) {
-      const parts = isShared(y) ? partsFor(inner, plan, threads, 'forward') : undefined;
-      split = parts?.length ?? 1;
-      if (parts) return forward(inner, parts, plan, x, withIndices, y).indices;
+      const how = splitFor(inner, plan, x.data, threads, 'forward');
+      const usable = how?.by === 'chunks' || (how !== undefined && isShared(y)) ? how : undefined;
+      split = usable?.parts.length ?? 1;
+      if (usable?.by === 'chunks') {
+        forwardByChunks(usable.parts, usable.chunks, plan, x.data as Float32Array, y);
+        return undefined;
+      }
+      if (usable) return forward(inner, usable.parts, plan, x, withIndices, y).indices;
       if (inner.forwardInto) return inner.forwardInto(plan, x, y, withIndices);
       const result = inner.forward(plan, x);
       y.set(result.y);
       return withIndices ? result.indices : undefined;
     },
     backward(plan, dy, x) {
-      const parts = partsFor(inner, plan, threads, 'backward');
+      const how = splitFor(inner, plan, dy.data, threads, 'backward');
+      const parts = how?.by === 'plans' ? how.parts : undefined;
       split = parts?.length ?? 1;
       const input = plan.reducer.op === 'avg' ? undefined : x;
       return parts ? backward(inner, parts, plan, dy, input) : inner.backward(plan, dy, x);
