@@ -39,6 +39,14 @@ export interface CommonOptions {
    * Same bits as one thread; work too small to repay a dispatch runs on the calling thread. The
    * first call that asks for threads runs on the calling thread alone while the workers start; await
    * {@link "tensor-pooling"!startWorkers} first to have it split too.
+   *
+   * Workers read shared inputs ({@link "tensor-pooling"!allocSharedTensor}, WasmTensors) in place;
+   * the calling thread first copies their share of any other input into shared memory. On the wasm
+   * backend (what `'auto'` picks after `init()`) a forward plan that reads each input value once
+   * (global pooling, windows that do not overlap) on such an unshared input runs on the calling
+   * thread alone: the copy would cost what the workers save. Threads can still be slower than one
+   * thread when no core is idle (a worker's part waits for one) and on calls of under about a
+   * millisecond (waking a worker costs 0.3-0.4 ms on a VM): docs/backends.md has the measurements.
    */
   readonly threads?: number;
 }

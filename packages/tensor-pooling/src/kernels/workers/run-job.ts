@@ -47,7 +47,9 @@ function withLentSpans(job: Job, work: () => void): void {
   const spans = job.direction === 'chunk-sums' ? [job.x, job.sums] : [job.x, job.y, job.indices, job.dy, job.dx];
   const lent = spans
     .filter((span): span is SharedSpan => span?.buffer === SHARED_WASM_MEMORY)
-    .map((span) => ({ ptr: span.offset * BYTES[span.type], bytes: span.length * BYTES[span.type] }));
+    .map((span) => ({ ptr: span.offset * BYTES[span.type], bytes: span.length * BYTES[span.type] }))
+    // A range this heap holds already stays held after the job.
+    .filter(({ ptr, bytes }) => heap !== undefined && !heap.holdsTensorRange(ptr, bytes));
   if (!heap || lent.length === 0) return work();
   for (const { ptr, bytes } of lent) heap.holdTensor(ptr, bytes);
   try {

@@ -213,19 +213,47 @@ export function splitChunks(planes: number, chunks: PlaneChunks, parts: number):
 }
 
 /**
+ * Whether every input value falls in one window at most (global pooling, windows that do not
+ * overlap, adaptive bins that divide their axis): the kernel then reads each value once.
+ */
+export function readsEachValueOnce(plan: PoolPlan): boolean {
+  return plan.axes.every((axis) =>
+    axis.kind === 'sliding' ? axis.out === 1 || axis.stride >= (axis.kernel - 1) * axis.dilation + 1 : axis.size % axis.out === 0,
+  );
+}
+
+/** What the backend and the input change about a split. */
+export interface SplitContext {
+  /**
+   * The backend sums a global average's planes in fixed chunks of this many values (see
+   * wasm-backend.ts globalAverageChunk): planes longer than one are cut by chunks, so that few
+   * planes still spread evenly; shorter ones go whole, through the plane kernels.
+   */
+  readonly globalChunk?: number | undefined;
+  /**
+   * The workers' share of the input must first be copied into shared memory on the calling thread
+   * (the input is not shared), and the backend's kernels run about as fast as that copy (wasm).
+   */
+  readonly copiedInputRivalsKernel?: boolean;
+}
+
+/**
  * How to run `plan` on up to `threads` threads, or undefined to run it on the calling thread.
- * `globalChunk` is the backend's chunk when it sums a global average's planes in fixed chunks
- * (see wasm-backend.ts globalAverageChunk): planes longer than one chunk are then cut by chunks,
- * so that few planes still spread evenly; shorter ones go whole, through the plane kernels.
+ * A forward plan that reads each value once, on an input whose copy rivals the kernel, stays on
+ * the calling thread: copying the workers' share costs that thread about what the workers save it,
+ * and the copy adds to the memory traffic that bounds such plans (measured, case A host arrays:
+ * 1.1 ms on one thread, 5-8 ms on two).
  */
 export function splitWork(
   plan: PoolPlan,
   threads: number,
   direction: Direction,
-  globalChunk: number | undefined,
+  context: SplitContext = {},
   minElementsPerPart = MIN_ELEMENTS_PER_PART,
 ): Split | undefined {
+  if (direction === 'forward' && context.copiedInputRivalsKernel && readsEachValueOnce(plan)) return undefined;
   const planeSize = plan.inputSpatialSize;
+  const { globalChunk } = context;
   if (direction === 'forward' && globalChunk !== undefined && planeSize > globalChunk) {
     const wanted = partsWorthIt(plan, threads, minElementsPerPart);
     if (wanted < 2) return undefined;

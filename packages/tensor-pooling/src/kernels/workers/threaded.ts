@@ -12,7 +12,7 @@
  */
 import type { Backend, ForwardResult } from '../backend.js';
 import type { PoolPlan } from '../../plan/plan.js';
-import { dtypeOf, type FloatArray, type Tensor } from '../../tensor.js';
+import { dtypeOf, type DType, type FloatArray, type Tensor } from '../../tensor.js';
 import { loadedSharedWasm } from '../wasm/runtime.js';
 import { globalAverageChunk, globalAverageOfChunkSums, residentAddress, wasmBackend } from '../wasm/wasm-backend.js';
 import { dispatch, readyWorkers, startWorkers as startPool, workersCanRun, workersUnavailable } from './pool.js';
@@ -48,12 +48,33 @@ function spanOf(data: FloatArray | Int32Array, span: Span): SharedSpan {
 }
 
 /**
- * The workers' spans of a caller's array: in place when it is shared, else packed into one fresh
- * shared array (only the workers' parts: the calling thread reads its own part in place).
+ * Bytes of staging kept between calls, per role: a fresh SharedArrayBuffer faults in each of its
+ * pages on first touch (~15 us a page on these VMs, more under load), which for case A's 6.4 MB
+ * share took 25-35 ms against the 1.1 ms of the whole call on one thread. 16 MiB holds the
+ * workers' share of every bench case (I's is 12.8 MB); larger shares get a fresh buffer each time.
  */
-function workerSpans(data: FloatArray, spans: readonly Span[]): SharedSpan[] {
+const STAGING_KEPT_BYTES = 16 << 20;
+
+/** The kept staging buffers, by role: a backward pass stages its gradient and its input at once. */
+const staging: (SharedArrayBuffer | undefined)[] = [];
+
+/** A shared array to copy the workers' share into: a kept buffer's start when it fits. */
+function stagingArray(type: DType, length: number, role: number): FloatArray {
+  const bytes = length * (type === 'float64' ? 8 : 4);
+  if (bytes > STAGING_KEPT_BYTES) return sharedArray(type, length);
+  let buffer = staging[role];
+  if (!buffer || buffer.byteLength < bytes) staging[role] = buffer = new SharedArrayBuffer(bytes);
+  return type === 'float64' ? new Float64Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
+}
+
+/**
+ * The workers' spans of a caller's array: in place when it is shared, else packed into a staging
+ * array of `role` (only the workers' parts: the calling thread reads its own part in place). Calls
+ * are synchronous and never nest a dispatch, so a kept staging buffer serves one call at a time.
+ */
+function workerSpans(data: FloatArray, spans: readonly Span[], role = 0): SharedSpan[] {
   if (isShared(data)) return spans.map((span) => spanOf(data, span));
-  const packed = sharedArray(dtypeOf(data), spans.reduce((sum, span) => sum + span.length, 0));
+  const packed = stagingArray(dtypeOf(data), spans.reduce((sum, span) => sum + span.length, 0), role);
   let at = 0;
   return spans.map((span) => {
     packed.set(data.subarray(span.offset, span.offset + span.length), at);
@@ -75,7 +96,11 @@ function splitFor(inner: Backend, plan: PoolPlan, x: FloatArray, threads: number
   if (readyWorkers() < threads - 1) void startPool(threads).catch(() => undefined);
   const usable = Math.min(threads, readyWorkers() + 1);
   if (usable < 2) return undefined;
-  const split = splitWork(plan, usable, direction, inner === wasmBackend ? globalAverageChunk(plan, x) : undefined);
+  const wasm = inner === wasmBackend;
+  const split = splitWork(plan, usable, direction, {
+    globalChunk: wasm ? globalAverageChunk(plan, x) : undefined,
+    copiedInputRivalsKernel: wasm && !isShared(x),
+  });
   if (!split || !workersCanRun(inner.name, split.parts.length - 1)) return undefined;
   if (split.by === 'chunks') return split;
   return split.parts.every((part) => inner.supports(part.plan)) ? split : undefined;
@@ -139,7 +164,7 @@ function backward(inner: Backend, parts: readonly Part[], plan: PoolPlan, dy: Te
   const [own, ...others] = parts as [Part, ...Part[]];
   const dx = sharedArray(dtypeOf(dy.data), plan.batch * plan.channels * plan.inputSpatialSize);
   const gradients = workerSpans(dy.data, others.map((part) => part.output));
-  const inputs = x ? workerSpans(x.data, others.map((part) => part.input)) : undefined;
+  const inputs = x ? workerSpans(x.data, others.map((part) => part.input), 1) : undefined;
   const jobs: Job[] = others.map((part, i) => ({
     ...jobBase(inner, 'backward', part),
     dy: gradients[i]!,
