@@ -2,8 +2,8 @@
  * `threads: n`: a backend that runs another backend on parts of a plan, one part on the calling
  * thread and the others on workers, over shared memory. Each part is the single-thread backend on a
  * sub-plan of whole planes, samples or output rows, or a run of a global average's fixed chunks
- * (see split.ts), so the result is the same bits as the single-thread run. Plans too small to repay a dispatch, and calls made before the workers are
- * ready, run on the calling thread alone.
+ * (see split.ts), so the result is the same bits as the single-thread run. Plans too small to
+ * repay a dispatch, and calls made before the workers are ready, run on the calling thread alone.
  *
  * Inputs that live in a SharedArrayBuffer (see `allocSharedTensor`) or in the shared WebAssembly
  * memory (WasmTensors) are read in place; others have the workers' share copied into shared memory
