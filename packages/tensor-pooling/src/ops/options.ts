@@ -44,9 +44,11 @@ export interface CommonOptions {
    * the calling thread first copies their share of any other input into shared memory. On the wasm
    * backend (what `'auto'` picks after `init()`) a forward plan that reads each input value once
    * (global pooling, windows that do not overlap) on such an unshared input runs on the calling
-   * thread alone: the copy would cost what the workers save. Threads can still be slower than one
-   * thread when no core is idle (a worker's part waits for one) and on calls of under about a
-   * millisecond (waking a worker costs 0.3-0.4 ms on a VM): docs/backends.md has the measurements.
+   * thread alone: the copy would cost what the workers save. Where no core is idle, a worker's
+   * part waits for one and a split can take as long as one thread: a plan whose splits lose 8
+   * times in a row (no faster than its parts' count times the calling thread's own part) runs on
+   * the calling thread for its next 16 calls, then splits once to see, the rests doubling (up to
+   * 1024 calls) while the tries lose. docs/backends.md has the measurements.
    */
   readonly threads?: number;
 }

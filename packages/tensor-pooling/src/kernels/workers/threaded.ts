@@ -18,6 +18,7 @@ import { globalAverageChunk, globalAverageOfChunkSums, residentAddress, wasmBack
 import { dispatch, readyWorkers, startWorkers as startPool, workersCanRun, workersUnavailable } from './pool.js';
 import { SHARED_WASM_MEMORY, type ElementType, type Job, type PlanJob, type SharedSpan } from './protocol.js';
 import { runBackwardPart, runChunkSumsPart, runForwardPart } from './run-part.js';
+import { Payoff } from './payoff.js';
 import { sharedArray } from './shared-tensors.js';
 import { partsWorthIt, splitWork, type ChunkPart, type Direction, type Part, type PlaneChunks, type Span, type Split, type SplitContext } from './split.js';
 
@@ -88,37 +89,57 @@ function slice<T extends FloatArray | Int32Array>(data: T, span: Span): T {
   return data.subarray(span.offset, span.offset + span.length) as T;
 }
 
+/** A plan's split for one thread count, direction and kind of input, and how its splits paid. */
+interface Planned {
+  readonly split: Split | undefined;
+  readonly payoff: Payoff;
+}
+
 /**
  * Splits already made, by plan (the plan cache hands repeated calls the same plan): making one
  * builds a sub-plan per part, and a fresh sub-plan on this thread also has its window tables packed
  * and staged again by the wasm backend, 0.05-0.15 ms a call on cases B and C.
  */
-const splits = new WeakMap<PoolPlan, Map<string, Split | undefined>>();
+const planned = new WeakMap<PoolPlan, Map<string, Planned>>();
 
-function cachedSplit(plan: PoolPlan, threads: number, direction: Direction, context: SplitContext): Split | undefined {
-  let byKey = splits.get(plan);
-  if (!byKey) splits.set(plan, (byKey = new Map()));
+function plannedSplit(plan: PoolPlan, threads: number, direction: Direction, context: SplitContext): Planned {
+  let byKey = planned.get(plan);
+  if (!byKey) planned.set(plan, (byKey = new Map()));
   const key = `${threads} ${direction} ${context.globalChunk} ${context.copiedInputRivalsKernel}`;
-  if (!byKey.has(key)) byKey.set(key, splitWork(plan, threads, direction, context));
-  return byKey.get(key);
+  let entry = byKey.get(key);
+  if (!entry) byKey.set(key, (entry = { split: splitWork(plan, threads, direction, context), payoff: new Payoff() }));
+  return entry;
 }
 
+/** The calling thread's own part in the last dispatch, in milliseconds. */
+let ownMs = 0;
+
 /**
- * How to split `plan` on `x`, or undefined to run it on the calling thread. The first call asks
- * for the workers and runs alone; calls after they are ready split.
+ * How to split `plan` on `x` (and the record its split's payoff goes to), or undefined to run it on
+ * the calling thread: the first call asks for the workers and runs alone, calls after they are
+ * ready split, unless the plan's splits have stopped paying (payoff.ts).
  */
-function splitFor(inner: Backend, plan: PoolPlan, x: FloatArray, threads: number, direction: Direction): Split | undefined {
+function splitFor(inner: Backend, plan: PoolPlan, x: FloatArray, threads: number, direction: Direction): Planned | undefined {
   if (readyWorkers() < threads - 1) void startPool(threads).catch(() => undefined);
   const usable = Math.min(threads, readyWorkers() + 1);
   if (usable < 2) return undefined;
   const wasm = inner === wasmBackend;
-  const split = cachedSplit(plan, usable, direction, {
+  const entry = plannedSplit(plan, usable, direction, {
     globalChunk: wasm ? globalAverageChunk(plan, x) : undefined,
     copiedInputRivalsKernel: wasm && !isShared(x),
   });
+  const { split } = entry;
   if (!split || !workersCanRun(inner.name, split.parts.length - 1)) return undefined;
-  if (split.by === 'chunks') return split;
-  return split.parts.every((part) => inner.supports(part.plan)) ? split : undefined;
+  if (split.by === 'plans' && !split.parts.every((part) => inner.supports(part.plan))) return undefined;
+  return entry.payoff.maySplit() ? entry : undefined;
+}
+
+/** Runs a split call and records whether it paid. */
+function timed<T>(entry: Planned, run: () => T): T {
+  const start = performance.now();
+  const result = run();
+  entry.payoff.record(ownMs, performance.now() - start, entry.split!.parts.length);
+  return result;
 }
 
 function jobBase(inner: Backend, direction: Direction, part: Part): Pick<PlanJob, 'direction' | 'backend' | 'request' | 'indexOffset'> {
@@ -137,7 +158,7 @@ function forward(inner: Backend, parts: readonly Part[], plan: PoolPlan, x: Tens
     y: spanOf(y, part.output),
     ...(indices ? { indices: spanOf(indices, part.output) } : {}),
   }));
-  dispatch(jobs, () =>
+  ownMs = dispatch(jobs, () =>
     runForwardPart(
       inner,
       own.plan,
@@ -169,7 +190,7 @@ function forwardByChunks(parts: readonly ChunkPart[], chunks: PlaneChunks, plan:
     firstChunk: part.first,
     chunks,
   }));
-  dispatch(jobs, () => runChunkSumsPart(slice(x, own.input), sums.subarray(own.first, own.end), own.first, chunks));
+  ownMs = dispatch(jobs, () => runChunkSumsPart(slice(x, own.input), sums.subarray(own.first, own.end), own.first, chunks));
   const y = target ?? new Float32Array(planes);
   globalAverageOfChunkSums(plan, sums, y);
   return y;
@@ -186,7 +207,7 @@ function backward(inner: Backend, parts: readonly Part[], plan: PoolPlan, dy: Te
     dx: spanOf(dx, part.input),
     ...(inputs ? { x: inputs[i]! } : {}),
   }));
-  dispatch(jobs, () =>
+  ownMs = dispatch(jobs, () =>
     runBackwardPart(inner, own.plan, {
       dy: slice(dy.data, own.output),
       dx: slice(dx, own.input),
@@ -218,35 +239,38 @@ export function withThreads(inner: Backend, threads: number, wantsIndices = true
     },
     supports: (plan) => inner.supports(plan),
     forward(plan, x) {
-      const how = splitFor(inner, plan, x.data, threads, 'forward');
+      const entry = splitFor(inner, plan, x.data, threads, 'forward');
+      const how = entry?.split;
       split = how?.parts.length ?? 1;
-      if (how?.by === 'chunks') return { y: forwardByChunks(how.parts, how.chunks, plan, x.data as Float32Array) };
-      return how ? forward(inner, how.parts, plan, x, wantsIndices) : inner.forward(plan, x);
+      if (!entry || !how) return inner.forward(plan, x);
+      if (how.by === 'chunks') return timed(entry, () => ({ y: forwardByChunks(how.parts, how.chunks, plan, x.data as Float32Array) }));
+      return timed(entry, () => forward(inner, how.parts, plan, x, wantsIndices));
     },
     /**
      * Splits only when workers can write `y` where it is, or when they need not (a global average
      * cut by chunks); else the calling thread runs alone.
      */
     forwardInto(plan, x, y, withIndices = true) {
-      const how = splitFor(inner, plan, x.data, threads, 'forward');
+      const entry = splitFor(inner, plan, x.data, threads, 'forward');
+      const how = entry?.split;
       const usable = how?.by === 'chunks' || (how !== undefined && isShared(y)) ? how : undefined;
       split = usable?.parts.length ?? 1;
-      if (usable?.by === 'chunks') {
-        forwardByChunks(usable.parts, usable.chunks, plan, x.data as Float32Array, y);
+      if (entry && usable?.by === 'chunks') {
+        timed(entry, () => forwardByChunks(usable.parts, usable.chunks, plan, x.data as Float32Array, y));
         return undefined;
       }
-      if (usable) return forward(inner, usable.parts, plan, x, withIndices, y).indices;
+      if (entry && usable?.by === 'plans') return timed(entry, () => forward(inner, usable.parts, plan, x, withIndices, y)).indices;
       if (inner.forwardInto) return inner.forwardInto(plan, x, y, withIndices);
       const result = inner.forward(plan, x);
       y.set(result.y);
       return withIndices ? result.indices : undefined;
     },
     backward(plan, dy, x) {
-      const how = splitFor(inner, plan, dy.data, threads, 'backward');
-      const parts = how?.by === 'plans' ? how.parts : undefined;
+      const entry = splitFor(inner, plan, dy.data, threads, 'backward');
+      const parts = entry?.split?.by === 'plans' ? entry.split.parts : undefined;
       split = parts?.length ?? 1;
       const input = plan.reducer.op === 'avg' ? undefined : x;
-      return parts ? backward(inner, parts, plan, dy, input) : inner.backward(plan, dy, x);
+      return entry && parts ? timed(entry, () => backward(inner, parts, plan, dy, input)) : inner.backward(plan, dy, x);
     },
   };
 }
