@@ -39,6 +39,16 @@ export interface CommonOptions {
    * Same bits as one thread; work too small to repay a dispatch runs on the calling thread. The
    * first call that asks for threads runs on the calling thread alone while the workers start; await
    * {@link "tensor-pooling"!startWorkers} first to have it split too.
+   *
+   * Workers read shared inputs ({@link "tensor-pooling"!allocSharedTensor}, WasmTensors) in place;
+   * the calling thread first copies their share of any other input into shared memory. On the wasm
+   * backend (what `'auto'` picks after `init()`) a forward plan that reads each input value once
+   * (global pooling, windows that do not overlap) on such an unshared input runs on the calling
+   * thread alone: the copy would cost what the workers save. Where no core is idle, a worker's
+   * part waits for one and a split can take as long as one thread: a plan whose splits lose 8
+   * times in a row (no faster than its parts' count times the calling thread's own part) runs on
+   * the calling thread for its next 16 calls, then splits once to see, the rests doubling (up to
+   * 1024 calls) while the tries lose. docs/backends.md has the measurements.
    */
   readonly threads?: number;
 }

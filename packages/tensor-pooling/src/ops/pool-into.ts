@@ -21,7 +21,11 @@ export interface PoolIntoOptions {
   readonly withIndices?: boolean;
   /**
    * Threads to split the work across (the calling thread and n - 1 workers, see `startWorkers`).
-   * WasmTensors in shared memory are pooled in place by every thread; same bits as one thread.
+   * WasmTensors in shared memory are pooled in place by every thread; same bits as one thread. An
+   * input outside shared memory runs as the ops' `threads` option says (a plan that reads each
+   * value once stays on the calling thread); an output outside shared memory keeps the call on the
+   * calling thread, except for a float32 global average of planes over 2^16 values, which only the
+   * calling thread writes.
    */
   readonly threads?: number;
 }

@@ -115,7 +115,8 @@ describe('threads: 2 on workers', () => {
   it('max of signed zeros: the same zero as one thread, with or without indices', () => {
     const shape = [2, 8, 192, 192];
     const data = new Float32Array(shape.reduce((p, d) => p * d, 1)).map((_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : -1));
-    const x = { shape, data };
+    // Shared: on an unshared input the wasm backend runs this read-once plan on the calling thread.
+    const x = toSharedTensor({ shape, data });
     for (const backend of backends()) {
       assertSplitMatches(`maxPool zeros ${backend}`, (threads) => maxPool(x, { kernel: 2, backend, threads }));
       assertSplitMatches(`maxPoolWithIndices zeros ${backend}`, (threads) => maxPoolWithIndices(x, { kernel: 2, backend, threads }));
@@ -125,7 +126,7 @@ describe('threads: 2 on workers', () => {
   it('Lp backward (reads x and dy) and global average', () => {
     const x = input([2, 8, 192, 192], 'float64', 3);
     const dy = input([2, 8, 96, 96], 'float64', 4);
-    const big = input([4, 16, 96, 96], 'float32', 5);
+    const big = toSharedTensor(input([4, 16, 96, 96], 'float32', 5));
     for (const backend of backends()) {
       assertSplitMatches(`lpPoolBackward ${backend}`, (threads) => lpPoolBackward(dy, x, { kernel: 2, p: 3, backend, threads }));
       assertSplitMatches(`globalAvgPool ${backend}`, (threads) => globalAvgPool(big, { backend, threads }));
@@ -136,6 +137,25 @@ describe('threads: 2 on workers', () => {
     const x = input([1, 4, 8, 8], 'float32', 6);
     const { runs } = observeRuns(() => avgPool(x, { kernel: 2, threads: 2 }));
     assert.ok(!runs[0]!.backend.includes(' x'), runs[0]!.backend);
+  });
+
+  it('an unshared input of a plan that reads each value once runs on the calling thread with wasm, and splits with js', () => {
+    const plain = input([8, 16, 64, 64], 'float32', 8);
+    const shared = toSharedTensor(plain);
+    const ran = (call: () => unknown) => observeRuns(call).runs.map((run) => run.backend);
+    for (const backend of ['wasm', 'auto']) {
+      for (const call of [
+        (x: Tensor) => globalAvgPool(x, { backend, threads: 2 }),
+        (x: Tensor) => avgPool(x, { kernel: 2, backend, threads: 2 }),
+        (x: Tensor) => maxPool(x, { kernel: [2, 4], stride: [2, 4], backend, threads: 2 }),
+      ]) {
+        assert.deepEqual(ran(() => call(plain)), ['wasm'], `${backend}: plain input, alone`);
+        assert.deepEqual(ran(() => call(shared)), ['wasm x2'], `${backend}: shared input, split`);
+      }
+      // Overlapping windows read each value several times: the copy is repaid.
+      assert.deepEqual(ran(() => avgPool(plain, { kernel: 3, stride: 2, backend, threads: 2 })), ['wasm x2'], `${backend}: overlapping windows`);
+    }
+    assert.deepEqual(ran(() => avgPool(plain, { kernel: 2, backend: 'js', threads: 2 })), ['js x2'], 'js: plain input, split');
   });
 
   it('threads must be an integer from 1 to 256', () => {
@@ -170,7 +190,7 @@ describe('threads: 2 on workers', () => {
       (error: unknown) => error instanceof Error && /^a pooling worker failed: .*no-such-backend/.test(error.message),
     );
     assert.ok(ranHere, 'the calling thread ran its own part');
-    assertSplitMatches('after a failure', (threads) => globalAvgPool(input([4, 16, 96, 96], 'float32', 11), { threads }));
+    assertSplitMatches('after a failure', (threads) => globalAvgPool(toSharedTensor(input([4, 16, 96, 96], 'float32', 11)), { threads }));
   });
 
   it('a process that used the workers exits without any teardown', async () => {

@@ -140,6 +140,15 @@ export class WasmHeap {
     this.tensorStarts.splice(this.firstStartAfter(ptr), 0, ptr);
   }
 
+  /**
+   * Ends a `holdTensor` without releasing the block: a worker lends the main thread's tensor
+   * ranges for one job (see run-job.ts), so that its kernels pool them in place; the block stays
+   * the main thread's.
+   */
+  forgetTensor(ptr: number): void {
+    if (this.tensors.delete(ptr)) this.tensorStarts.splice(this.firstStartAfter(ptr) - 1, 1);
+  }
+
   /** Index of the first tensor block starting after `address`. */
   private firstStartAfter(address: number): number {
     let lo = 0;
@@ -166,7 +175,7 @@ export class WasmHeap {
   }
 
   release(ptr: number): void {
-    if (this.tensors.delete(ptr)) this.tensorStarts.splice(this.firstStartAfter(ptr) - 1, 1);
+    this.forgetTensor(ptr);
     const size = this.sizes.get(ptr);
     if (size === undefined) throw new Error(`release of an unknown block at ${ptr}`);
     this.sizes.delete(ptr);

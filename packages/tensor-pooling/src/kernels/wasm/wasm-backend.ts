@@ -391,42 +391,72 @@ function globalAverageF32(plan: PoolPlan, g: Geometry3d): boolean {
 }
 
 /**
- * Global average of planes larger than a chunk: each plane copied in a piece at a time, each piece
- * a whole number of the kernel's chunks, whose sums (sum_chunks_f32) are added in chunk order as
- * global_avg_cf_f32 adds them: the bits of the resident path.
+ * The values per chunk of the wasm global average of `plan` on `x`: planes cut at its multiples
+ * give the same bits (see globalAverageOfChunkSums), or undefined where the wasm backend runs
+ * another kernel (float64, channels-last, not a global window).
  */
-function streamGlobalAverage(
-  rt: WasmRuntime,
-  frame: Frame,
-  plan: PoolPlan,
-  g: Geometry3d,
-  x: Float32Array,
-  target: FloatArray | undefined,
-  resident: number | undefined,
-): FloatArray {
-  const size = plan.inputSpatialSize;
-  const chunkValues = rt.kernels.global_chunk_values();
-  const chunksPerPiece = Math.max(1, Math.floor(CHUNK_BYTES / 4 / chunkValues));
-  const piece = chunksPerPiece * chunkValues;
-  const chunk = frame.alloc(piece * 4);
-  const slots = frame.alloc(chunksPerPiece * 8);
-  const divisor = divisors(plan, g)[0]!;
-  const length = plan.batch * plan.channels;
-  // A target in wasm memory gets a fresh view: the allocations above may have grown the memory.
-  const y = resident !== undefined ? new Float32Array(rt.heap.buffer, resident, length) : (target ?? new Float32Array(length));
+export function globalAverageChunk(plan: PoolPlan, x: FloatArray): number | undefined {
+  if (!(x instanceof Float32Array) || !globalAverageF32(plan, geometry3d(plan)!)) return undefined;
+  return runtimeHolding(x).kernels.global_chunk_values();
+}
+
+/**
+ * `sums[i]`: the float64 sum of chunk `firstChunk + i` of a plane of `planeSize` values, summed as
+ * global_avg_cf_f32 sums that plane's chunks (how a chunk is summed depends on the plane's size,
+ * so the kernel is told the plane's size and each chunk's index, not the piece's). `values` is a
+ * run of whole chunks of that plane, from chunk `firstChunk` to a chunk boundary or the plane's
+ * end. Read in place when resident, else copied in a few chunks at a time.
+ */
+export function wasmChunkSums(values: Float32Array, sums: Float64Array, planeSize: number, firstChunk: number): void {
+  const rt = runtimeHolding(values);
+  const k = rt.kernels;
+  const chunkValues = k.global_chunk_values();
+  const frame = new Frame(rt.heap);
+  try {
+    const resident = residentAddress(rt.heap, values);
+    const chunksPerPiece = resident !== undefined ? sums.length : Math.max(1, Math.floor(CHUNK_BYTES / 4 / chunkValues));
+    const piece = resident ?? frame.alloc(chunksPerPiece * chunkValues * 4);
+    const slots = frame.alloc(chunksPerPiece * 8);
+    for (let first = 0; first < sums.length; first += chunksPerPiece) {
+      const chunks = Math.min(chunksPerPiece, sums.length - first);
+      const part = values.subarray(first * chunkValues, Math.min((first + chunks) * chunkValues, values.length));
+      const at = resident !== undefined ? resident + first * chunkValues * 4 : piece;
+      if (resident === undefined) new Float32Array(rt.heap.buffer, piece, part.length).set(part);
+      k.sum_chunks_f32(at, planeSize, firstChunk + first, firstChunk + first + chunks, slots);
+      sums.set(new Float64Array(rt.heap.buffer, slots, chunks), first);
+    }
+  } finally {
+    frame.release();
+  }
+}
+
+/**
+ * Each plane's average from its chunks' sums (`sums`, chunksPerPlane per plane, in plane order)
+ * into `y`: the sums added in chunk order from +0, divided once, rounded to float32, as
+ * global_avg_cf_f32 does, so a plane whose chunks were summed anywhere, in any pieces, gives its bits.
+ */
+export function globalAverageOfChunkSums(plan: PoolPlan, sums: Float64Array, y: FloatArray): void {
+  const divisor = divisors(plan, geometry3d(plan)!)[0]!;
+  const chunksPerPlane = sums.length / y.length;
   for (let p = 0; p < y.length; p++) {
     let sum = 0;
-    for (let at = p * size; at < (p + 1) * size; at += piece) {
-      const part = x.subarray(at, Math.min(at + piece, (p + 1) * size));
-      new Float32Array(rt.heap.buffer, chunk, part.length).set(part);
-      const first = (at - p * size) / chunkValues;
-      const chunks = Math.ceil(part.length / chunkValues);
-      rt.kernels.sum_chunks_f32(chunk, size, first, first + chunks, slots);
-      const sums = new Float64Array(rt.heap.buffer, slots, chunks);
-      for (let k = 0; k < chunks; k++) sum += sums[k]!;
-    }
+    for (let k = p * chunksPerPlane; k < (p + 1) * chunksPerPlane; k++) sum += sums[k]!;
     y[p] = sum / divisor;
   }
+}
+
+/** Global average of planes larger than a chunk, on host arrays: chunk sums then their averages. */
+function streamGlobalAverage(rt: WasmRuntime, plan: PoolPlan, x: Float32Array, target: FloatArray | undefined, resident: number | undefined): FloatArray {
+  const size = plan.inputSpatialSize;
+  const planes = plan.batch * plan.channels;
+  const chunksPerPlane = Math.ceil(size / rt.kernels.global_chunk_values());
+  const sums = new Float64Array(planes * chunksPerPlane);
+  for (let p = 0; p < planes; p++) {
+    wasmChunkSums(x.subarray(p * size, (p + 1) * size), sums.subarray(p * chunksPerPlane, (p + 1) * chunksPerPlane), size, 0);
+  }
+  // A target in wasm memory gets a fresh view: the chunk sums' scratch may have grown the memory.
+  const y = resident !== undefined ? new Float32Array(rt.heap.buffer, resident, planes) : (target ?? new Float32Array(planes));
+  globalAverageOfChunkSums(plan, sums, y);
   return y;
 }
 
@@ -456,7 +486,7 @@ export function wasmForward(plan: PoolPlan, x: Tensor, target?: FloatArray, with
     const perChunk =
       xResident !== undefined && yResident !== undefined ? units : Math.max(1, Math.min(units, Math.floor(CHUNK_BYTES / (inUnit * bytes))));
     if (xResident === undefined && inUnit * bytes > CHUNK_BYTES && globalAverageF32(plan, g)) {
-      return { y: streamGlobalAverage(rt, frame, plan, g, x.data as Float32Array, target, yResident) };
+      return { y: streamGlobalAverage(rt, plan, x.data as Float32Array, target, yResident) };
     }
     const xChunk = xResident ?? frame.alloc(perChunk * inUnit * bytes);
     const yChunk = yResident ?? frame.alloc(perChunk * outUnit * bytes);

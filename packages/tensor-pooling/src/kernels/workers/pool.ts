@@ -148,10 +148,11 @@ function waitFor(slot: Slot, job: number, poll: boolean): void {
 }
 
 /**
- * Runs `jobs[i]` on worker i and `onThisThread` here, and returns when all are done. A failure
- * anywhere is thrown after every part has stopped, so no worker still writes into the result.
+ * Runs `jobs[i]` on worker i and `onThisThread` here, and returns when all are done, with the
+ * milliseconds `onThisThread` took (see payoff.ts). A failure anywhere is thrown after every part
+ * has stopped, so no worker still writes into the result.
  */
-export function dispatch(jobs: readonly Job[], onThisThread: () => void): void {
+export function dispatch(jobs: readonly Job[], onThisThread: () => void): number {
   if (jobs.length > slots.length) throw new Error(`${jobs.length} parts for ${slots.length} pooling workers`);
   const used = slots.slice(0, jobs.length);
   const numbers = used.map((slot, i) => {
@@ -163,11 +164,13 @@ export function dispatch(jobs: readonly Job[], onThisThread: () => void): void {
     return number;
   });
   let failure: unknown;
+  const ownStart = performance.now();
   try {
     onThisThread();
   } catch (error) {
     failure = error;
   }
+  const ownMs = performance.now() - ownStart;
   used.forEach((slot, i) => {
     try {
       waitFor(slot, numbers[i]!, jobs.length < host!.cores);
@@ -178,4 +181,5 @@ export function dispatch(jobs: readonly Job[], onThisThread: () => void): void {
     }
   });
   if (failure !== undefined) throw failure;
+  return ownMs;
 }

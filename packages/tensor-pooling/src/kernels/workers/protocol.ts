@@ -1,6 +1,6 @@
 /** What the main thread and a pooling worker say to each other. Plain data and shared memory only. */
 import type { PlanRequest } from '../../plan/plan.js';
-import type { Direction } from './split.js';
+import type { Direction, PlaneChunks } from './split.js';
 
 /**
  * Slots of a worker's control block (an Int32Array over a SharedArrayBuffer), followed by room for
@@ -54,7 +54,8 @@ export interface SharedSpan {
   readonly length: number;
 }
 
-export interface Job {
+/** A part of a split plan: the single-thread backend on a sub-plan. */
+export interface PlanJob {
   readonly direction: Direction;
   /** The single-thread backend every part runs on, by name. */
   readonly backend: string;
@@ -66,6 +67,20 @@ export interface Job {
   readonly dy?: SharedSpan;
   readonly dx?: SharedSpan;
 }
+
+/**
+ * A run of a global average's chunks (see split.ts ChunkPart) summed by the wasm kernels: `x` holds
+ * the run's values, `sums` (float64) gets one sum per chunk, in order.
+ */
+export interface ChunkSumsJob {
+  readonly direction: 'chunk-sums';
+  readonly x: SharedSpan;
+  readonly sums: SharedSpan;
+  readonly firstChunk: number;
+  readonly chunks: PlaneChunks;
+}
+
+export type Job = PlanJob | ChunkSumsJob;
 
 /** A Web Worker's first message: what a Node worker gets as its workerData. */
 /** The kernels the main thread compiled, handed to a worker so it neither fetches nor reads them. */

@@ -5,6 +5,8 @@
 import type { Backend } from '../backend.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import type { FloatArray } from '../../tensor.js';
+import { wasmChunkSums } from '../wasm/wasm-backend.js';
+import type { PlaneChunks } from './split.js';
 
 export interface ForwardViews {
   readonly x: FloatArray;
@@ -53,4 +55,22 @@ export function runBackwardPart(backend: Backend, plan: PoolPlan, views: Backwar
   const dy = { shape: plan.outputShape, data: views.dy };
   const x = views.x ? { shape: plan.inputShape, data: views.x } : undefined;
   views.dx.set(backend.backward(plan, dy, x));
+}
+
+/**
+ * The sums of chunks [firstChunk, firstChunk + sums.length) of a global average (see split.ts
+ * ChunkPart), `x` holding their values: the run cut where it crosses from one plane to the next,
+ * each plane's piece summed chunk by chunk as the single-thread kernel sums it.
+ */
+export function runChunkSumsPart(x: Float32Array, sums: Float64Array, firstChunk: number, chunks: PlaneChunks): void {
+  const { planeSize, chunkValues, chunksPerPlane } = chunks;
+  let at = 0;
+  for (let done = 0; done < sums.length; ) {
+    const chunk = (firstChunk + done) % chunksPerPlane;
+    const count = Math.min(chunksPerPlane - chunk, sums.length - done);
+    const length = Math.min((chunk + count) * chunkValues, planeSize) - chunk * chunkValues;
+    wasmChunkSums(x.subarray(at, at + length), sums.subarray(done, done + count), planeSize, chunk);
+    at += length;
+    done += count;
+  }
 }

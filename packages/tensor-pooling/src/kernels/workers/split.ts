@@ -9,6 +9,12 @@
  * - a single image in channels-last, or a single plane, forward only: a range of output rows on
  *   the outermost axis reads a contiguous band of input rows. Gradients of neighbouring bands
  *   overlap, so backward never splits rows.
+ * - a global average whose backend sums planes in fixed chunks (the wasm kernels, float32
+ *   channels-first): a range of the planes' chunks, which may cut a plane (3 planes on 2 threads
+ *   split evenly). Each chunk's sum is the same wherever it is computed, and the calling thread
+ *   adds them in chunk order afterwards, as the single-thread kernel does: the same bits.
+ *
+ * `splitWork` picks among these; nothing else decides how a plan is cut.
  */
 import { makePlan, windowsOf, type PlanRequest, type PoolPlan, type SlidingAxis } from '../../plan/plan.js';
 
@@ -171,4 +177,89 @@ export function splitPlan(
     if (rows && rows.length >= 2) return rows;
   }
   return undefined;
+}
+
+/**
+ * A run of a global average's chunks, counted plane by plane and chunk by chunk: chunk c is chunk
+ * c % chunksPerPlane of plane floor(c / chunksPerPlane).
+ */
+export interface ChunkPart {
+  readonly first: number;
+  readonly end: number;
+  /** The input elements its chunks hold (contiguous: planes are). */
+  readonly input: Span;
+}
+
+/** How a global average's planes are cut into chunks (the backend's fixed chunk). */
+export interface PlaneChunks {
+  readonly planeSize: number;
+  readonly chunkValues: number;
+  readonly chunksPerPlane: number;
+}
+
+export type Split =
+  | { readonly by: 'plans'; readonly parts: Part[] }
+  | { readonly by: 'chunks'; readonly parts: ChunkPart[]; readonly chunks: PlaneChunks };
+
+/** Cuts every plane's chunks, in order, into near-equal runs, one per part. */
+export function splitChunks(planes: number, chunks: PlaneChunks, parts: number): ChunkPart[] {
+  const { planeSize, chunkValues, chunksPerPlane } = chunks;
+  const elementOf = (c: number) => Math.floor(c / chunksPerPlane) * planeSize + (c % chunksPerPlane) * chunkValues;
+  return ranges(planes * chunksPerPlane, parts).map(([first, end]) => ({
+    first,
+    end,
+    input: { offset: elementOf(first), length: elementOf(end) - elementOf(first) },
+  }));
+}
+
+/**
+ * Whether every input value falls in one window at most (global pooling, windows that do not
+ * overlap, adaptive bins that divide their axis): the kernel then reads each value once.
+ */
+export function readsEachValueOnce(plan: PoolPlan): boolean {
+  return plan.axes.every((axis) =>
+    axis.kind === 'sliding' ? axis.out === 1 || axis.stride >= (axis.kernel - 1) * axis.dilation + 1 : axis.size % axis.out === 0,
+  );
+}
+
+/** What the backend and the input change about a split. */
+export interface SplitContext {
+  /**
+   * The backend sums a global average's planes in fixed chunks of this many values (see
+   * wasm-backend.ts globalAverageChunk): planes longer than one are cut by chunks, so that few
+   * planes still spread evenly; shorter ones go whole, through the plane kernels.
+   */
+  readonly globalChunk?: number | undefined;
+  /**
+   * The workers' share of the input must first be copied into shared memory on the calling thread
+   * (the input is not shared), and the backend's kernels run about as fast as that copy (wasm).
+   */
+  readonly copiedInputRivalsKernel?: boolean;
+}
+
+/**
+ * How to run `plan` on up to `threads` threads, or undefined to run it on the calling thread.
+ * A forward plan that reads each value once, on an input whose copy rivals the kernel, stays on
+ * the calling thread: copying the workers' share costs that thread about what the workers save it,
+ * and the copy adds to the memory traffic that bounds such plans (measured, case A host arrays:
+ * 1.1 ms on one thread, 5-8 ms on two).
+ */
+export function splitWork(
+  plan: PoolPlan,
+  threads: number,
+  direction: Direction,
+  context: SplitContext = {},
+  minElementsPerPart = MIN_ELEMENTS_PER_PART,
+): Split | undefined {
+  if (direction === 'forward' && context.copiedInputRivalsKernel && readsEachValueOnce(plan)) return undefined;
+  const planeSize = plan.inputSpatialSize;
+  const { globalChunk } = context;
+  if (direction === 'forward' && globalChunk !== undefined && planeSize > globalChunk) {
+    const wanted = partsWorthIt(plan, threads, minElementsPerPart);
+    if (wanted < 2) return undefined;
+    const chunks = { planeSize, chunkValues: globalChunk, chunksPerPlane: Math.ceil(planeSize / globalChunk) };
+    return { by: 'chunks', parts: splitChunks(plan.batch * plan.channels, chunks, wanted), chunks };
+  }
+  const parts = splitPlan(plan, threads, direction, minElementsPerPart);
+  return parts ? { by: 'plans', parts } : undefined;
 }
