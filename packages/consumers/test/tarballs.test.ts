@@ -43,7 +43,8 @@ const bare = (path: string) => path.replace(/^\.\//, '');
 /**
  * The files that running the package reaches, from its entry points: static and dynamic imports,
  * package `imports` (every condition but types), and `new URL('./…', import.meta.url)` (wasm
- * binaries, the worker). Bare specifiers are collected apart: they are other packages.
+ * binaries, the worker), in either quotes (the published JS is reprinted without comments at
+ * prepack). Bare specifiers are collected apart: they are other packages.
  */
 async function runtimeGraph(root: string, manifest: Manifest): Promise<{ files: Set<string>; packages: Set<string> }> {
   const files = new Set<string>();
@@ -63,11 +64,11 @@ async function runtimeGraph(root: string, manifest: Manifest): Promise<{ files: 
     if (!file.endsWith('.js')) continue;
     const code = await readFile(join(root, file), 'utf8');
     const specifiers = [
-      ...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g),
-      ...code.matchAll(/(?:^|\n)\s*import\s+'([^']+)'/g),
-      ...code.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
-      ...code.matchAll(/new URL\(\s*'([^']+)',\s*import\.meta\.url\s*\)/g),
-    ].map((match) => match[1]!);
+      ...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+(['"])([^'"]+)\1/g),
+      ...code.matchAll(/(?:^|\n)\s*import\s+(['"])([^'"]+)\1/g),
+      ...code.matchAll(/\bimport\(\s*(['"])([^'"]+)\1\s*\)/g),
+      ...code.matchAll(/new URL\(\s*(['"])([^'"]+)\1,\s*import\.meta\.url\s*\)/g),
+    ].map((match) => match[2]!);
     for (const specifier of specifiers) {
       if (specifier.startsWith('.')) queue.push(resolveFrom(file, specifier));
       else if (specifier.startsWith('#')) {
