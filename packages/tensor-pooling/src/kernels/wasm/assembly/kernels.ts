@@ -2326,3 +2326,59 @@ export function avg_rows_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mod
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Layout changes, float32: a channels-last average whose channels-first plan has a fast kernel
+// runs that kernel on its channels transposed into planes and transposes the outputs back (see
+// wasm-backend.ts). Moving bits changes none, so the result is the channels-first kernel's, bit
+// for bit, on the transposed data.
+
+/** The 4x4 block of float32 rows at `p` (`step` bytes apart), transposed into rows `outStep` bytes apart at `out`. */
+@inline function rowsOf4x4(p: usize, step: usize, out: usize, outStep: usize): void {
+  const a = v128.load(p), b = v128.load(p + step), c = v128.load(p + 2 * step), d = v128.load(p + 3 * step);
+  const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+  v128.store(out + outStep, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
+  v128.store(out + 2 * outStep, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
+  v128.store(out + 3 * outStep, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+}
+
+/** Columns a pass of 4x4 blocks covers at once: the source rows it reads stay in the L1 cache. */
+const TRANSPOSE_COLUMNS: i32 = 64;
+
+/**
+ * dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols (float32 elements):
+ * `rows` x `cols` taken from rows `srcStride` apart, written as `cols` rows `dstStride` apart.
+ * Blocks of 4x4 by shuffles, sixteen source rows at a time so that each destination row gets 64
+ * contiguous bytes (a cache line) at once: destination rows a power of two apart share cache
+ * sets, and lines filled 16 bytes at a time were evicted half written (a 64-row group of 16384
+ * spatial positions transposed 10x slower than a 16-row one). The edges one element at a time.
+ */
+export function transpose_f32(src: usize, dst: usize, rows: i32, cols: i32, srcStride: i32, dstStride: i32): void {
+  const srcRow = <usize>srcStride << 2, dstRow = <usize>dstStride << 2;
+  const rows4 = rows & ~3, rows16 = rows & ~15, cols4 = cols & ~3;
+  for (let c0 = 0; c0 < cols4; c0 += TRANSPOSE_COLUMNS) {
+    const c1 = min(c0 + TRANSPOSE_COLUMNS, cols4);
+    for (let r = 0; r < rows16; r += 16) {
+      const from = src + <usize>r * srcRow, to = dst + (<usize>r << 2);
+      for (let c = c0; c < c1; c += 4) {
+        const p = from + (<usize>c << 2), q = to + <usize>c * dstRow;
+        rowsOf4x4(p, srcRow, q, dstRow);
+        rowsOf4x4(p + 4 * srcRow, srcRow, q + 16, dstRow);
+        rowsOf4x4(p + 8 * srcRow, srcRow, q + 32, dstRow);
+        rowsOf4x4(p + 12 * srcRow, srcRow, q + 48, dstRow);
+      }
+    }
+    for (let r = rows16; r < rows4; r += 4) {
+      const from = src + <usize>r * srcRow, to = dst + (<usize>r << 2);
+      for (let c = c0; c < c1; c += 4) rowsOf4x4(from + (<usize>c << 2), srcRow, to + <usize>c * dstRow, dstRow);
+    }
+  }
+  for (let r = rows4; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+  }
+  for (let c = cols4; c < cols; c++) {
+    for (let r = 0; r < rows4; r++) store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+  }
+}
