@@ -421,7 +421,8 @@ function prepareForward(rt: WasmRuntime, frame: Frame, plan: PoolPlan, g: Geomet
     const scratch = frame.alloc(g.inDims[0] * g.inDims[1] * g.outDims[2] * (BYTES[dtype] + 4));
     const strideW = simdStrideW(plan);
     return (x, y, indices, _e, units) => {
-      if (f32) k.max_separable_cf_f32(x, y, indices || scratchIndices, units, geo, flags, strideW, scratch);
+      if (f32 && r.ties !== 'last') k.max_indices_cf_f32(x, y, indices || scratchIndices, units, geo, flags, strideW, scratch);
+      else if (f32) k.max_separable_cf_f32(x, y, indices || scratchIndices, units, geo, flags, strideW, scratch);
       else k.max_separable_cf_f64(x, y, indices || scratchIndices, units, geo, flags, scratch);
     };
   }

@@ -2382,3 +2382,151 @@ export function transpose_f32(src: usize, dst: usize, rows: i32, cols: i32, srcS
     for (let r = 0; r < rows4; r++) store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Float32 channels-first max with indices, ties 'first', unit tap steps, for planes without NaN:
+// maxSeparableF32's two passes with one "greater than" per tap. A tap replaces the best so far
+// only when larger, so the first maximum in scan order stays (-0 and +0 tie), which is the
+// reference's tap when no tap is NaN; the rules for NaN (and the bookkeeping of "nothing taken
+// yet") are what made maxSeparableF32 cost several times the values-only kernels. Each tap is
+// checked for NaN on the way (one compare, or-ed into a mask); a plane holding one, and plans with
+// empty windows, go through maxSeparableF32.
+
+/** Whether any window of the bound plan is empty on some axis. */
+function anyEmptyWindow(): bool {
+  for (let d = 0; d < OD; d++) if (at32(cD, d) == 0) return true;
+  for (let h = 0; h < OH; h++) if (at32(cH, h) == 0) return true;
+  for (let w = 0; w < OW; w++) if (at32(cW, w) == 0) return true;
+  return false;
+}
+
+/**
+ * The first maximum of width window `o` of the row at `row` into slot `o` of `rowValues` and
+ * `rowColumns`; returns whether a tap was NaN.
+ */
+function firstMaxOfWindow(row: usize, o: i32, rowValues: usize, rowColumns: usize): bool {
+  const w0 = at32(fW, o), wn = at32(cW, o);
+  let best = load<f32>(row + (<usize>w0 << 2));
+  let at = w0;
+  let nan = best != best;
+  for (let k = 1; k < wn; k++) {
+    const v = load<f32>(row + (<usize>(w0 + k) << 2));
+    nan = nan || v != v;
+    if (v > best) {
+      best = v;
+      at = w0 + k;
+    }
+  }
+  store<f32>(rowValues + (<usize>o << 2), best);
+  store<i32>(rowColumns + (<usize>o << 2), at);
+  return nan;
+}
+
+/** Whether width windows o..o+3 (the first from w0) take one SIMD step: whole, `strideW` apart, every load within the row. */
+@inline function fourWholeAt(o: i32, w0: i32, kernelW: i32, strideW: i32): bool {
+  return strideW != 0 && o + 4 <= OW && lanesApart(o, w0, kernelW, strideW) && w0 + 3 * strideW + kernelW - 1 + strideW <= W;
+}
+
+/** One plane's width-window maxima and their columns, row by row; returns whether a tap was NaN. */
+function rowMaximaNaNFree(xb: usize, values: usize, columns: usize, kernelW: i32, strideW: i32): bool {
+  const rows = inSpatial / W;
+  let nanLanes = v128.splat<i32>(0);
+  let nan = false;
+  const rowBytes = <usize>W << 2, slotBytes = <usize>OW << 2;
+  for (let r = 0, row = xb, rowValues = values, rowColumns = columns; r < rows; r++, row += rowBytes, rowValues += slotBytes, rowColumns += slotBytes) {
+    for (let o = 0; o < OW; ) {
+      const w0 = at32(fW, o);
+      if (!fourWholeAt(o, w0, kernelW, strideW)) {
+        nan = firstMaxOfWindow(row, o, rowValues, rowColumns) || nan;
+        o++;
+        continue;
+      }
+      let column = i32x4.add(i32x4.splat(w0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideW)));
+      let best = loadTaps(row + (<usize>w0 << 2), strideW);
+      let at = column;
+      nanLanes = v128.or(nanLanes, f32x4.ne(best, best));
+      for (let k = 1; k < kernelW; k++) {
+        const v = loadTaps(row + (<usize>(w0 + k) << 2), strideW);
+        column = i32x4.add(column, i32x4.splat(1));
+        nanLanes = v128.or(nanLanes, f32x4.ne(v, v));
+        const take = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, take);
+        at = v128.bitselect(column, at, take);
+      }
+      v128.store(rowValues + (<usize>o << 2), best);
+      v128.store(rowColumns + (<usize>o << 2), at);
+      o += 4;
+    }
+  }
+  return nan || v128.any_true(nanLanes);
+}
+
+/** One plane's outputs from its row maxima: each output's first maximum over its window's rows. */
+function columnMaximaNaNFree(values: usize, columns: usize, yb: usize, ib: usize): void {
+  let out = 0;
+  for (let d = 0; d < OD; d++) {
+    const d0 = at32(fD, d), dn = at32(cD, d);
+    for (let h = 0; h < OH; h++, out += OW) {
+      const h0 = at32(fH, h), hn = at32(cH, h);
+      const r0 = d0 * H + h0;
+      let w = 0;
+      for (; w + 4 <= OW; w += 4) {
+        const first = <usize>(r0 * OW + w) << 2;
+        let best = v128.load(values + first);
+        let at = i32x4.add(v128.load(columns + first), i32x4.splat(r0 * W));
+        for (let i = 0; i < dn; i++) {
+          for (let j = i == 0 ? 1 : 0; j < hn; j++) {
+            const r = (d0 + i) * H + h0 + j;
+            const slot = <usize>(r * OW + w) << 2;
+            const v = v128.load(values + slot);
+            const take = f32x4.gt(v, best);
+            best = v128.bitselect(v, best, take);
+            at = v128.bitselect(i32x4.add(v128.load(columns + slot), i32x4.splat(r * W)), at, take);
+          }
+        }
+        v128.store(yb + (<usize>(out + w) << 2), best);
+        v128.store(ib + (<usize>(out + w) << 2), at);
+      }
+      for (; w < OW; w++) {
+        let best = load<f32>(values + (<usize>(r0 * OW + w) << 2));
+        let at = r0 * W + load<i32>(columns + (<usize>(r0 * OW + w) << 2));
+        for (let i = 0; i < dn; i++) {
+          for (let j = i == 0 ? 1 : 0; j < hn; j++) {
+            const r = (d0 + i) * H + h0 + j;
+            const v = load<f32>(values + (<usize>(r * OW + w) << 2));
+            if (v > best) {
+              best = v;
+              at = r * W + load<i32>(columns + (<usize>(r * OW + w) << 2));
+            }
+          }
+        }
+        store<f32>(yb + (<usize>(out + w) << 2), best);
+        store<i32>(ib + (<usize>(out + w) << 2), at);
+      }
+    }
+  }
+}
+
+/**
+ * Float32 channels-first max with indices, ties 'first' (`flags` without TIES_LAST), unit tap
+ * steps: NaN-free planes as above, others (and plans with empty windows) through
+ * maxSeparableF32 with `flags`. `scratch` as max_separable_cf_f32's.
+ */
+export function max_indices_cf_f32(x: usize, y: usize, indices: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
+  bind(geo);
+  if (anyEmptyWindow()) {
+    maxSeparableF32(x, y, indices, planes, flags, strideW, scratch);
+    return;
+  }
+  const values = scratch;
+  const columns = scratch + (<usize>(inSpatial / W) * <usize>OW << 2);
+  let kernelW = 0;
+  for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    const yb = y + (<usize>plane * <usize>outSpatial << 2);
+    const ib = indices + (<usize>plane * <usize>outSpatial << 2);
+    if (rowMaximaNaNFree(xb, values, columns, kernelW, strideW)) maxSeparableF32(xb, yb, ib, 1, flags, strideW, scratch);
+    else columnMaximaNaNFree(values, columns, yb, ib);
+  }
+}
