@@ -2388,9 +2388,9 @@ export function transpose_f32(src: usize, dst: usize, rows: i32, cols: i32, srcS
 // maxSeparableF32's two passes with one "greater than" per tap. A tap replaces the best so far
 // only when larger, so the first maximum in scan order stays (-0 and +0 tie), which is the
 // reference's tap when no tap is NaN; the rules for NaN (and the bookkeeping of "nothing taken
-// yet") are what made maxSeparableF32 cost several times the values-only kernels. Each tap is
-// checked for NaN on the way (one compare, or-ed into a mask); a plane holding one, and plans with
-// empty windows, go through maxSeparableF32.
+// yet") are what made maxSeparableF32 cost several times the values-only kernels. Every tap is
+// added into a probe on the way (NaN when a tap is NaN); a plane whose probe is NaN, and plans
+// with empty windows, go through maxSeparableF32.
 
 /** Whether any window of the bound plan is empty on some axis. */
 function anyEmptyWindow(): bool {
@@ -2402,63 +2402,98 @@ function anyEmptyWindow(): bool {
 
 /**
  * The first maximum of width window `o` of the row at `row` into slot `o` of `rowValues` and
- * `rowColumns`; returns whether a tap was NaN.
+ * `rowColumns`; returns whether the sum of its taps is NaN (a tap is NaN, or the taps hold both
+ * infinities: then the NaN-exact kernel runs for nothing, but gives the same result).
  */
-function firstMaxOfWindow(row: usize, o: i32, rowValues: usize, rowColumns: usize): bool {
+@inline function firstMaxOfWindow(row: usize, o: i32, rowValues: usize, rowColumns: usize): bool {
   const w0 = at32(fW, o), wn = at32(cW, o);
   let best = load<f32>(row + (<usize>w0 << 2));
   let at = w0;
-  let nan = best != best;
+  let probe = best;
   for (let k = 1; k < wn; k++) {
     const v = load<f32>(row + (<usize>(w0 + k) << 2));
-    nan = nan || v != v;
-    if (v > best) {
-      best = v;
-      at = w0 + k;
-    }
+    probe += v;
+    // Selects, not branches: on data in no order a branch per tap mispredicts half the time.
+    const take = v > best;
+    best = select<f32>(v, best, take);
+    at = select<i32>(w0 + k, at, take);
   }
   store<f32>(rowValues + (<usize>o << 2), best);
   store<i32>(rowColumns + (<usize>o << 2), at);
-  return nan;
+  return probe != probe;
 }
 
-/** Whether width windows o..o+3 (the first from w0) take one SIMD step: whole, `strideW` apart, every load within the row. */
+/**
+ * Whether width windows o..o+3 (the first from w0) take one SIMD step: whole, `strideW` apart,
+ * every load within the row (the ResNet stem's loads reach w0 + 8, loadTaps' 3 or 7 past the
+ * last tap's start).
+ */
 @inline function fourWholeAt(o: i32, w0: i32, kernelW: i32, strideW: i32): bool {
-  return strideW != 0 && o + 4 <= OW && lanesApart(o, w0, kernelW, strideW) && w0 + 3 * strideW + kernelW - 1 + strideW <= W;
+  const reach = kernelW == 3 && strideW == 2 ? 8 : kernelW - 1 + 4 * strideW - 1;
+  return strideW != 0 && o + 4 <= OW && lanesApart(o, w0, kernelW, strideW) && w0 + reach < W;
 }
 
-/** One plane's width-window maxima and their columns, row by row; returns whether a tap was NaN. */
+// The width outputs [groupsFrom, groupsTo) of the plan max_indices_cf_f32 runs go four at a time
+// (fourWholeAt holds for each group: a run of whole windows; the last group may end at OW,
+// overlapping its predecessor); the others one by one.
+let groupsFrom = 0, groupsTo = 0;
+
+function findGroups(kernelW: i32, strideW: i32): void {
+  let o = 0;
+  while (o + 4 <= OW && !fourWholeAt(o, at32(fW, o), kernelW, strideW)) o++;
+  groupsFrom = groupsTo = o + 4 <= OW ? o : OW;
+  while (groupsTo + 4 <= OW && fourWholeAt(groupsTo, at32(fW, groupsTo), kernelW, strideW)) groupsTo += 4;
+  if (groupsTo > groupsFrom && groupsTo < OW && fourWholeAt(OW - 4, at32(fW, OW - 4), kernelW, strideW)) groupsTo = OW;
+}
+
+/** One plane's width-window maxima and their columns, row by row; returns whether a tap may be NaN (see probe). */
 function rowMaximaNaNFree(xb: usize, values: usize, columns: usize, kernelW: i32, strideW: i32): bool {
   const rows = inSpatial / W;
-  let nanLanes = v128.splat<i32>(0);
+  // Every tap added up: NaN if a tap is NaN (or if taps hold both infinities, or overflow both
+  // ways: the NaN-exact kernel then runs for nothing, with the same result). One add per tap.
+  let probe = f32x4.splat(0);
   let nan = false;
   const rowBytes = <usize>W << 2, slotBytes = <usize>OW << 2;
   for (let r = 0, row = xb, rowValues = values, rowColumns = columns; r < rows; r++, row += rowBytes, rowValues += slotBytes, rowColumns += slotBytes) {
-    for (let o = 0; o < OW; ) {
+    for (let o = 0; o < groupsFrom; o++) nan = firstMaxOfWindow(row, o, rowValues, rowColumns) || nan;
+    for (let o = groupsTo; o < OW; o++) nan = firstMaxOfWindow(row, o, rowValues, rowColumns) || nan;
+    for (let next = groupsFrom; next < groupsTo; next += 4) {
+      const o = min(next, groupsTo - 4);
       const w0 = at32(fW, o);
-      if (!fourWholeAt(o, w0, kernelW, strideW)) {
-        nan = firstMaxOfWindow(row, o, rowValues, rowColumns) || nan;
-        o++;
-        continue;
-      }
       let column = i32x4.add(i32x4.splat(w0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideW)));
-      let best = loadTaps(row + (<usize>w0 << 2), strideW);
-      let at = column;
-      nanLanes = v128.or(nanLanes, f32x4.ne(best, best));
-      for (let k = 1; k < kernelW; k++) {
-        const v = loadTaps(row + (<usize>(w0 + k) << 2), strideW);
-        column = i32x4.add(column, i32x4.splat(1));
-        nanLanes = v128.or(nanLanes, f32x4.ne(v, v));
-        const take = f32x4.gt(v, best);
-        best = v128.bitselect(v, best, take);
-        at = v128.bitselect(column, at, take);
+      const p = row + (<usize>w0 << 2);
+      let best: v128, at = column;
+      if (kernelW == 3 && strideW == 2) {
+        // The ResNet stem's windows: taps w0 + 2i, + 1 and + 2 from one even/odd split and the
+        // next even tap (fourWholeAt keeps w0 + 8 within the row).
+        const low = v128.load(p), high = v128.load(p, 16);
+        const even = v128.shuffle<f32>(low, high, 0, 2, 4, 6), odd = v128.shuffle<f32>(low, high, 1, 3, 5, 7);
+        const third = v128.shuffle<f32>(even, v128.load32_zero(p, 32), 1, 2, 3, 4);
+        probe = f32x4.add(probe, f32x4.add(f32x4.add(even, odd), third));
+        best = even;
+        let take = f32x4.gt(odd, best);
+        best = v128.bitselect(odd, best, take);
+        at = v128.bitselect(i32x4.add(column, i32x4.splat(1)), at, take);
+        take = f32x4.gt(third, best);
+        best = v128.bitselect(third, best, take);
+        at = v128.bitselect(i32x4.add(column, i32x4.splat(2)), at, take);
+      } else {
+        best = loadTaps(p, strideW);
+        probe = f32x4.add(probe, best);
+        for (let k = 1; k < kernelW; k++) {
+          const v = loadTaps(p + (<usize>k << 2), strideW);
+          column = i32x4.add(column, i32x4.splat(1));
+          probe = f32x4.add(probe, v);
+          const take = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, take);
+          at = v128.bitselect(column, at, take);
+        }
       }
       v128.store(rowValues + (<usize>o << 2), best);
       v128.store(rowColumns + (<usize>o << 2), at);
-      o += 4;
     }
   }
-  return nan || v128.any_true(nanLanes);
+  return nan || v128.any_true(f32x4.ne(probe, probe));
 }
 
 /** One plane's outputs from its row maxima: each output's first maximum over its window's rows. */
@@ -2522,6 +2557,7 @@ export function max_indices_cf_f32(x: usize, y: usize, indices: usize, planes: i
   const columns = scratch + (<usize>(inSpatial / W) * <usize>OW << 2);
   let kernelW = 0;
   for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
+  findGroups(kernelW, strideW);
   for (let plane = 0; plane < planes; plane++) {
     const xb = x + (<usize>plane * <usize>inSpatial << 2);
     const yb = y + (<usize>plane * <usize>outSpatial << 2);
