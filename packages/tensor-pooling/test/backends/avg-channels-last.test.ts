@@ -78,6 +78,7 @@ const THROUGH_PLANES: [number[], AvgPoolOptions][] = [
   [[1, 9, 6, 4, 5], { kernel: 3, stride: 1, padding: 1 }],
   [[3, 6, 40], { kernel: [9], stride: 1, padding: 4 }],
   [[1, 6, 16, 16], { kernel: [4, 4], stride: [2, 2], padding: 1 }],
+  [[1, 6, 12, 16], { kernel: [5, 2], stride: [1, 2], padding: [2, 0] }],
 ];
 
 /** Plans the direct kernel keeps: few taps per element, dilation (channels-first: tap by tap). */
