@@ -55,6 +55,8 @@ export interface KernelExports {
   max_forward_cl_f64(x: Ptr, y: Ptr, idx: Ptr, n: number, c: number, geo: Ptr, flags: number, scratch: Ptr): void;
   avg_forward_cl_f32(x: Ptr, y: Ptr, n: number, c: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
   avg_forward_cl_f64(x: Ptr, y: Ptr, n: number, c: number, geo: Ptr, mode: number, value: number, empty: number, scratch: Ptr): void;
+  transpose_f32(src: Ptr, dst: Ptr, rows: number, cols: number, srcStride: number, dstStride: number): void;
+  max_indices_cf_f32(x: Ptr, y: Ptr, idx: Ptr, planes: number, geo: Ptr, flags: number, strideW: number, scratch: Ptr): void;
 }
 
 export interface WasmRuntime {

@@ -2676,3 +2676,243 @@ export function avg_rows_cf_f32(x: usize, y: usize, planes: i32, geo: usize, mod
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Layout changes, float32: a channels-last average whose channels-first plan has a fast kernel
+// runs that kernel on its channels transposed into planes and transposes the outputs back (see
+// wasm-backend.ts). Moving bits changes none, so the result is the channels-first kernel's, bit
+// for bit, on the transposed data.
+
+/** The 4x4 block of float32 rows at `p` (`step` bytes apart), transposed into rows `outStep` bytes apart at `out`. */
+@inline function rowsOf4x4(p: usize, step: usize, out: usize, outStep: usize): void {
+  const a = v128.load(p), b = v128.load(p + step), c = v128.load(p + 2 * step), d = v128.load(p + 3 * step);
+  const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+  v128.store(out + outStep, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
+  v128.store(out + 2 * outStep, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
+  v128.store(out + 3 * outStep, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+}
+
+/** Columns a pass of 4x4 blocks covers at once: the source rows it reads stay in the L1 cache. */
+const TRANSPOSE_COLUMNS: i32 = 64;
+
+/**
+ * dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols (float32 elements):
+ * `rows` x `cols` taken from rows `srcStride` apart, written as `cols` rows `dstStride` apart.
+ * Blocks of 4x4 by shuffles, sixteen source rows at a time so that each destination row gets 64
+ * contiguous bytes (a cache line) at once: destination rows a power of two apart share cache
+ * sets, and lines filled 16 bytes at a time were evicted half written (a 64-row group of 16384
+ * spatial positions transposed 10x slower than a 16-row one). The edges one element at a time.
+ */
+export function transpose_f32(src: usize, dst: usize, rows: i32, cols: i32, srcStride: i32, dstStride: i32): void {
+  const srcRow = <usize>srcStride << 2, dstRow = <usize>dstStride << 2;
+  const rows4 = rows & ~3, rows16 = rows & ~15, cols4 = cols & ~3;
+  for (let c0 = 0; c0 < cols4; c0 += TRANSPOSE_COLUMNS) {
+    const c1 = min(c0 + TRANSPOSE_COLUMNS, cols4);
+    for (let r = 0; r < rows16; r += 16) {
+      const from = src + <usize>r * srcRow, to = dst + (<usize>r << 2);
+      for (let c = c0; c < c1; c += 4) {
+        const p = from + (<usize>c << 2), q = to + <usize>c * dstRow;
+        rowsOf4x4(p, srcRow, q, dstRow);
+        rowsOf4x4(p + 4 * srcRow, srcRow, q + 16, dstRow);
+        rowsOf4x4(p + 8 * srcRow, srcRow, q + 32, dstRow);
+        rowsOf4x4(p + 12 * srcRow, srcRow, q + 48, dstRow);
+      }
+    }
+    for (let r = rows16; r < rows4; r += 4) {
+      const from = src + <usize>r * srcRow, to = dst + (<usize>r << 2);
+      for (let c = c0; c < c1; c += 4) rowsOf4x4(from + (<usize>c << 2), srcRow, to + <usize>c * dstRow, dstRow);
+    }
+  }
+  for (let r = rows4; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+  }
+  for (let c = cols4; c < cols; c++) {
+    for (let r = 0; r < rows4; r++) store<f32>(dst + <usize>c * dstRow + (<usize>r << 2), load<f32>(src + <usize>r * srcRow + (<usize>c << 2)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Float32 channels-first max with indices, ties 'first', unit tap steps, for planes without NaN:
+// maxSeparableF32's two passes with one "greater than" per tap. A tap replaces the best so far
+// only when larger, so the first maximum in scan order stays (-0 and +0 tie), which is the
+// reference's tap when no tap is NaN; the rules for NaN (and the bookkeeping of "nothing taken
+// yet") are what made maxSeparableF32 cost several times the values-only kernels. Every tap is
+// added into a probe on the way (NaN when a tap is NaN); a plane whose probe is NaN, and plans
+// with empty windows, go through maxSeparableF32.
+
+/** Whether any window of the bound plan is empty on some axis. */
+function anyEmptyWindow(): bool {
+  for (let d = 0; d < OD; d++) if (at32(cD, d) == 0) return true;
+  for (let h = 0; h < OH; h++) if (at32(cH, h) == 0) return true;
+  for (let w = 0; w < OW; w++) if (at32(cW, w) == 0) return true;
+  return false;
+}
+
+/**
+ * The first maximum of width window `o` of the row at `row` into slot `o` of `rowValues` and
+ * `rowColumns`; returns whether the sum of its taps is NaN (a tap is NaN, or the taps hold both
+ * infinities: then the NaN-exact kernel runs for nothing, but gives the same result).
+ */
+@inline function firstMaxOfWindow(row: usize, o: i32, rowValues: usize, rowColumns: usize): bool {
+  const w0 = at32(fW, o), wn = at32(cW, o);
+  let best = load<f32>(row + (<usize>w0 << 2));
+  let at = w0;
+  let probe = best;
+  for (let k = 1; k < wn; k++) {
+    const v = load<f32>(row + (<usize>(w0 + k) << 2));
+    probe += v;
+    // Selects, not branches: on data in no order a branch per tap mispredicts half the time.
+    const take = v > best;
+    best = select<f32>(v, best, take);
+    at = select<i32>(w0 + k, at, take);
+  }
+  store<f32>(rowValues + (<usize>o << 2), best);
+  store<i32>(rowColumns + (<usize>o << 2), at);
+  return probe != probe;
+}
+
+/**
+ * Whether width windows o..o+3 (the first from w0) take one SIMD step: whole, `strideW` apart,
+ * every load within the row (the ResNet stem's loads reach w0 + 8, loadTaps' 3 or 7 past the
+ * last tap's start).
+ */
+@inline function fourWholeAt(o: i32, w0: i32, kernelW: i32, strideW: i32): bool {
+  const reach = kernelW == 3 && strideW == 2 ? 8 : kernelW - 1 + 4 * strideW - 1;
+  return strideW != 0 && o + 4 <= OW && lanesApart(o, w0, kernelW, strideW) && w0 + reach < W;
+}
+
+// The width outputs [groupsFrom, groupsTo) of the plan max_indices_cf_f32 runs go four at a time
+// (fourWholeAt holds for each group: a run of whole windows; the last group may end at OW,
+// overlapping its predecessor); the others one by one.
+let groupsFrom = 0, groupsTo = 0;
+
+function findGroups(kernelW: i32, strideW: i32): void {
+  let o = 0;
+  while (o + 4 <= OW && !fourWholeAt(o, at32(fW, o), kernelW, strideW)) o++;
+  groupsFrom = groupsTo = o + 4 <= OW ? o : OW;
+  while (groupsTo + 4 <= OW && fourWholeAt(groupsTo, at32(fW, groupsTo), kernelW, strideW)) groupsTo += 4;
+  if (groupsTo > groupsFrom && groupsTo < OW && fourWholeAt(OW - 4, at32(fW, OW - 4), kernelW, strideW)) groupsTo = OW;
+}
+
+/** One plane's width-window maxima and their columns, row by row; returns whether a tap may be NaN (see probe). */
+function rowMaximaNaNFree(xb: usize, values: usize, columns: usize, kernelW: i32, strideW: i32): bool {
+  const rows = inSpatial / W;
+  // Every tap added up: NaN if a tap is NaN (or if taps hold both infinities, or overflow both
+  // ways: the NaN-exact kernel then runs for nothing, with the same result). One add per tap.
+  let probe = f32x4.splat(0);
+  let nan = false;
+  const rowBytes = <usize>W << 2, slotBytes = <usize>OW << 2;
+  for (let r = 0, row = xb, rowValues = values, rowColumns = columns; r < rows; r++, row += rowBytes, rowValues += slotBytes, rowColumns += slotBytes) {
+    for (let o = 0; o < groupsFrom; o++) nan = firstMaxOfWindow(row, o, rowValues, rowColumns) || nan;
+    for (let o = groupsTo; o < OW; o++) nan = firstMaxOfWindow(row, o, rowValues, rowColumns) || nan;
+    for (let next = groupsFrom; next < groupsTo; next += 4) {
+      const o = min(next, groupsTo - 4);
+      const w0 = at32(fW, o);
+      let column = i32x4.add(i32x4.splat(w0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(strideW)));
+      const p = row + (<usize>w0 << 2);
+      let best: v128, at = column;
+      if (kernelW == 3 && strideW == 2) {
+        // The ResNet stem's windows: taps w0 + 2i, + 1 and + 2 from one even/odd split and the
+        // next even tap (fourWholeAt keeps w0 + 8 within the row).
+        const low = v128.load(p), high = v128.load(p, 16);
+        const even = v128.shuffle<f32>(low, high, 0, 2, 4, 6), odd = v128.shuffle<f32>(low, high, 1, 3, 5, 7);
+        const third = v128.shuffle<f32>(even, v128.load32_zero(p, 32), 1, 2, 3, 4);
+        probe = f32x4.add(probe, f32x4.add(f32x4.add(even, odd), third));
+        best = even;
+        let take = f32x4.gt(odd, best);
+        best = v128.bitselect(odd, best, take);
+        at = v128.bitselect(i32x4.add(column, i32x4.splat(1)), at, take);
+        take = f32x4.gt(third, best);
+        best = v128.bitselect(third, best, take);
+        at = v128.bitselect(i32x4.add(column, i32x4.splat(2)), at, take);
+      } else {
+        best = loadTaps(p, strideW);
+        probe = f32x4.add(probe, best);
+        for (let k = 1; k < kernelW; k++) {
+          const v = loadTaps(p + (<usize>k << 2), strideW);
+          column = i32x4.add(column, i32x4.splat(1));
+          probe = f32x4.add(probe, v);
+          const take = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, take);
+          at = v128.bitselect(column, at, take);
+        }
+      }
+      v128.store(rowValues + (<usize>o << 2), best);
+      v128.store(rowColumns + (<usize>o << 2), at);
+    }
+  }
+  return nan || v128.any_true(f32x4.ne(probe, probe));
+}
+
+/** One plane's outputs from its row maxima: each output's first maximum over its window's rows. */
+function columnMaximaNaNFree(values: usize, columns: usize, yb: usize, ib: usize): void {
+  let out = 0;
+  for (let d = 0; d < OD; d++) {
+    const d0 = at32(fD, d), dn = at32(cD, d);
+    for (let h = 0; h < OH; h++, out += OW) {
+      const h0 = at32(fH, h), hn = at32(cH, h);
+      const r0 = d0 * H + h0;
+      let w = 0;
+      for (; w + 4 <= OW; w += 4) {
+        const first = <usize>(r0 * OW + w) << 2;
+        let best = v128.load(values + first);
+        let at = i32x4.add(v128.load(columns + first), i32x4.splat(r0 * W));
+        for (let i = 0; i < dn; i++) {
+          for (let j = i == 0 ? 1 : 0; j < hn; j++) {
+            const r = (d0 + i) * H + h0 + j;
+            const slot = <usize>(r * OW + w) << 2;
+            const v = v128.load(values + slot);
+            const take = f32x4.gt(v, best);
+            best = v128.bitselect(v, best, take);
+            at = v128.bitselect(i32x4.add(v128.load(columns + slot), i32x4.splat(r * W)), at, take);
+          }
+        }
+        v128.store(yb + (<usize>(out + w) << 2), best);
+        v128.store(ib + (<usize>(out + w) << 2), at);
+      }
+      for (; w < OW; w++) {
+        let best = load<f32>(values + (<usize>(r0 * OW + w) << 2));
+        let at = r0 * W + load<i32>(columns + (<usize>(r0 * OW + w) << 2));
+        for (let i = 0; i < dn; i++) {
+          for (let j = i == 0 ? 1 : 0; j < hn; j++) {
+            const r = (d0 + i) * H + h0 + j;
+            const v = load<f32>(values + (<usize>(r * OW + w) << 2));
+            if (v > best) {
+              best = v;
+              at = r * W + load<i32>(columns + (<usize>(r * OW + w) << 2));
+            }
+          }
+        }
+        store<f32>(yb + (<usize>(out + w) << 2), best);
+        store<i32>(ib + (<usize>(out + w) << 2), at);
+      }
+    }
+  }
+}
+
+/**
+ * Float32 channels-first max with indices, ties 'first' (`flags` without TIES_LAST), unit tap
+ * steps: NaN-free planes as above, others (and plans with empty windows) through
+ * maxSeparableF32 with `flags`. `scratch` as max_separable_cf_f32's.
+ */
+export function max_indices_cf_f32(x: usize, y: usize, indices: usize, planes: i32, geo: usize, flags: i32, strideW: i32, scratch: usize): void {
+  bind(geo);
+  if (anyEmptyWindow()) {
+    maxSeparableF32(x, y, indices, planes, flags, strideW, scratch);
+    return;
+  }
+  const values = scratch;
+  const columns = scratch + (<usize>(inSpatial / W) * <usize>OW << 2);
+  let kernelW = 0;
+  for (let o = 0; o < OW; o++) kernelW = max(kernelW, at32(cW, o));
+  findGroups(kernelW, strideW);
+  for (let plane = 0; plane < planes; plane++) {
+    const xb = x + (<usize>plane * <usize>inSpatial << 2);
+    const yb = y + (<usize>plane * <usize>outSpatial << 2);
+    const ib = indices + (<usize>plane * <usize>outSpatial << 2);
+    if (rowMaximaNaNFree(xb, values, columns, kernelW, strideW)) maxSeparableF32(xb, yb, ib, 1, flags, strideW, scratch);
+    else columnMaximaNaNFree(values, columns, yb, ib);
+  }
+}
