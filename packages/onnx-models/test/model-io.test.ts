@@ -2,10 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';
-import { ModelProtoSchema, NodeProtoSchema, TensorProtoSchema, type NodeProto } from 'onnx-buf';
+import { ModelProtoSchema, NodeProtoSchema, StringStringEntryProtoSchema, TensorProtoSchema, TensorProto_DataLocation, type NodeProto } from 'onnx-buf';
 import { PoolingError } from 'tensor-pooling';
 import { inspectOnnxModel, rewriteOnnxModel } from '../src/index.js';
 import { floatInitializer, modelMessage, node, poolModel, randomFloats, valueInfo } from './models.js';
+
+/** An initializer whose data lies in another file, as models over 2 GB keep their weights. */
+function externalInitializer() {
+  const entry = (key: string, value: string) => create(StringStringEntryProtoSchema, { key, value });
+  return create(TensorProtoSchema, {
+    name: 'unused_weights',
+    dims: [1024n, 1024n],
+    dataType: 1,
+    dataLocation: TensorProto_DataLocation.EXTERNAL,
+    externalData: [entry('location', 'weights.bin'), entry('offset', '0'), entry('length', '4194304')],
+  });
+}
 
 /** A small CNN whose graph and model carry fields onnx.proto does not know, and a raw_data initializer. */
 function modelWithUnknownFields(ceil: number): Uint8Array {
@@ -17,7 +29,7 @@ function modelWithUnknownFields(ceil: number): Uint8Array {
     ],
     inputs: [valueInfo('X', [1, 1, 8, 8])],
     outputs: [valueInfo('Y', [1, 2, 4, 4])],
-    initializers: [floatInitializer('W', [2, 1, 3, 3], randomFloats(18, 5))],
+    initializers: [floatInitializer('W', [2, 1, 3, 3], randomFloats(18, 5)), externalInitializer()],
     valueInfo: [valueInfo('c', [1, 2, 8, 8])],
   });
   const unknown = (no: number, data: number[]) => ({ no, wireType: WireType.Varint, data: Uint8Array.from(data) });
@@ -60,6 +72,8 @@ test('a rewrite changes the one node: initializers, unknown fields and the other
   assert.ok(equals(NodeProtoSchema, changed.graph!.node[2]!, original.graph!.node[2]!));
   assert.deepEqual(changed.graph!.node[2]!.$unknown, original.graph!.node[2]!.$unknown);
   assert.ok(equals(TensorProtoSchema, changed.graph!.initializer[0]!, original.graph!.initializer[0]!));
+  assert.ok(equals(TensorProtoSchema, changed.graph!.initializer[1]!, original.graph!.initializer[1]!));
+  assert.equal(changed.graph!.initializer[1]!.externalData[0]!.value, 'weights.bin');
   // Every byte outside the rewritten node is the original's: the node's encoding is the only span that differs.
   const encoded = (n: NodeProto) => toBinary(NodeProtoSchema, n);
   const oldNode = encoded(original.graph!.node[1]!);
