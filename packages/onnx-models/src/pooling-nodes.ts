@@ -4,7 +4,7 @@
  * model declares for its values. Nodes inside subgraphs (If, Loop, Scan bodies) and in other
  * domains are not pooling nodes of the default domain and are left out.
  */
-import { AttributeProto_AttributeType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto } from 'onnx-buf';
+import { AttributeProto_AttributeType, TensorProto_DataType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto } from 'onnx-buf';
 import { PoolingError, type OnnxAttributes, type OnnxOpType } from 'tensor-pooling';
 import { list } from './words.js';
 
@@ -202,9 +202,6 @@ export function valueNames(graph: GraphProto): Set<string> {
   return names;
 }
 
-/** TensorProto.DataType INT64. */
-const INT64 = 7;
-
 /**
  * The int64 initializers of the graph with their values (MaxUnpool's output_shape is one), from
  * int64_data or raw_data (little-endian, as onnx.proto specifies); external data is not read.
@@ -212,7 +209,7 @@ const INT64 = 7;
 export function int64Constants(graph: GraphProto): Map<string, readonly number[]> {
   const constants = new Map<string, readonly number[]>();
   for (const t of graph.initializer) {
-    if (t.dataType !== INT64 || t.externalData.length > 0) continue;
+    if (t.dataType !== TensorProto_DataType.INT64 || t.externalData.length > 0) continue;
     const count = t.dims.reduce((p, d) => p * Number(d), 1);
     if (count > 64) continue;
     if (t.int64Data.length === count) {

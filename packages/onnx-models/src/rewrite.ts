@@ -18,7 +18,7 @@
  * - auto_pad SAME_* and VALID become the pads the plan resolved them to.
  */
 import { clone, create } from '@bufbuild/protobuf';
-import { AttributeProtoSchema, AttributeProto_AttributeType, NodeProtoSchema, TensorProtoSchema, type AttributeProto, type NodeProto, type TensorProto } from 'onnx-buf';
+import { AttributeProtoSchema, AttributeProto_AttributeType, NodeProtoSchema, TensorProtoSchema, TensorProto_DataType, type AttributeProto, type NodeProto, type TensorProto } from 'onnx-buf';
 import { PoolingError, type PoolPlan, type SlidingAxis } from 'tensor-pooling';
 import { inspectNodeWithPlan, readInputShapes, type InspectOptions, type PoolingNodeReport } from './inspect.js';
 import { applyGraphEdit, readModel } from './model-io.js';
@@ -110,7 +110,7 @@ interface Replacement {
   readonly change: string;
 }
 
-/** The pool's node with `attributes` replacing auto_pad, ceil_mode, pads (and count_include_pad). */
+/** A copy of the pool's node without the attributes named in `replaced`, and with `added` appended. */
 function withWindowAttributes(node: NodeProto, replaced: readonly string[], added: readonly AttributeProto[]): NodeProto {
   const copy = clone(NodeProtoSchema, node);
   copy.attribute = [...copy.attribute.filter((a) => !replaced.includes(a.name)), ...added];
@@ -159,7 +159,7 @@ function rewriteWindowNode(pool: PoolingNode, plan: PoolPlan, names: Set<string>
   if (pool.opset >= 11) {
     const padsName = freshName(`${pool.label}_explicit_padding_pads`, names);
     padNode.input.push(padsName);
-    initializers.push(create(TensorProtoSchema, { name: padsName, dims: [BigInt(2 * rank + 4)], dataType: 7, int64Data: fullPads.map(BigInt) }));
+    initializers.push(create(TensorProtoSchema, { name: padsName, dims: [BigInt(2 * rank + 4)], dataType: TensorProto_DataType.INT64, int64Data: fullPads.map(BigInt) }));
   } else {
     padNode.attribute.push(intsAttribute('pads', fullPads));
   }
