@@ -27,7 +27,9 @@ const GRAPH_INITIALIZER_FIELD = 5;
 
 /** A model as read: the decoded message and the bytes it came from. */
 export interface ReadModel {
+  /** The decoded ModelProto, unknown fields kept. */
   readonly model: ModelProto;
+  /** The caller's bytes it was decoded from (never written to). */
   readonly bytes: Uint8Array;
 }
 

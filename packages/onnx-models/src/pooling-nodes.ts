@@ -60,6 +60,7 @@ export interface PoolingNode {
   readonly node: NodeProto;
   /** The node's name, or `#index` for an unnamed node. */
   readonly label: string;
+  /** The node's op_type, one of {@link POOLING_OP_TYPES}. */
   readonly opType: OnnxOpType;
   /** The default-domain opset the model imports. */
   readonly opset: number;
