@@ -58,6 +58,9 @@ export function renderReport(file: string, report: OnnxModelReport): string {
       for (const reason of runtime.reasons) lines.push(`    ${reason}`);
     }
   }
+  if (report.nestedPoolingNodes > 0) {
+    lines.push('', `${report.nestedPoolingNodes} pooling node${report.nestedPoolingNodes === 1 ? '' : 's'} inside subgraphs or local functions not inspected`);
+  }
   return `${lines.map(printable).join('\n')}\n`;
 }
 

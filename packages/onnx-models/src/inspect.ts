@@ -5,7 +5,7 @@
  */
 import { explainPlan, planOfCall, PoolingError, runOnnxNode, type OnnxTensor, type PoolPlan, type SlidingAxis } from 'tensor-pooling';
 import { readModel } from './model-io.js';
-import { declaredShapes, defaultOpset, int64Constants, poolingNodes, valueNames, type AttributeValue, type DeclaredShape, type PoolingNode } from './pooling-nodes.js';
+import { declaredShapes, defaultOpset, int64Constants, nestedPoolingNodes, poolingNodes, valueNames, type AttributeValue, type DeclaredShape, type PoolingNode } from './pooling-nodes.js';
 import { RUNTIME_RULES, RUNTIMES, type NodeFacts, type RuntimeEffect, type RuntimeId } from './runtimes.js';
 import { describeValue, list } from './words.js';
 
@@ -125,6 +125,11 @@ export interface OnnxModelReport {
   readonly nodeCount: number;
   /** Every pooling node of the default domain in the top-level graph, in graph order. */
   readonly poolingNodes: readonly PoolingNodeReport[];
+  /**
+   * Pooling nodes not inspected (nor rewritten): inside subgraphs (If, Loop, Scan bodies) or the
+   * model's local functions.
+   */
+  readonly nestedPoolingNodes: number;
 }
 
 const OP = 'inspectOnnxModel';
@@ -327,6 +332,7 @@ export function inspectOnnxModel(bytes: Uint8Array, options?: InspectOptions): O
     producer: `${model.producerName}${model.producerVersion === '' ? '' : ` ${model.producerVersion}`}`,
     nodeCount: graph.node.length,
     poolingNodes: nodes.map((node) => inspectNodeWithPlan(node, given, declared, constants).report),
+    nestedPoolingNodes: nestedPoolingNodes(model),
   };
 }
 

@@ -222,3 +222,17 @@ export function int64Constants(graph: GraphProto): Map<string, readonly number[]
   }
   return constants;
 }
+
+/**
+ * Pooling nodes of the default domain this package does not inspect: inside subgraphs (the bodies
+ * of If, Loop, Scan, at any depth) and inside the model's local functions.
+ */
+export function nestedPoolingNodes(model: ModelProto): number {
+  const isPooling = (node: NodeProto) => isDefaultDomain(node.domain) && (POOLING_OP_TYPES as readonly string[]).includes(node.opType);
+  const inGraph = (graph: GraphProto): number => graph.node.reduce((n, node) => n + (isPooling(node) ? 1 : 0) + inSubgraphs(node), 0);
+  const inSubgraphs = (node: NodeProto): number =>
+    node.attribute.reduce((n, a) => n + (a.g === undefined ? 0 : inGraph(a.g)) + a.graphs.reduce((m, g) => m + inGraph(g), 0), 0);
+  const topLevel = model.graph!.node.reduce((n, node) => n + inSubgraphs(node), 0);
+  const inFunctions = model.functions.reduce((n, f) => n + f.node.reduce((m, node) => m + (isPooling(node) ? 1 : 0) + inSubgraphs(node), 0), 0);
+  return topLevel + inFunctions;
+}

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runOnnxNode } from 'tensor-pooling';
 import { inspectOnnxModel, type RuntimeVerdict } from '../src/index.js';
+import { create } from '@bufbuild/protobuf';
+import { AttributeProtoSchema, AttributeProto_AttributeType, GraphProtoSchema } from 'onnx-buf';
 import { int64Initializer, model, node, poolModel, valueInfo } from './models.js';
 
 function verdictOf(runtimes: readonly RuntimeVerdict[], runtime: string): RuntimeVerdict {
@@ -92,4 +94,20 @@ test('pooling nodes inside a CNN are found in graph order; value_info gives thei
   assert.deepEqual(unpool!.output.shape, [1, 2, 5, 5]);
   assert.equal(global!.input.shapeFrom, 'unknown');
   assert.deepEqual(inspectOnnxModel(bytes, { inputShapes: { u: [1, 2, 5, 5] } }).poolingNodes[2]!.output.shape, [1, 2, 1, 1]);
+});
+
+test('pooling nodes inside subgraphs are counted as not inspected', () => {
+  const body = create(GraphProtoSchema, {
+    name: 'then',
+    node: [node({ opType: 'MaxPool', inputs: ['X'], outputs: ['t'], attributes: { kernel_shape: [2], ceil_mode: 1 } })],
+    output: [valueInfo('t', [1, 1, 2])],
+  });
+  const branch = create(AttributeProtoSchema, { name: 'then_branch', type: AttributeProto_AttributeType.GRAPH, g: body });
+  const ifNode = node({ opType: 'If', inputs: ['cond'], outputs: ['Y'] });
+  ifNode.attribute.push(branch, create(AttributeProtoSchema, { name: 'else_branch', type: AttributeProto_AttributeType.GRAPH, g: body }));
+  const bytes = model({ nodes: [ifNode], inputs: [valueInfo('X', [1, 1, 4]), valueInfo('cond', [], 9)], outputs: [valueInfo('Y', [1, 1, 2])] });
+  const report = inspectOnnxModel(bytes);
+  assert.equal(report.poolingNodes.length, 0);
+  assert.equal(report.nestedPoolingNodes, 2);
+  assert.equal(inspectOnnxModel(poolModel('MaxPool', { kernel_shape: [2] }, [1, 1, 4])).nestedPoolingNodes, 0);
 });
