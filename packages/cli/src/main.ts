@@ -13,6 +13,7 @@ import { removeOwnTempFiles } from './files.js';
 import { compareDialects, explainJson, explainRequest, parseInputSize, renderComparison, renderExplained } from './explain.js';
 import { DEFAULT_MAX_PIXELS, type BitDepth } from './images.js';
 import { DEFAULT_MAX_INPUT_BYTES } from './input-file.js';
+import { inspectCommand, rewriteCommand } from './onnx.js';
 import { poolFile, type PoolFileOptions } from './pool-file.js';
 import { DIALECTS, OPS, parsePoolFlags, parsePositiveInteger, type PoolFlags } from './request.js';
 
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
         'tensor-pooling pool photo.png -o half.png --kernel 2',
         'tensor-pooling explain --input 5 --kernel 2 --stride 2 --padding 1 --ceil --compare',
         'tensor-pooling batch photos/ -o small/ --kernel 4 --threads 2',
+        'tensor-pooling onnx inspect model.onnx',
       ]) + '\nExit codes: 0 success, 1 some files of a batch failed, 2 bad usage or bad input, 130 interrupted.\n',
     );
 
@@ -211,6 +213,31 @@ export function buildProgram(): Command {
       pool: poolOptions({ ...flags, threads: undefined }),
     });
   });
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const onnx = program.command('onnx').description("pooling nodes of ONNX models: what each computes and each runtime does with it; rewrite the ones onnxruntime-web refuses");
+  onnx
+    .command('inspect')
+    .description('list every pooling node: attributes in words, shapes, how each axis was sized, what each runtime does with it')
+    .argument('<model>', '.onnx file')
+    .option('--input-shape <name=sizes>', 'the shape of a value the model leaves symbolic or unsized (repeatable): X=1x3x224x224', collect)
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['tensor-pooling onnx inspect model.onnx', 'tensor-pooling onnx inspect model.onnx --input-shape pixel_values=1x3x640x640 --json']))
+    .action(async (model: string, flags: { inputShape?: string[]; json?: boolean }) => {
+      process.stdout.write(await inspectCommand(model, flags));
+    });
+  onnx
+    .command('rewrite')
+    .description('write a copy of the model whose pooling nodes onnxruntime-web accepts, computing exactly the same (ceil_mode and auto_pad become explicit pads)')
+    .argument('<input>', '.onnx file (never overwritten)')
+    .requiredOption('-o, --output <file>', 'the rewritten model')
+    .addOption(new Option('--for <runtime>', 'the runtime to rewrite for').choices(['ort-web']).makeOptionMandatory())
+    .option('-f, --force', 'overwrite an existing output (never the input)')
+    .option('--input-shape <name=sizes>', 'the shape of a value the model leaves symbolic or unsized (repeatable): X=1x3x224x224', collect)
+    .addHelpText('after', examples(['tensor-pooling onnx rewrite model.onnx -o model.ort-web.onnx --for ort-web']))
+    .action(async (input: string, flags: { output: string; for: string; force?: boolean; inputShape?: string[] }) => {
+      process.stderr.write(await rewriteCommand(input, flags));
+    });
   return program;
 }
 
