@@ -35,7 +35,7 @@ import { planAvgPool, planMaxPool } from '../../src/ops/window-ops.js';
 import { candidateOutputs, webGpuSupports } from '../../src/kernels/webgpu/plan-words.js';
 import { probeTwoFloat } from '../../src/kernels/webgpu/probe.js';
 import { PlanRunner, USAGE } from '../../src/kernels/webgpu/runner.js';
-import { TWO_FLOAT_WGSL } from '../../src/kernels/webgpu/shaders.js';
+import { GRADIENT_DIVISOR_GROUPS, TWO_FLOAT_WGSL } from '../../src/kernels/webgpu/shaders.js';
 import { createWebGpuPooling, type GpuTensor, type WebGpuInput, type WebGpuPooling, type WebGpuShapeInput } from '../../src/webgpu/index.js';
 import { randomWindowOptions, rng, type Random } from '../backends/compare.js';
 import { runConformance, type VectorResult } from '../conformance/runner.js';
@@ -500,6 +500,22 @@ test('divisor overrides past the split\'s headroom (1e36, -3e37) and small ones 
     const dy = tensor(expected.shape, scaled(expected.data.length));
     const gradientExpected = avgPoolBackward(dy, x.shape, { ...options, backend: 'reference' });
     assertWithinUlps({ shape: x.shape, data: await takeFloats(await pooling.avgPoolBackward(dy, x.shape, options)) }, gradientExpected, 1, `backward ${divisorOverride}`);
+  }
+});
+
+test('gradients where an input meets more divisors than the kernel sums under (3-D corners, valid divisors): within 1 ulp', async () => {
+  const r = rng(1430);
+  const shape = [1, 2, 7, 7, 7];
+  const options = { kernel: 5, stride: 1, padding: 2 };
+  const plan = planAvgPool(shape, options);
+  // The corner input (0, 0, 0) lies in windows of 3, 4 or 5 valid taps per axis: 10 distinct divisors.
+  const perAxis = [3, 4, 5];
+  const divisors = new Set(perAxis.flatMap((a) => perAxis.flatMap((b) => perAxis.map((c) => a * b * c))));
+  assert.ok(divisors.size > GRADIENT_DIVISOR_GROUPS, `${divisors.size} divisors`);
+  for (const kind of GRADIENT_KINDS) {
+    const dy = tensor(plan.outputShape, gradient(r, plan.batch * plan.channels * plan.outputSpatialSize, kind));
+    const expected = avgPoolBackward(dy, shape, { ...options, backend: 'reference' });
+    assertWithinUlps({ shape, data: await takeFloats(await pooling.avgPoolBackward(dy, shape, options)) }, expected, 1, `dy ${kind}`);
   }
 });
 

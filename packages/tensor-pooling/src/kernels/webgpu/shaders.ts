@@ -509,10 +509,18 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups
           flags = flags | dividedSpecial(special, divisor.x < 0.0);
           continue;
         }
-        // Divisors compared by their bits: the plan's own values, never rounded differently.
+        // Divisors compared by their bits: the plan's own values, never rounded differently. The
+        // search never indexes past the divisors met: written as k < met && groupDivisor[k] != key,
+        // SwiftShader gave wrong gradients once all groups were taken.
         let key = bitcast<vec2<u32>>(divisor);
         var k = 0u;
-        while (k < divisorsMet && any(groupDivisor[k] != key)) {
+        loop {
+          if (k >= divisorsMet) {
+            break;
+          }
+          if (all(groupDivisor[k] == key)) {
+            break;
+          }
           k++;
         }
         if (k == divisorsMet && divisorsMet < ${GRADIENT_DIVISOR_GROUPS}u) {
