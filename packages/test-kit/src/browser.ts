@@ -46,7 +46,12 @@ export async function serve(folder: string, headers: Record<string, string> = {}
   return { server, url: `http://127.0.0.1:${address.port}/` };
 }
 
-export async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * Debian's Chromium, headless, in a fresh profile. `webgpu` turns WebGPU on: `--enable-unsafe-webgpu`
+ * (without it `requestAdapter()` gives null on Linux) in place of `--disable-gpu`; the adapter is
+ * then SwiftShader on a machine without a GPU.
+ */
+export async function launch(options: { readonly webgpu?: boolean } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y --no-install-recommends chromium)`);
   }
@@ -57,7 +62,7 @@ export async function launch(): Promise<{ context: BrowserContext; close: () => 
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
+      ...(options.webgpu ? ['--enable-unsafe-webgpu'] : ['--disable-gpu']),
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

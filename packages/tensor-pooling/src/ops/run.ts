@@ -147,17 +147,22 @@ export function runForwardWithIndices<T extends FloatArray>(
   };
 }
 
-/** dy read once, of the plan's output shape, and of x's dtype. */
-export function readGradient<T extends FloatArray>(plan: PoolPlan, dy: Tensor<T>, x: Tensor | undefined): Tensor<T> {
-  const gradient = readTensor<T>(plan.op, 'dy', dy);
+/** A gradient's shape is the forward output's (SHAPE_MISMATCH otherwise); the WebGPU ops check theirs here too. */
+export function checkGradientShape(plan: PoolPlan, shape: readonly number[]): void {
   const expected = plan.outputShape;
-  if (!sameShape(gradient.shape, expected)) {
+  if (!sameShape(shape, expected)) {
     throw new PoolingError(
       'SHAPE_MISMATCH',
       plan.op,
-      `dy must have the forward output's shape ${show(expected)} (input ${show(plan.inputShape)}); got ${show(gradient.shape)}`,
+      `dy must have the forward output's shape ${show(expected)} (input ${show(plan.inputShape)}); got ${show(shape)}`,
     );
   }
+}
+
+/** dy read once, of the plan's output shape, and of x's dtype. */
+export function readGradient<T extends FloatArray>(plan: PoolPlan, dy: Tensor<T>, x: Tensor | undefined): Tensor<T> {
+  const gradient = readTensor<T>(plan.op, 'dy', dy);
+  checkGradientShape(plan, gradient.shape);
   if (x && dtypeOf(x.data) !== dtypeOf(gradient.data)) {
     throw new PoolingError(
       'UNSUPPORTED_DTYPE',

@@ -5,8 +5,9 @@
  * without a readback. Averages are exact to 1 ulp (two-float sums, a corrected division, checked
  * by a start-up probe); max pooling gives PyTorch's per-plane indices.
  *
- * This first release covers the forward passes of average, max and global average pooling,
- * float32, 1 to 3 spatial axes, both layouts. The `tensor-pooling` entry never loads this code.
+ * This release covers average, max and global average pooling, forward and backward (the
+ * gradients gather in a fixed order: no atomics), float32, 1 to 3 spatial axes, both layouts. The
+ * `tensor-pooling` entry never loads this code.
  * @module tensor-pooling/webgpu
  */
 export { createWebGpuPooling } from './pooling.js';
@@ -18,5 +19,6 @@ export type {
   WebGpuInput,
   WebGpuPooling,
   WebGpuPoolingOptions,
+  WebGpuShapeInput,
   WebGpuWindowOptions,
 } from './pooling.js';

@@ -7,6 +7,7 @@ import { PoolingError, show } from '../plan/errors.js';
 import type { PoolPlan } from '../plan/plan.js';
 import { readOptions } from '../plan/validate.js';
 import { planGlobalOp, type GlobalOptions } from '../ops/global-ops.js';
+import { checkGradientShape } from '../ops/run.js';
 import { AVG_KEYS, MAX_KEYS, avgReducer, planWindowOp, type AvgPoolOptions, type WindowOptions } from '../ops/options.js';
 import { MAX_ELEMENTS, elementCount, readCallerValue, readShape, readTensor, typedArrayRealLength, type Layout, type Tensor } from '../tensor.js';
 import { webGpuSupports } from '../kernels/webgpu/plan-words.js';
@@ -38,6 +39,14 @@ export interface GpuTensor {
  * @category WebGPU
  */
 export type WebGpuInput = Tensor<Float32Array> | GpuTensor;
+
+/**
+ * What the gradients of averages take for the forward input: the input itself (a host or GPU
+ * tensor, of which only the shape and layout are read) or just its shape, as
+ * {@link "tensor-pooling"!avgPoolBackward | avgPoolBackward} takes it.
+ * @category WebGPU
+ */
+export type WebGpuShapeInput = Tensor | GpuTensor | readonly number[];
 
 /**
  * {@link WebGpuPooling.avgPool}'s options: {@link AvgPoolOptions} without `backend` and `threads`.
@@ -109,6 +118,41 @@ export interface WebGpuPooling {
    * @returns The means, (N, C) or with `keepDims` (N, C, 1, ...).
    */
   globalAvgPool(x: WebGpuInput, options?: WebGpuGlobalOptions): Promise<GpuTensor>;
+  /**
+   * The gradient of {@link WebGpuPooling.avgPool}, as
+   * {@link "tensor-pooling"!avgPoolBackward | avgPoolBackward} computes it: each input element
+   * gathers dy / divisor from the outputs whose windows hold it, in the reference's order, in two
+   * floats (the dy of outputs sharing a divisor summed first and divided once) and rounds once:
+   * within 1 ulp of the CPU's gradient, and of the exact one on cancelling gradients, while sums
+   * stay within float32's range and under 1e30. No atomics: the same bits on every run.
+   * @param dy - The gradient of the forward output, of its shape.
+   * @param input - The forward input, or just its shape.
+   * @param options - The forward call's options.
+   * @returns dL/dx, of the input's shape, on the GPU.
+   */
+  avgPoolBackward(dy: WebGpuInput, input: WebGpuShapeInput, options: WebGpuAvgPoolOptions): Promise<GpuTensor>;
+  /**
+   * The gradient of {@link WebGpuPooling.maxPool}, as
+   * {@link "tensor-pooling"!maxPoolBackward | maxPoolBackward} computes it: the forward pass runs
+   * again on the GPU for its indices (the first maximum on a tie, NaN as the maximum where one is
+   * in the window), and each input element gathers the dy of the outputs whose index is its own,
+   * summed in two floats and rounded once.
+   * @param dy - The gradient of the forward output, of its shape.
+   * @param x - The forward input (its values decide where the maxima were).
+   * @param options - The forward call's options.
+   * @returns dL/dx, of `x`'s shape, on the GPU.
+   */
+  maxPoolBackward(dy: WebGpuInput, x: WebGpuInput, options: WebGpuWindowOptions): Promise<GpuTensor>;
+  /**
+   * The gradient of {@link WebGpuPooling.globalAvgPool}, as
+   * {@link "tensor-pooling"!globalAvgPoolBackward | globalAvgPoolBackward} computes it: each
+   * channel's gradient divided evenly over its map (a corrected division, within 1 ulp).
+   * @param dy - The gradient of the forward output, of its shape.
+   * @param input - The forward input, or just its shape.
+   * @param options - The forward call's options.
+   * @returns dL/dx, of the input's shape, on the GPU.
+   */
+  globalAvgPoolBackward(dy: WebGpuInput, input: WebGpuShapeInput, options?: WebGpuGlobalOptions): Promise<GpuTensor>;
   /**
    * Copies a GPU tensor back to the CPU.
    * @param t - A tensor on this device whose buffer has `COPY_SRC` (the ops' outputs have it).
@@ -197,39 +241,62 @@ function requireUsage(op: string, name: string, buffer: GPUBuffer, flag: number,
   }
 }
 
-function readInput(op: string, x: unknown): ReadInput {
-  const kind = readCallerValue(op, 'x', () => (isObject(x) ? (x.data !== undefined ? 'host' : x.buffer !== undefined ? 'gpu' : undefined) : undefined));
-  if (kind === 'gpu') {
-    const t = readGpuTensor(op, 'x', x as Record<string, unknown>, ['float32']);
-    requireUsage(op, 'x', t.buffer!, USAGE.STORAGE, 'STORAGE');
+function tensorKind(op: string, name: string, x: unknown): 'host' | 'gpu' {
+  const kind = readCallerValue(op, name, () => (isObject(x) ? (x.data !== undefined ? 'host' : x.buffer !== undefined ? 'gpu' : undefined) : undefined));
+  if (kind === undefined) {
+    throw new PoolingError('INVALID_PARAMETER', op, `${name} must be a tensor { shape, data } or a GPU tensor { buffer, shape, dtype, layout }; got ${show(x)}`);
+  }
+  return kind;
+}
+
+function readInput(op: string, name: string, x: unknown): ReadInput {
+  if (tensorKind(op, name, x) === 'gpu') {
+    const t = readGpuTensor(op, name, x as Record<string, unknown>, ['float32']);
+    requireUsage(op, name, t.buffer!, USAGE.STORAGE, 'STORAGE');
     return t;
   }
-  if (kind === undefined) {
-    throw new PoolingError('INVALID_PARAMETER', op, `x must be a tensor { shape, data } or a GPU tensor { buffer, shape, dtype, layout }; got ${show(x)}`);
-  }
-  const t = readTensor(op, 'x', x);
+  const t = readTensor(op, name, x);
   if (!(t.data instanceof Float32Array)) {
-    throw new PoolingError('UNSUPPORTED_DTYPE', op, `x.data must be a Float32Array on WebGPU (float32 only); got Float64Array`);
+    throw new PoolingError('UNSUPPORTED_DTYPE', op, `${name}.data must be a Float32Array on WebGPU (float32 only); got Float64Array`);
   }
   return { shape: t.shape, host: t.data };
 }
 
-/** The options' layout, or the GPU tensor's when the options give none; both given must agree. */
-function withLayout(op: string, options: Readonly<Record<string, unknown>>, input: ReadInput): Readonly<Record<string, unknown>> {
-  if (input.layout === undefined) return options;
-  if (options.layout === undefined) return { ...options, layout: input.layout };
-  if (options.layout !== input.layout) {
-    throw new PoolingError('INVALID_PARAMETER', op, `options.layout ${show(options.layout)} contradicts x.layout ${show(input.layout)}`);
+/** The forward input of an average's gradient, of which only the shape (and a GPU tensor's layout) counts. */
+function readShapeInput(op: string, input: unknown): ReadInput {
+  if (readCallerValue(op, 'input', () => Array.isArray(input))) return { shape: readShape(op, 'input shape', input) };
+  if (tensorKind(op, 'x', input) === 'gpu') {
+    const t = readGpuTensor(op, 'x', input as Record<string, unknown>, ['float32']);
+    return { shape: t.shape, layout: t.layout };
   }
-  return options;
+  return { shape: readTensor(op, 'x', input).shape };
+}
+
+/**
+ * The options' layout, or the first GPU tensor's that has one when the options give none; every
+ * layout given must agree.
+ */
+function withLayout(op: string, options: Readonly<Record<string, unknown>>, inputs: readonly (readonly [string, ReadInput])[]): Readonly<Record<string, unknown>> {
+  let layout = options.layout;
+  let from = 'options.layout';
+  for (const [name, input] of inputs) {
+    if (input.layout === undefined) continue;
+    if (layout === undefined) {
+      layout = input.layout;
+      from = `${name}.layout`;
+    } else if (layout !== input.layout) {
+      throw new PoolingError('INVALID_PARAMETER', op, `${from} ${show(layout)} contradicts ${name}.layout ${show(input.layout)}`);
+    }
+  }
+  return layout === options.layout ? options : { ...options, layout };
 }
 
 /**
  * Starts WebGPU pooling on the caller's device or on one it requests, after a probe that the
  * device's shader compiler keeps the two-float arithmetic the exact averages rely on.
  *
- * In this release the ops are the forward passes of average, max (with indices) and global average
- * pooling, float32, 1 to 3 spatial axes; gradients and the other ops run on the CPU ops.
+ * In this release the ops are average, max (with indices) and global average pooling and their
+ * gradients, float32, 1 to 3 spatial axes; the other ops run on the CPU ops.
  *
  * @param options - `device` (the caller's GPUDevice), or `gpu` to request one from (default
  *   `navigator.gpu`).
@@ -329,53 +396,120 @@ function makePooling(device: GPUDevice, owned: boolean, source: readonly unknown
     }
   };
 
-  async function run(op: string, plan: PoolPlan, input: ReadInput, withIndices: boolean) {
-    checkFits(op, plan);
-    const pipeline = await runner.prepare(op, plan);
-    checkAlive(op);
-    const inputElements = plan.batch * plan.channels * plan.inputSpatialSize;
-    if (input.host && typedArrayRealLength(input.host) !== inputElements) {
-      throw new PoolingError('DATA_LENGTH_MISMATCH', op, `x.data was resized or detached during the call (shape ${show(plan.inputShape)})`);
+  /** A host tensor's data still holds its shape's elements after the awaits (a caller may resize it). */
+  const checkStillHeld = (op: string, name: string, input: ReadInput | undefined, elements: number) => {
+    if (input?.host && typedArrayRealLength(input.host) !== elements) {
+      throw new PoolingError('DATA_LENGTH_MISMATCH', op, `${name}.data was resized or detached during the call (shape ${show(input.shape)})`);
     }
+  };
+
+  /**
+   * Runs `encode` inside error scopes with `upload` for host inputs; what the GPU refuses comes
+   * back coded, and the outputs `encode` made are destroyed then. Uploads and the buffers handed to
+   * `temporary` are destroyed in any case (after submission, which keeps them for the queued work).
+   */
+  async function submit(
+    op: string,
+    encode: (upload: (input: ReadInput, elements: number) => GPUBuffer, temporary: (buffer: GPUBuffer | undefined) => void) => readonly (GPUBuffer | undefined)[],
+  ): Promise<readonly (GPUBuffer | undefined)[]> {
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    let upload: GPUBuffer | undefined;
-    let output: ReturnType<PlanRunner['forward']> | undefined;
+    const temporaries: GPUBuffer[] = [];
+    const temporary = (buffer: GPUBuffer | undefined) => {
+      if (buffer) temporaries.push(buffer);
+    };
+    const upload = (input: ReadInput, elements: number): GPUBuffer => {
+      if (input.buffer) return input.buffer;
+      const buffer = device.createBuffer({ size: bufferBytes(elements), usage: USAGE.STORAGE | USAGE.COPY_DST, label: 'tensor-pooling input' });
+      temporaries.push(buffer);
+      if (elements > 0) device.queue.writeBuffer(buffer, 0, input.host!);
+      return buffer;
+    };
+    let outputs: readonly (GPUBuffer | undefined)[] | undefined;
     let thrown: unknown;
     try {
-      let x = input.buffer;
-      if (!x) {
-        upload = device.createBuffer({ size: bufferBytes(inputElements), usage: USAGE.STORAGE | USAGE.COPY_DST, label: 'tensor-pooling input' });
-        if (inputElements > 0) device.queue.writeBuffer(upload, 0, input.host!);
-        x = upload;
-      }
-      output = runner.forward(plan, pipeline, x, withIndices);
+      outputs = encode(upload, temporary);
     } catch (error) {
       thrown = error;
     }
     const outOfMemory = device.popErrorScope();
     const invalid = device.popErrorScope();
-    upload?.destroy();
+    for (const buffer of temporaries) buffer.destroy();
     const [memoryError, validationError] = await Promise.all([outOfMemory, invalid]);
-    if (thrown !== undefined || memoryError || validationError || !output) {
-      output?.y.destroy();
-      output?.indices?.destroy();
+    if (thrown !== undefined || memoryError || validationError || !outputs) {
+      for (const buffer of outputs ?? []) buffer?.destroy();
       if (memoryError) throw new PoolingError('SIZE_TOO_LARGE', op, `the GPU ran out of memory (${memoryError.message})`);
       const why = validationError?.message ?? (thrown instanceof Error ? thrown.message : String(thrown));
-      throw new PoolingError('INVALID_PARAMETER', op, `the GPU refused the call (${why}); is x.buffer on this device and alive?`);
+      throw new PoolingError('INVALID_PARAMETER', op, `the GPU refused the call (${why}); are the tensors' buffers on this device and alive?`);
     }
-    const gpuTensor = (buffer: GPUBuffer, dtype: 'float32' | 'int32'): GpuTensor =>
-      Object.freeze({ buffer, shape: Object.freeze([...plan.outputShape]), dtype, layout: plan.layout });
-    return { values: gpuTensor(output.y, 'float32'), indices: output.indices && gpuTensor(output.indices, 'int32') };
+    return outputs;
+  }
+
+  const gpuTensor = (buffer: GPUBuffer, shape: readonly number[], dtype: 'float32' | 'int32', layout: Layout): GpuTensor =>
+    Object.freeze({ buffer, shape: Object.freeze([...shape]), dtype, layout });
+
+  async function run(op: string, plan: PoolPlan, input: ReadInput, withIndices: boolean) {
+    checkFits(op, plan);
+    const pipeline = await runner.prepare(op, plan);
+    checkAlive(op);
+    const inputElements = plan.batch * plan.channels * plan.inputSpatialSize;
+    checkStillHeld(op, 'x', input, inputElements);
+    const [y, indices] = await submit(op, (upload) => {
+      const output = runner.forward(plan, pipeline, upload(input, inputElements), withIndices);
+      return [output.y, output.indices];
+    });
+    return {
+      values: gpuTensor(y!, plan.outputShape, 'float32', plan.layout),
+      indices: indices && gpuTensor(indices, plan.outputShape, 'int32', plan.layout),
+    };
+  }
+
+  /** The gradient of a plan from dy and, for max plans, the forward input x (whose indices the forward pass finds again). */
+  async function runGradient(op: string, plan: PoolPlan, dy: ReadInput, x: ReadInput | undefined): Promise<GpuTensor> {
+    checkFits(op, plan);
+    const [backward, forward] = await Promise.all([runner.prepareBackward(op), x && runner.prepare(op, plan)]);
+    checkAlive(op);
+    const planes = plan.batch * plan.channels;
+    const inputElements = planes * plan.inputSpatialSize;
+    const outputElements = planes * plan.outputSpatialSize;
+    checkStillHeld(op, 'dy', dy, outputElements);
+    checkStillHeld(op, 'x', x, inputElements);
+    const [dx] = await submit(op, (upload, temporary) => {
+      let indices: GPUBuffer | undefined;
+      if (x && forward) {
+        const output = runner.forward(plan, forward, upload(x, inputElements), true);
+        temporary(output.y);
+        temporary(output.indices);
+        indices = output.indices;
+      }
+      return [runner.backward(plan, backward, upload(dy, outputElements), indices)];
+    });
+    return gpuTensor(dx!, plan.inputShape, 'float32', plan.layout);
   }
 
   async function windowOp(op: string, x: unknown, options: unknown, keys: readonly string[], isMax: boolean, withIndices: boolean) {
     checkAlive(op);
     const read = readOptions(op, options, keys);
-    const input = readInput(op, x);
-    const o = withLayout(op, read, input) as unknown as AvgPoolOptions;
+    const input = readInput(op, 'x', x);
+    const o = withLayout(op, read, [['x', input]]) as unknown as AvgPoolOptions;
     const plan = planWindowOp(op, input.shape, o, isMax ? { op: 'max', nan: 'propagate' } : avgReducer(op, o, false));
     return run(op, plan, input, withIndices);
+  }
+
+  /** The gradient ops: options, dy, then the forward input, read and checked in the CPU ops' order. */
+  async function gradientOp(op: string, dy: unknown, input: unknown, options: unknown, kind: 'avg' | 'max' | 'global'): Promise<GpuTensor> {
+    checkAlive(op);
+    const keys = kind === 'avg' ? AVG_OPTION_KEYS : kind === 'max' ? MAX_OPTION_KEYS : GLOBAL_OPTION_KEYS;
+    const read = readOptions(op, options, keys);
+    const gradient = readInput(op, 'dy', dy);
+    const x = kind === 'max' ? readInput(op, 'x', input) : readShapeInput(op, input);
+    const o = withLayout(op, read, [['x', x], ['dy', gradient]]);
+    const plan =
+      kind === 'global'
+        ? planGlobalOp(op, x.shape, o as GlobalOptions, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' })
+        : planWindowOp(op, x.shape, o as unknown as AvgPoolOptions, kind === 'max' ? { op: 'max', nan: 'propagate' } : avgReducer(op, o as unknown as AvgPoolOptions, false));
+    checkGradientShape(plan, gradient.shape);
+    return runGradient(op, plan, gradient, kind === 'max' ? x : undefined);
   }
 
   const pooling: WebGpuPooling = {
@@ -390,10 +524,13 @@ function makePooling(device: GPUDevice, owned: boolean, source: readonly unknown
       const op = 'globalAvgPool';
       checkAlive(op);
       const read = readOptions(op, options, GLOBAL_OPTION_KEYS);
-      const input = readInput(op, x);
-      const plan = planGlobalOp(op, input.shape, withLayout(op, read, input) as GlobalOptions, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' });
+      const input = readInput(op, 'x', x);
+      const plan = planGlobalOp(op, input.shape, withLayout(op, read, [['x', input]]) as GlobalOptions, { op: 'avg', divisor: 'valid', emptyWindow: 'zero' });
       return (await run(op, plan, input, false)).values;
     },
+    avgPoolBackward: (dy, input, options) => gradientOp('avgPoolBackward', dy, input, options, 'avg'),
+    maxPoolBackward: (dy, x, options) => gradientOp('maxPoolBackward', dy, x, options, 'max'),
+    globalAvgPoolBackward: (dy, input, options = {}) => gradientOp('globalAvgPoolBackward', dy, input, options, 'global'),
     read: async (t) => {
       const op = 'read';
       checkAlive(op);

@@ -16,8 +16,11 @@ import { after, test } from 'node:test';
 import {
   PoolingError,
   avgPool,
+  avgPoolBackward,
   globalAvgPool,
+  globalAvgPoolBackward,
   maxPool,
+  maxPoolBackward,
   maxPoolWithIndices,
   registerBackend,
   tensor,
@@ -26,14 +29,14 @@ import {
   type Layout,
   type Tensor,
 } from '../../src/index.js';
-import { referenceForward } from '../../src/kernels/reference/reference.js';
-import type { PoolPlan, Reducer } from '../../src/plan/plan.js';
+import { referenceBackward, referenceForward } from '../../src/kernels/reference/reference.js';
+import { windowsOf, type PoolPlan, type Reducer } from '../../src/plan/plan.js';
 import { planAvgPool, planMaxPool } from '../../src/ops/window-ops.js';
-import { webGpuSupports } from '../../src/kernels/webgpu/plan-words.js';
+import { candidateOutputs, webGpuSupports } from '../../src/kernels/webgpu/plan-words.js';
 import { probeTwoFloat } from '../../src/kernels/webgpu/probe.js';
 import { PlanRunner, USAGE } from '../../src/kernels/webgpu/runner.js';
-import { TWO_FLOAT_WGSL } from '../../src/kernels/webgpu/shaders.js';
-import { createWebGpuPooling, type GpuTensor, type WebGpuPooling } from '../../src/webgpu/index.js';
+import { GRADIENT_DIVISOR_GROUPS, TWO_FLOAT_WGSL } from '../../src/kernels/webgpu/shaders.js';
+import { createWebGpuPooling, type GpuTensor, type WebGpuInput, type WebGpuPooling, type WebGpuShapeInput } from '../../src/webgpu/index.js';
 import { randomWindowOptions, rng, type Random } from '../backends/compare.js';
 import { runConformance, type VectorResult } from '../conformance/runner.js';
 import { exactSum, ulpsFromExactMean } from '../helpers/exact.js';
@@ -164,16 +167,21 @@ test('max pooling: random plans give the reference maxima bit for bit and its pe
   }
 });
 
+/** A random shape for global pooling (1 to 3 axes of up to 40, either layout) and its options. */
+function randomGlobalCase(r: Random) {
+  const rank = r.int(1, 3);
+  const layout: Layout = r.int(0, 1) ? 'channels-last' : 'channels-first';
+  const spatial = Array.from({ length: rank }, () => r.int(1, 40));
+  const channels = r.int(1, 6);
+  const shape = layout === 'channels-first' ? [r.int(1, 3), channels, ...spatial] : [r.int(1, 3), ...spatial, channels];
+  return { shape, options: { layout, spatialDims: rank, keepDims: r.int(0, 1) === 1 } };
+}
+
 test('global average pooling: random shapes, both layouts, keepDims, within 1 ulp', async () => {
   const r = rng(1403);
   for (let i = 0; i < 30; i++) {
-    const rank = r.int(1, 3);
-    const layout: Layout = r.int(0, 1) ? 'channels-last' : 'channels-first';
-    const spatial = Array.from({ length: rank }, () => r.int(1, 40));
-    const channels = r.int(1, 6);
-    const shape = layout === 'channels-first' ? [r.int(1, 3), channels, ...spatial] : [r.int(1, 3), ...spatial, channels];
+    const { shape, options } = randomGlobalCase(r);
     const x = tensor(shape, values(r, shape.reduce((p, s) => p * s, 1), i % 4 === 3 ? 'special' : 'uniform'));
-    const options = { layout, spatialDims: rank, keepDims: r.int(0, 1) === 1 };
     const expected = globalAvgPool(x, { ...options, backend: 'reference' });
     const y = await pooling.globalAvgPool(x, options);
     assertWithinUlps({ shape: y.shape, data: await takeFloats(y) }, expected, 1, `global ${JSON.stringify(shape)} ${JSON.stringify(options)}`);
@@ -372,6 +380,256 @@ test('more workgroups than one dispatch dimension holds fold into two dimensions
 });
 
 // ---------------------------------------------------------------------------------------------
+// Gradients: gathered per input element from the plan's tables, two-float sums rounded once
+
+type GradientKind = 'uniform' | 'cancelling' | 'special';
+
+/** A gradient: ordinary values, +-1000 pairs with 1e-3 noise (overlapping windows cancel), or NaN and infinities. */
+function gradient(r: Random, length: number, kind: GradientKind): Float32Array {
+  if (kind === 'cancelling') return cancelling(r.int(1, 1 << 30), length);
+  const data = values(r, length, kind === 'special' ? 'special' : 'uniform');
+  return data;
+}
+
+/** The same values as a host tensor or as a GPU tensor (the ops take both), by turns. */
+function asInput(t: Tensor<Float32Array>, turn: number, layout?: Layout): WebGpuInput {
+  return turn % 2 === 0 ? t : { buffer: upload(t.data), shape: t.shape, dtype: 'float32', ...(layout ? { layout } : {}) };
+}
+
+/** What an average's gradient takes for the forward input: the shape, the host tensor or a GPU tensor, by turns. */
+function asShapeInput(x: Tensor<Float32Array>, turn: number): WebGpuShapeInput {
+  return turn % 3 === 0 ? x.shape : turn % 3 === 1 ? x : { buffer: upload(x.data), shape: x.shape, dtype: 'float32' };
+}
+
+const GRADIENT_KINDS: readonly GradientKind[] = ['uniform', 'cancelling', 'special'];
+
+test('average gradients: random plans (ceil, padding, SAME, dilation, divisors, layouts, 1-3 axes) within 1 ulp of the reference backward', async () => {
+  const r = rng(1420);
+  let sameBits = 0;
+  let compared = 0;
+  for (let i = 0; i < 90; i++) {
+    const c = randomCase(r, i, 'uniform');
+    const options = { ...c.options, ...avgExtras(r) };
+    const outputShape = planAvgPool(c.x.shape, options).outputShape;
+    const kind = GRADIENT_KINDS[i % 3]!;
+    const dy = tensor(outputShape, gradient(r, outputShape.reduce((p, s) => p * s, 1), kind));
+    const expected = avgPoolBackward(dy, c.x.shape, { ...options, backend: 'reference' });
+    const dx = await pooling.avgPoolBackward(asInput(dy, i, i % 4 === 1 ? options.layout : undefined), asShapeInput(c.x, i), options);
+    assert.deepEqual(dx.shape, c.x.shape, c.label);
+    assert.equal(dx.layout, options.layout ?? 'channels-first');
+    const got = await takeFloats(dx);
+    assertWithinUlps({ shape: dx.shape, data: got }, expected, 1, `${c.label} ${JSON.stringify(options)} dy ${kind}`);
+    for (let k = 0; k < got.length; k++) if (Object.is(got[k], expected.data[k]) || (Number.isNaN(got[k]) && Number.isNaN(expected.data[k]))) sameBits++;
+    compared += got.length;
+  }
+  console.log(`webgpu-suite: average gradients: ${sameBits} of ${compared} elements the reference's bits, the rest 1 ulp away`);
+});
+
+test('max gradients: random plans (ties, NaN, infinities in x) within 1 ulp of the reference backward, through the forward indices', async () => {
+  const r = rng(1421);
+  for (let i = 0; i < 90; i++) {
+    const c = randomCase(r, i, (['ties', 'special', 'uniform'] as const)[i % 3]!);
+    const outputShape = planMaxPool(c.x.shape, c.options).outputShape;
+    const kind = GRADIENT_KINDS[Math.floor(i / 3) % 3]!;
+    const dy = tensor(outputShape, gradient(r, outputShape.reduce((p, s) => p * s, 1), kind));
+    const expected = maxPoolBackward(dy, c.x, { ...c.options, backend: 'reference' });
+    const dx = await pooling.maxPoolBackward(asInput(dy, i), asInput(c.x, i + 1), c.options);
+    assert.deepEqual(dx.shape, c.x.shape, c.label);
+    assertWithinUlps({ shape: dx.shape, data: await takeFloats(dx) }, expected, 1, `${c.label} dy ${kind}`);
+  }
+});
+
+test('global average gradients: random shapes, both layouts, keepDims, within 1 ulp of the reference backward', async () => {
+  const r = rng(1422);
+  for (let i = 0; i < 30; i++) {
+    const { shape, options } = randomGlobalCase(r);
+    const x = tensor(shape, new Float32Array(shape.reduce((p, s) => p * s, 1)));
+    const outputShape = globalAvgPool(x, options).shape;
+    const dy = tensor(outputShape, gradient(r, outputShape.reduce((p, s) => p * s, 1), GRADIENT_KINDS[i % 3]!));
+    const expected = globalAvgPoolBackward(dy, shape, { ...options, backend: 'reference' });
+    const dx = await pooling.globalAvgPoolBackward(asInput(dy, i), asShapeInput(x, i), options);
+    assertWithinUlps({ shape: dx.shape, data: await takeFloats(dx) }, expected, 1, `global ${JSON.stringify(shape)} ${JSON.stringify(options)}`);
+  }
+});
+
+/** The gather of a 1-D average gradient in float32 arithmetic, for the comparison below. */
+function float32Gather(dy: Float32Array, size: number, kernel: number, divisor: number): Float32Array {
+  const dx = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    let sum = 0;
+    for (let o = Math.max(0, i - kernel + 1); o <= Math.min(dy.length - 1, i); o++) sum = Math.fround(sum + Math.fround(dy[o]! / divisor));
+    dx[i] = sum;
+  }
+  return dx;
+}
+
+test('cancelling gradients through 64 overlapping windows: within 1 ulp of the exact gradient (BigInt), where float32 sums are far off', async () => {
+  const size = 4096;
+  const kernel = 64;
+  const dy = cancelling(1423, size - kernel + 1);
+  for (const divisorOverride of [undefined, 3]) {
+    const divisor = divisorOverride ?? kernel;
+    const options = { kernel: [kernel], stride: 1, ...(divisorOverride === undefined ? {} : { divisorOverride }) };
+    const got = await takeFloats(await pooling.avgPoolBackward(tensor([1, 1, dy.length], dy), [1, 1, size], options));
+    const reference = avgPoolBackward(tensor([1, 1, dy.length], dy), [1, 1, size], { ...options, backend: 'reference' }).data;
+    const float32 = float32Gather(dy, size, kernel, divisor);
+    let float32Off = 0;
+    let referenceOff = 0;
+    for (let i = 0; i < size; i++) {
+      // Input i gathers outputs i - 63 to i: its exact gradient is their dy's sum over the divisor.
+      const exact = exactSum(dy.subarray(Math.max(0, i - kernel + 1), Math.min(dy.length, i + 1)));
+      const ulps = ulpsFromExactMean(got[i]!, exact, divisor, 'float32');
+      assert.ok(ulps <= 1, `divisor ${divisor}, input ${i}: ${got[i]} is ${ulps} ulps from the exact gradient`);
+      if (ulpsFromExactMean(float32[i]!, exact, divisor, 'float32') > 1000) float32Off++;
+      if (ulpsFromExactMean(reference[i]!, exact, divisor, 'float32') > 1) referenceOff++;
+    }
+    assert.ok(float32Off > size / 16, `the data must defeat float32 sums: only ${float32Off} of ${size} were over 1,000 ulps off`);
+    console.log(`webgpu-suite: cancelling gradients, divisor ${divisor}: a float32 gather is over 1,000 ulps off on ${float32Off} of ${size} inputs, the float64 reference over 1 ulp off on ${referenceOff}`);
+  }
+});
+
+test('divisor overrides past the split\'s headroom (1e36, -3e37) and small ones (1e-20): forward and gradient within 1 ulp', async () => {
+  const r = rng(1424);
+  // Values near 1e6, so that no mean falls among float32's subnormals (a GPU may flush those to 0).
+  const scaled = (length: number) => values(r, length, 'uniform').map((v) => v * 1e6);
+  const x = tensor([1, 2, 9, 7], scaled(126));
+  for (const divisorOverride of [1e36, -3e37, 1e-20]) {
+    const options = { kernel: 3, stride: 2, padding: 1, ceilMode: true, divisorOverride };
+    const expected = avgPool(x, { ...options, backend: 'reference' });
+    assertWithinUlps({ shape: expected.shape, data: await takeFloats(await pooling.avgPool(x, options)) }, expected, 1, `forward ${divisorOverride}`);
+    const dy = tensor(expected.shape, scaled(expected.data.length));
+    const gradientExpected = avgPoolBackward(dy, x.shape, { ...options, backend: 'reference' });
+    assertWithinUlps({ shape: x.shape, data: await takeFloats(await pooling.avgPoolBackward(dy, x.shape, options)) }, gradientExpected, 1, `backward ${divisorOverride}`);
+  }
+});
+
+test('gradients where an input meets more divisors than the kernel sums under (3-D corners, valid divisors): within 1 ulp', async () => {
+  const r = rng(1430);
+  const shape = [1, 2, 7, 7, 7];
+  const options = { kernel: 5, stride: 1, padding: 2 };
+  const plan = planAvgPool(shape, options);
+  // The corner input (0, 0, 0) lies in windows of 3, 4 or 5 valid taps per axis: 10 distinct divisors.
+  const perAxis = [3, 4, 5];
+  const divisors = new Set(perAxis.flatMap((a) => perAxis.flatMap((b) => perAxis.map((c) => a * b * c))));
+  assert.ok(divisors.size > GRADIENT_DIVISOR_GROUPS, `${divisors.size} divisors`);
+  for (const kind of GRADIENT_KINDS) {
+    const dy = tensor(plan.outputShape, gradient(r, plan.batch * plan.channels * plan.outputSpatialSize, kind));
+    const expected = avgPoolBackward(dy, shape, { ...options, backend: 'reference' });
+    assertWithinUlps({ shape, data: await takeFloats(await pooling.avgPoolBackward(dy, shape, options)) }, expected, 1, `dy ${kind}`);
+  }
+});
+
+/** Runs a plan's gradient on the GPU through the kernels' own runner (max plans run the forward for their indices first). */
+async function runGradientPlan(runner: PlanRunner, plan: PoolPlan, dy: Float32Array, x: Float32Array): Promise<Float32Array> {
+  const backward = await runner.prepareBackward(plan.op);
+  let indices: GPUBuffer | undefined;
+  if (plan.reducer.op === 'max') {
+    const forward = runner.forward(plan, await runner.prepare(plan.op, plan), upload(x), true);
+    forward.y.destroy();
+    indices = forward.indices;
+  }
+  const dx = runner.backward(plan, backward, upload(dy), indices);
+  const bytes = x.length * 4;
+  const staging = runner.copyOut(dx, bytes);
+  const result = new Float32Array(await runner.mapOut(staging, bytes));
+  staging.destroy();
+  dx.destroy();
+  indices?.destroy();
+  return result;
+}
+
+test("gradients of the plan's other rules (NaN skipped, ties to the last) and of dispatches folded into two dimensions", async () => {
+  const r = rng(1425);
+  const reducers: Reducer[] = [
+    { op: 'max', nan: 'ignore' },
+    { op: 'max', nan: 'propagate', ties: 'last' },
+    { op: 'max', nan: 'ignore', ties: 'last' },
+  ];
+  const runner = new PlanRunner(device);
+  for (let i = 0; i < 30; i++) {
+    const c = randomCase(r, i, i % 2 ? 'special' : 'ties');
+    const plan = withReducer(planMaxPool(c.x.shape, c.options), reducers[i % reducers.length]!);
+    const dy = values(r, plan.batch * plan.channels * plan.outputSpatialSize, 'uniform');
+    const expected = referenceBackward(plan, { shape: plan.outputShape, data: dy }, c.x);
+    const got = await runGradientPlan(runner, plan, dy, c.x.data);
+    assertWithinUlps({ shape: [got.length], data: got }, { shape: [got.length], data: expected }, 1, `${c.label} ${JSON.stringify(plan.reducer)}`);
+  }
+  // 3 * 5 * 17 * 19 = 4845 inputs: 76 groups of 64, 7 x 11 with a runner told a limit of 7.
+  const folded = new PlanRunner(device, 7);
+  const x = tensor([3, 5, 17, 19], values(r, 4845, 'ties'));
+  for (const plan of [planAvgPool(x.shape, { kernel: 3, stride: 2, padding: 1 }), planMaxPool(x.shape, { kernel: 3, stride: 2, padding: 1 })]) {
+    const dy = values(r, plan.batch * plan.channels * plan.outputSpatialSize, 'uniform');
+    const expected = referenceBackward(plan, { shape: plan.outputShape, data: dy }, x);
+    const got = await runGradientPlan(folded, plan, dy, x.data);
+    assertWithinUlps({ shape: [got.length], data: got }, { shape: [got.length], data: expected }, 1, `folded ${plan.reducer.op}`);
+  }
+});
+
+test("each input index's candidate outputs hold every window that holds it, and no more than its padded windows span", () => {
+  const r = rng(1426);
+  for (let i = 0; i < 200; i++) {
+    // Dilations up to 4 (the window suites stop at 2): windows starting in the padding then have their first taps out of order.
+    const size = r.int(1, 30);
+    const dilation = r.int(1, 4);
+    const kernel = r.int(1, Math.min(6, Math.floor((size - 1) / dilation) + 1));
+    const half = Math.floor(((kernel - 1) * dilation + 1) / 2);
+    const stride = r.int(1, 4);
+    const padding: [number, number][] = [[r.int(0, half), r.int(0, half)]];
+    const ceilMode = r.int(0, 1) === 1;
+    const plan = planMaxPool([1, 1, size], { kernel: [kernel], stride: [stride], dilation: [dilation], padding, ceilMode });
+    const axis = plan.axes[0]!;
+    if (axis.kind !== 'sliding') continue;
+    const table = windowsOf(plan)[0]!;
+    const { start, count } = candidateOutputs(table, size);
+    for (let p = 0; p < size; p++) {
+      const holders: number[] = [];
+      for (let o = 0; o < axis.out; o++) {
+        const along = p - table.first[o]!;
+        if (along >= 0 && along % table.step === 0 && along / table.step < table.count[o]!) holders.push(o);
+      }
+      const label = `size ${size} ${JSON.stringify({ kernel, stride, dilation, padding, ceilMode })} index ${p}`;
+      for (const o of holders) assert.ok(o >= start[p]! && o < start[p]! + count[p]!, `${label}: output ${o} outside [${start[p]}, +${count[p]})`);
+      const spanning = Math.floor(((axis.kernel - 1) * axis.dilation) / axis.stride) + 1;
+      assert.ok(count[p]! <= spanning, `${label}: ${count[p]} candidates`);
+    }
+  }
+});
+
+test('gradients give the same bits on every run', async () => {
+  const r = rng(1427);
+  const x = tensor([2, 3, 37, 41], values(r, 2 * 3 * 37 * 41, 'ties'));
+  const window = { kernel: 5, stride: 2, padding: 2, ceilMode: true };
+  const options = { ...window, countIncludePad: true };
+  const outputShape = avgPool(x, options).shape;
+  const dy = tensor(outputShape, cancelling(1427, outputShape.reduce((p, s) => p * s, 1)));
+  const dyGlobal = tensor([2, 3], cancelling(1428, 6));
+  let first: Float32Array[] | undefined;
+  for (let run = 0; run < 3; run++) {
+    const results = [
+      await takeFloats(await pooling.avgPoolBackward(dy, x.shape, options)),
+      await takeFloats(await pooling.maxPoolBackward(dy, x, window)),
+      await takeFloats(await pooling.globalAvgPoolBackward(dyGlobal, x)),
+    ];
+    if (first) results.forEach((result, k) => assertSameBits(result, first![k]!, `gradient ${k}, run ${run}`));
+    else first = results;
+  }
+});
+
+test('GPU tensors through forward and backward: the gradient of the GPU output gives the CPU chain', async () => {
+  const r = rng(1429);
+  const x = tensor([2, 9, 11, 3], values(r, 2 * 9 * 11 * 3, 'ties'));
+  const options = { kernel: 3, stride: 2, padding: 1, ceilMode: true, layout: 'channels-last' } as const;
+  const gx: GpuTensor = { buffer: upload(x.data), shape: x.shape, dtype: 'float32', layout: 'channels-last' };
+  const y = await pooling.maxPool(gx, { kernel: 3, stride: 2, padding: 1, ceilMode: true });
+  // The output itself as dy: its layout comes with it.
+  const dx = await pooling.maxPoolBackward(y, gx, { kernel: 3, stride: 2, padding: 1, ceilMode: true });
+  assert.equal(dx.layout, 'channels-last');
+  const cpu = maxPoolBackward(maxPool(x, options), x, options);
+  assertWithinUlps({ shape: dx.shape, data: await takeFloats(dx) }, cpu, 1, 'max chain');
+  y.buffer.destroy();
+});
+
+// ---------------------------------------------------------------------------------------------
 // GPU tensors in and out
 
 test('GPU tensors in, GPU tensors out: a chain without readback gives the CPU chain', async () => {
@@ -403,6 +661,9 @@ test("createWebGpuPooling's example: navigator.gpu's device, avgPool, read, dest
     assert.deepEqual([y.shape, Array.from(await own.read(y))], [[1, 1, 2, 2], [3.5, 5.5, 11.5, 13.5]]);
     const z = await own.maxPool(y, { kernel: 2 });
     assert.deepEqual(Array.from(await own.read(z)), [13.5]);
+    // docs/webgpu.md's example goes on with a gradient.
+    const dx = await own.avgPoolBackward(y, x, { kernel: 2 });
+    assert.deepEqual(Array.from(await own.read(dx)).slice(0, 4), [0.875, 0.875, 1.375, 1.375]);
     y.buffer.destroy();
     own.destroy();
     // The device it requested is gone with it.
@@ -522,6 +783,49 @@ test('bad tensors: dtype, size, usage, layout and device are refused with codes'
   const destroyed = upload(new Float32Array(8));
   destroyed.destroy();
   await assert.rejects(pooling.avgPool(gpuTensor({ buffer: destroyed }), { kernel: [2] }), { code: 'INVALID_PARAMETER', message: /GPU refused/ });
+});
+
+test("bad gradients: the CPU op's codes and messages, before any buffer is made", async () => {
+  const x = tensor([1, 1, 4, 4], new Float32Array(16));
+  const dy = tensor([1, 1, 2, 2], new Float32Array(4));
+  const options = { kernel: 2 };
+  const cpuError = (fn: () => unknown): PoolingError => {
+    try {
+      fn();
+    } catch (error) {
+      return error as PoolingError;
+    }
+    assert.fail('the CPU op threw nothing');
+  };
+  const cases: [string, () => unknown, () => Promise<unknown>][] = [
+    ['dy of the wrong shape', () => avgPoolBackward(tensor([1, 1, 3, 2], new Float32Array(6)), x, options), () => pooling.avgPoolBackward(tensor([1, 1, 3, 2], new Float32Array(6)), x, options)],
+    ['dy of the wrong shape (max)', () => maxPoolBackward(tensor([1, 1, 2, 3], new Float32Array(6)), x, options), () => pooling.maxPoolBackward(tensor([1, 1, 2, 3], new Float32Array(6)), x, options)],
+    ['dy of the wrong shape (global)', () => globalAvgPoolBackward(tensor([1, 2], new Float32Array(2)), x), () => pooling.globalAvgPoolBackward(tensor([1, 2], new Float32Array(2)), x)],
+    ['padding over half the kernel', () => avgPoolBackward(dy, x.shape, { kernel: 2, padding: 2 }), () => pooling.avgPoolBackward(dy, x.shape, { kernel: 2, padding: 2 })],
+    ['a zero divisor', () => avgPoolBackward(dy, x.shape, { kernel: 2, divisorOverride: 0 }), () => pooling.avgPoolBackward(dy, x.shape, { kernel: 2, divisorOverride: 0 })],
+    ['no kernel', () => maxPoolBackward(dy, x, {} as never), () => pooling.maxPoolBackward(dy, x, {} as never)],
+    ['an input shape that is not one', () => avgPoolBackward(dy, [1, -1, 4] as never, options), () => pooling.avgPoolBackward(dy, [1, -1, 4] as never, options)],
+    ['dy that is not a tensor', () => avgPoolBackward(5 as never, x, options), () => pooling.avgPoolBackward(5 as never, x, options)],
+  ];
+  for (const [label, cpu, gpuCall] of cases) {
+    const expected = cpuError(cpu);
+    await rejectsWith(gpuCall, expected.code);
+    await assert.rejects(gpuCall(), (error: PoolingError) => error.code === expected.code && (label.includes('not a tensor') || error.message === expected.message), label);
+  }
+  await rejectsWith(() => pooling.avgPoolBackward(tensor([1, 1, 2, 2], new Float64Array(4)) as never, x, options), 'UNSUPPORTED_DTYPE', /dy.data must be a Float32Array/);
+  await rejectsWith(() => pooling.maxPoolBackward(dy, tensor([1, 1, 4, 4], new Float64Array(16)) as never, options), 'UNSUPPORTED_DTYPE', /x.data must be a Float32Array/);
+  await rejectsWith(() => pooling.maxPoolBackward(dy, x, { ...options, backend: 'js' } as never), 'INVALID_PARAMETER', /unknown option "backend"/);
+  const gpuDy: GpuTensor = { buffer: upload(new Float32Array(4)), shape: [1, 1, 2, 2], dtype: 'float32', layout: 'channels-last' };
+  const gpuX: GpuTensor = { buffer: upload(new Float32Array(16)), shape: [1, 1, 4, 4], dtype: 'float32', layout: 'channels-first' };
+  await rejectsWith(() => pooling.maxPoolBackward(gpuDy, gpuX, options), 'INVALID_PARAMETER', /x.layout "channels-first" contradicts dy.layout "channels-last"/);
+  const notStorage = device.createBuffer({ size: 16, usage: USAGE.COPY_DST | USAGE.COPY_SRC });
+  made.push(notStorage);
+  await rejectsWith(() => pooling.avgPoolBackward({ buffer: notStorage, shape: [1, 1, 2, 2], dtype: 'float32' }, x, options), 'INVALID_PARAMETER', /dy.buffer needs GPUBufferUsage.STORAGE/);
+  const short = upload(new Float32Array(3));
+  await rejectsWith(() => pooling.avgPoolBackward({ buffer: short, shape: [1, 1, 2, 2], dtype: 'float32' }, x, options), 'DATA_LENGTH_MISMATCH', /dy.buffer has 12 bytes/);
+  const destroyed = upload(new Float32Array(4));
+  destroyed.destroy();
+  await assert.rejects(pooling.avgPoolBackward({ buffer: destroyed, shape: [1, 1, 2, 2], dtype: 'float32' }, x, options), { code: 'INVALID_PARAMETER', message: /GPU refused/ });
 });
 
 test('createWebGpuPooling refuses what it cannot use with codes', async () => {

@@ -3,7 +3,9 @@
  * layout, reducer, divisor) and the plan's own window tables (first in-bounds tap, tap count,
  * padded count per output index, per axis). Nothing here decides a window: the tables are
  * `windowsOf(plan)`, the same ones the CPU kernels run. Rank 1 and 2 plans become rank 3 with
- * leading axes of size 1 (a 2-D map is a 3-D map of depth 1).
+ * leading axes of size 1 (a 2-D map is a 3-D map of depth 1). The backward kernel also reads, per
+ * axis and input index, the run of outputs whose in-bounds span covers it (derived from the same
+ * tables), and checks each against the tables before it adds anything.
  */
 import { windowsOf, type AxisWindows, type PoolPlan } from '../../plan/plan.js';
 import { HEADER_WORDS, WORD } from './shaders.js';
@@ -50,17 +52,60 @@ export function twoFloatBits(value: number): [number, number] {
   return [bitsOf(hi), bitsOf(value - hi)];
 }
 
-/** The words of a plan the kernels read; `planes` is N * C. */
-export function planWords(plan: PoolPlan): Uint32Array {
+/**
+ * For each input index of one axis, the outputs that may hold it as an in-bounds tap: a run
+ * `start`, `start + 1`, ... of `count` outputs, from the tables alone. Every output holding index i
+ * has first <= i <= last (its last in-bounds tap), and outside the run from the smallest output
+ * whose last reaches i to the largest whose first does not pass it, none does; inside it the
+ * kernel still checks the stride of taps (dilation) against the tables. Since windows start in
+ * increasing order, the run is at most the outputs whose padded windows span i: O(size + out) to
+ * build, where listing every window's taps would be O(out * kernel).
+ */
+export function candidateOutputs(table: AxisWindows, size: number): { start: Uint32Array; count: Uint32Array } {
+  const out = table.first.length;
+  // lowestReaching[i]: smallest output whose last tap is i; highestStarting[i]: largest whose first is i.
+  const lowestReaching = new Int32Array(size).fill(out);
+  const highestStarting = new Int32Array(size).fill(-1);
+  for (let o = 0; o < out; o++) {
+    const taps = table.count[o]!;
+    if (taps === 0) continue;
+    const first = table.first[o]!;
+    const last = first + (taps - 1) * table.step;
+    lowestReaching[last] = Math.min(lowestReaching[last]!, o);
+    highestStarting[first] = Math.max(highestStarting[first]!, o);
+  }
+  const start = new Uint32Array(size);
+  const count = new Uint32Array(size);
+  let low = out;
+  for (let i = size - 1; i >= 0; i--) {
+    low = Math.min(low, lowestReaching[i]!);
+    start[i] = low;
+  }
+  let high = -1;
+  for (let i = 0; i < size; i++) {
+    high = Math.max(high, highestStarting[i]!);
+    count[i] = Math.max(0, high - start[i]! + 1);
+  }
+  return { start, count };
+}
+
+/**
+ * The words of a plan the kernels read; `planes` is N * C. `withCandidates` appends each axis's
+ * candidate outputs per input index (see {@link candidateOutputs}), which the backward kernel needs.
+ */
+export function planWords(plan: PoolPlan, withCandidates = false): Uint32Array {
   const windows = windowsOf(plan);
   const lead = GPU_RANK - plan.axes.length;
   const axes = Array.from({ length: GPU_RANK }, (_, a) => (a < lead ? undefined : plan.axes[a - lead]));
   const tables = axes.map((axis, a) => (axis === undefined ? ONE_TAP : windows[a - lead]!));
+  const sizes = axes.map((axis) => (axis === undefined ? 1 : axis.size));
   const tableWords = tables.reduce((total, t) => total + 3 * t.first.length, 0);
-  const words = new Uint32Array(HEADER_WORDS + tableWords);
+  const candidateWords = withCandidates ? sizes.reduce((total, size) => total + 2 * size, 0) : 0;
+  const words = new Uint32Array(HEADER_WORDS + tableWords + candidateWords);
   const planes = plan.batch * plan.channels;
   const r = plan.reducer;
   words[WORD.outputs] = planes * plan.outputSpatialSize;
+  words[WORD.inputs] = planes * plan.inputSpatialSize;
   words[WORD.channels] = plan.channels;
   words[WORD.channelsLast] = plan.layout === 'channels-last' ? 1 : 0;
   words[WORD.inSpatial] = plan.inputSpatialSize;
@@ -79,9 +124,8 @@ export function planWords(plan: PoolPlan): Uint32Array {
   }
   let base = HEADER_WORDS;
   tables.forEach((table, a) => {
-    const axis = axes[a];
     const out = table.first.length;
-    words[WORD.inSize + a] = axis === undefined ? 1 : axis.size;
+    words[WORD.inSize + a] = sizes[a]!;
     words[WORD.outSize + a] = out;
     words[WORD.step + a] = table.step;
     words[WORD.tableBase + a] = base;
@@ -91,5 +135,15 @@ export function planWords(plan: PoolPlan): Uint32Array {
     words.set(new Uint32Array(table.padded.buffer, table.padded.byteOffset, out), base + 2 * out);
     base += 3 * out;
   });
+  if (withCandidates) {
+    tables.forEach((table, a) => {
+      const size = sizes[a]!;
+      const { start, count } = candidateOutputs(table, size);
+      words[WORD.candidateBase + a] = base;
+      words.set(start, base);
+      words.set(count, base + size);
+      base += 2 * size;
+    });
+  }
   return words;
 }

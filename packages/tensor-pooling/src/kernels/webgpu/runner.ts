@@ -6,7 +6,7 @@
 import { PoolingError } from '../../plan/errors.js';
 import type { PoolPlan } from '../../plan/plan.js';
 import { isWholePlaneAverage, planWords } from './plan-words.js';
-import { WINDOW_WORKGROUP, globalAverageShader, windowShader } from './shaders.js';
+import { WINDOW_WORKGROUP, backwardShader, globalAverageShader, windowShader } from './shaders.js';
 
 /**
  * GPUBufferUsage's flags by value (the spec fixes them), so that the library needs no global
@@ -33,7 +33,9 @@ export interface RunOutput {
   readonly indices?: GPUBuffer;
 }
 
-type Kernel = 'window' | 'global';
+type Kernel = 'window' | 'global' | 'backward';
+
+const SHADERS: Readonly<Record<Kernel, () => string>> = { window: windowShader, global: globalAverageShader, backward: backwardShader };
 
 /**
  * A dispatch of `groups` workgroups as x * y within the per-dimension limit (the shaders read the
@@ -61,7 +63,7 @@ export class PlanRunner {
   private pipeline(op: string, kernel: Kernel): Promise<GPUComputePipeline> {
     let pipeline = this.pipelines.get(kernel);
     if (!pipeline) {
-      const code = kernel === 'window' ? windowShader() : globalAverageShader();
+      const code = SHADERS[kernel]();
       const module = this.device.createShaderModule({ code, label: `tensor-pooling ${kernel}` });
       pipeline = this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } }).catch((error: unknown) => {
         this.pipelines.delete(kernel);
@@ -76,6 +78,11 @@ export class PlanRunner {
   /** The kernel this plan needs, compiled (or a coded error): awaited before any buffer is made. */
   prepare(op: string, plan: PoolPlan): Promise<GPUComputePipeline> {
     return this.pipeline(op, isWholePlaneAverage(plan) ? 'global' : 'window');
+  }
+
+  /** The backward kernel, compiled (or a coded error): awaited before any buffer is made. */
+  prepareBackward(op: string): Promise<GPUComputePipeline> {
+    return this.pipeline(op, 'backward');
   }
 
   private storage(elements: number, usage: number, label: string): GPUBuffer {
@@ -113,20 +120,54 @@ export class PlanRunner {
           { binding: 2, resource: { buffer: (indices ?? scratch)! } },
           { binding: 3, resource: { buffer: planBuffer } },
         ];
-    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const groups = whole ? plan.batch * plan.channels : Math.ceil(outputs / WINDOW_WORKGROUP);
+    this.dispatch('tensor-pooling forward', pipeline, entries, whole ? plan.batch * plan.channels : Math.ceil(outputs / WINDOW_WORKGROUP));
+    // Destroying after submit frees them once the submitted work is done with them.
+    planBuffer.destroy();
+    scratch?.destroy();
+    return { y, indices };
+  }
+
+  /** Encodes and submits one pass of `groups` workgroups (folded into two dimensions past the limit). */
+  private dispatch(label: string, pipeline: GPUComputePipeline, entries: GPUBindGroupEntry[], groups: number): void {
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const [gx, gy] = dispatchSize(groups, this.groupsPerDimension);
-    const encoder = device.createCommandEncoder({ label: 'tensor-pooling forward' });
+    const encoder = this.device.createCommandEncoder({ label });
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(gx, gy);
     pass.end();
-    device.queue.submit([encoder.finish()]);
-    // Destroying after submit frees them once the submitted work is done with them.
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
+   * Encodes and submits the plan's backward pass: dL/dx from `dy` (the output's gradient, of the
+   * plan's output shape and layout) and, for max plans, the forward's `indices`. The returned
+   * buffer belongs to the caller.
+   */
+  backward(plan: PoolPlan, pipeline: GPUComputePipeline, dy: GPUBuffer, indices: GPUBuffer | undefined): GPUBuffer {
+    const device = this.device;
+    const inputs = plan.batch * plan.channels * plan.inputSpatialSize;
+    const outputs = plan.batch * plan.channels * plan.outputSpatialSize;
+    const dx = this.storage(inputs, USAGE.COPY_SRC | USAGE.COPY_DST, 'tensor-pooling gradient');
+    // New buffers hold zeros: the gradient of an empty tensor's inputs needs no pass.
+    if (inputs === 0 || outputs === 0) return dx;
+    if (plan.reducer.op === 'max' && !indices) throw new Error('the max gradient needs the forward indices');
+    const words = planWords(plan, true);
+    const planBuffer = this.storage(words.length, USAGE.COPY_DST, 'tensor-pooling plan');
+    device.queue.writeBuffer(planBuffer, 0, words);
+    // Average plans read no indices; the binding still needs a buffer.
+    const scratch = indices ? undefined : this.storage(1, 0, 'tensor-pooling scratch');
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: dy, offset: 0, size: bufferBytes(outputs) } },
+      { binding: 1, resource: { buffer: dx } },
+      { binding: 2, resource: { buffer: (indices ?? scratch)! } },
+      { binding: 3, resource: { buffer: planBuffer } },
+    ];
+    this.dispatch('tensor-pooling backward', pipeline, entries, Math.ceil(inputs / WINDOW_WORKGROUP));
     planBuffer.destroy();
     scratch?.destroy();
-    return { y, indices };
+    return dx;
   }
 
   /** Encodes and submits a copy of `bytes` of `buffer` into a new mappable buffer (the caller destroys it). */

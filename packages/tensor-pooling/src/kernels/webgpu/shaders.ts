@@ -30,12 +30,14 @@ export const WORD = {
   step: 18,
   tableBase: 21,
   planes: 24,
+  inputs: 25,
+  candidateBase: 26,
 } as const;
 
 /** Header words before the window tables. */
-export const HEADER_WORDS = 25;
+export const HEADER_WORDS = 29;
 
-/** Threads per workgroup of the one-thread-per-output kernel. */
+/** Threads per workgroup of the one-thread-per-output kernel (and of the one-thread-per-input backward kernel). */
 export const WINDOW_WORKGROUP = 64;
 /** Threads per workgroup (one workgroup per plane) of the global average kernel. */
 export const GLOBAL_WORKGROUP = 256;
@@ -94,17 +96,30 @@ fn twoProduct(a: f32, b: f32) -> vec2<f32> {
   return vec2<f32>(p, ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y);
 }
 
-// (s.hi + s.lo) / (d.hi + d.lo), rounded once more after a correction: WGSL's division may be
-// 2.5 ulp off; the remainder s - q*d is exact (TwoProduct, Sterbenz), and q + remainder/d is
-// within 1 ulp. Quotients too large for the split's headroom keep the plain division.
-fn divideTwoFloat(s: vec2<f32>, d: vec2<f32>) -> f32 {
-  let q = s.x / d.x;
-  if (!(abs(q) < 1.0e30) || !(abs(s.x) < 1.0e30)) {
-    return q;
+// (s.hi + s.lo) / (d.hi + d.lo) as a two-float q + remainder/d: WGSL's division may be 2.5 ulp
+// off; the remainder s - q*d is exact (TwoProduct, Sterbenz), so the pair is good to about 2^-44
+// and its hi is within 1 ulp of the quotient. A divisor past 2^64 (an override) would overflow the
+// split: it is scaled by 2^-64 first, which is exact, and the quotient scaled back. A sum or
+// quotient of 1e30 or more keeps the plain division.
+fn quotientTwoFloat(s: vec2<f32>, d: vec2<f32>) -> vec2<f32> {
+  let large = abs(d.x) >= 18446744073709551616.0;
+  let divisor = select(d, vec2<f32>(ldexp(d.x, -64), ldexp(d.y, -64)), large);
+  let q = s.x / divisor.x;
+  var result = vec2<f32>(q, 0.0);
+  if (abs(q) < 1.0e30 && abs(s.x) < 1.0e30) {
+    let p = twoProduct(q, divisor.x);
+    let r = (((s.x - p.x) - p.y) + s.y) - q * divisor.y;
+    result = quickTwoSum(q, r / divisor.x);
   }
-  let p = twoProduct(q, d.x);
-  let r = (((s.x - p.x) - p.y) + s.y) - q * d.y;
-  return q + r / d.x;
+  if (large) {
+    return vec2<f32>(ldexp(result.x, -64), ldexp(result.y, -64));
+  }
+  return result;
+}
+
+// The quotient rounded once more after the correction: within 1 ulp.
+fn divideTwoFloat(s: vec2<f32>, d: vec2<f32>) -> f32 {
+  return quotientTwoFloat(s, d).x;
 }
 
 // An unsigned count as a two-float: exact up to 2^31.
@@ -119,12 +134,12 @@ fn twoFloatOfCount(n: u32) -> vec2<f32> {
 `;
 
 const SHARED_WGSL = /* wgsl */ `
-// Where element \`position\` of plane (n, c) lies in the input, in either layout.
-fn inputOffset(n: u32, c: u32, position: u32, inSpatial: u32, channels: u32, channelsLast: bool) -> u32 {
+// Where element \`position\` of plane (n, c) lies in a tensor of \`spatial\` positions per plane, in either layout.
+fn elementOffset(n: u32, c: u32, position: u32, spatial: u32, channels: u32, channelsLast: bool) -> u32 {
   if (channelsLast) {
-    return (n * inSpatial + position) * channels + c;
+    return (n * spatial + position) * channels + c;
   }
-  return (n * channels + c) * inSpatial + position;
+  return (n * channels + c) * spatial + position;
 }
 
 const NAN_BITS = 0x7fc00000u;
@@ -145,17 +160,47 @@ fn specialOf(bits: u32) -> u32 {
   return select(FLAG_POSITIVE_INFINITY, FLAG_NEGATIVE_INFINITY, (bits & 0x80000000u) != 0u);
 }
 
-// The mean's bits from the sum of the finite taps, the special values met and the divisor: NaN
-// wins, +inf and -inf together make NaN, a lone infinity keeps its sign times the divisor's.
-fn averageBits(sum: vec2<f32>, flags: u32, divisor: vec2<f32>) -> u32 {
+// The bits of a sum that met special values (flags != 0): NaN wins, +inf and -inf together make
+// NaN, a lone infinity keeps its sign, flipped when \`negate\` (a negative divisor).
+fn specialBits(flags: u32, negate: bool) -> u32 {
   if ((flags & FLAG_NAN) != 0u || (flags & 6u) == 6u) {
     return NAN_BITS;
   }
+  let negative = ((flags & FLAG_NEGATIVE_INFINITY) != 0u) != negate;
+  return select(POSITIVE_INFINITY_BITS, NEGATIVE_INFINITY_BITS, negative);
+}
+
+// The mean's bits from the sum of the finite taps, the special values met and the divisor.
+fn averageBits(sum: vec2<f32>, flags: u32, divisor: vec2<f32>) -> u32 {
   if (flags != 0u) {
-    let negative = ((flags & FLAG_NEGATIVE_INFINITY) != 0u) != (divisor.x < 0.0);
-    return select(POSITIVE_INFINITY_BITS, NEGATIVE_INFINITY_BITS, negative);
+    return specialBits(flags, divisor.x < 0.0);
   }
   return bitcast<u32>(divideTwoFloat(sum, divisor));
+}
+`;
+
+/** Reads of the plan's window tables, shared by the forward and backward window kernels. */
+const TABLES_WGSL = /* wgsl */ `
+fn tableFirst(axis: u32, o: u32) -> u32 {
+  return plan[plan[W_TABLE_BASE + axis] + o];
+}
+fn tableCount(axis: u32, o: u32) -> u32 {
+  return plan[plan[W_TABLE_BASE + axis] + plan[W_OUT_SIZE + axis] + o];
+}
+fn tablePadded(axis: u32, o: u32) -> u32 {
+  return plan[plan[W_TABLE_BASE + axis] + 2u * plan[W_OUT_SIZE + axis] + o];
+}
+
+// The divisor of output (o0, o1, o2) as the plan's rule says: padded taps, valid taps or the override.
+fn windowDivisor(o0: u32, o1: u32, o2: u32) -> vec2<f32> {
+  let mode = plan[W_DIVISOR_MODE];
+  if (mode == 0u) {
+    return twoFloatOfCount(tablePadded(0u, o0) * tablePadded(1u, o1) * tablePadded(2u, o2));
+  }
+  if (mode == 1u) {
+    return twoFloatOfCount(tableCount(0u, o0) * tableCount(1u, o1) * tableCount(2u, o2));
+  }
+  return vec2<f32>(bitcast<f32>(plan[W_DIVISOR_HI]), bitcast<f32>(plan[W_DIVISOR_LO]));
 }
 `;
 
@@ -172,6 +217,7 @@ ${constants()}
 @group(0) @binding(3) var<storage, read> plan: array<u32>;
 ${TWO_FLOAT_WGSL}
 ${SHARED_WGSL}
+${TABLES_WGSL}
 
 // Float order as unsigned integers (for non-NaN values; -0 ranks as +0, as IEEE compares them).
 fn orderKey(bits: u32) -> u32 {
@@ -179,16 +225,6 @@ fn orderKey(bits: u32) -> u32 {
     return 0x80000000u;
   }
   return select(bits | 0x80000000u, ~bits, (bits & 0x80000000u) != 0u);
-}
-
-fn tableFirst(axis: u32, o: u32) -> u32 {
-  return plan[plan[W_TABLE_BASE + axis] + o];
-}
-fn tableCount(axis: u32, o: u32) -> u32 {
-  return plan[plan[W_TABLE_BASE + axis] + plan[W_OUT_SIZE + axis] + o];
-}
-fn tablePadded(axis: u32, o: u32) -> u32 {
-  return plan[plan[W_TABLE_BASE + axis] + 2u * plan[W_OUT_SIZE + axis] + o];
 }
 
 @compute @workgroup_size(${WINDOW_WORKGROUP})
@@ -246,7 +282,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups
       let q1 = first1 + j1 * step1;
       for (var j2 = 0u; j2 < count2 && !done; j2++) {
         let position = (q0 * size1 + q1) * size2 + first2 + j2 * step2;
-        let bits = x[inputOffset(n, c, position, inSpatial, channels, channelsLast)];
+        let bits = x[elementOffset(n, c, position, inSpatial, channels, channelsLast)];
         let special = specialOf(bits);
         if (isMax) {
           if (special == FLAG_NAN) {
@@ -281,16 +317,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups
     y[i] = select(0u, NAN_BITS, plan[W_EMPTY_NAN] != 0u);
     return;
   }
-  var divisor: vec2<f32>;
-  let mode = plan[W_DIVISOR_MODE];
-  if (mode == 0u) {
-    divisor = twoFloatOfCount(tablePadded(0u, o0) * tablePadded(1u, o1) * tablePadded(2u, o2));
-  } else if (mode == 1u) {
-    divisor = twoFloatOfCount(count0 * count1 * count2);
-  } else {
-    divisor = vec2<f32>(bitcast<f32>(plan[W_DIVISOR_HI]), bitcast<f32>(plan[W_DIVISOR_LO]));
-  }
-  y[i] = averageBits(sum, flags, divisor);
+  y[i] = averageBits(sum, flags, windowDivisor(o0, o1, o2));
 }
 `;
 }
@@ -327,7 +354,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups
   var sum = vec2<f32>(0.0, 0.0);
   var flags = 0u;
   for (var p = lane; p < inSpatial; p += ${GLOBAL_WORKGROUP}u) {
-    let bits = x[inputOffset(n, c, p, inSpatial, channels, channelsLast)];
+    let bits = x[elementOffset(n, c, p, inSpatial, channels, channelsLast)];
     let special = specialOf(bits);
     if (special != 0u) {
       flags = flags | special;
@@ -351,6 +378,171 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups
   if (lane == 0u) {
     let divisor = vec2<f32>(bitcast<f32>(plan[W_DIVISOR_HI]), bitcast<f32>(plan[W_DIVISOR_LO]));
     y[plane] = averageBits(vec2<f32>(partialHi[0], partialLo[0]), partialFlags[0], divisor);
+  }
+}
+`;
+}
+
+/** Divisors an average's gradient sums under before it divides (see backwardShader). */
+export const GRADIENT_DIVISOR_GROUPS = 4;
+
+/**
+ * The gradient of a window plan, one thread per input element, gathering rather than scattering
+ * (so no two threads write one element and no float atomics are needed): the thread walks the
+ * outputs whose windows may hold its element (the plan's candidate runs, plan-words.ts) in
+ * row-major output order, the reference's order, keeps those whose in-bounds taps include it by
+ * the window tables, and adds their gradients in two floats. For max, dy itself where the forward
+ * index is this element. For averages, dy / divisor: adding two-float quotients would keep only
+ * 48 bits of each, which cancelling gradients through many windows turn into ulps of the result;
+ * so the dy of outputs sharing a divisor (all of them away from the borders, every one under an
+ * override) are summed first, where float32 values add exactly, and each such sum is divided once
+ * (a two-float quotient). The first ${GRADIENT_DIVISOR_GROUPS} divisors met get a sum each;
+ * outputs of further divisors add their quotients directly. The sum is rounded once, as the CPU's
+ * float64 sum is: the same bits on every run.
+ */
+export function backwardShader(): string {
+  return /* wgsl */ `
+${constants()}
+@group(0) @binding(0) var<storage, read> dy: array<u32>;
+@group(0) @binding(1) var<storage, read_write> dx: array<u32>;
+@group(0) @binding(2) var<storage, read> argmax: array<i32>;
+@group(0) @binding(3) var<storage, read> plan: array<u32>;
+${TWO_FLOAT_WGSL}
+${SHARED_WGSL}
+${TABLES_WGSL}
+
+fn candidateStart(axis: u32, p: u32) -> u32 {
+  return plan[plan[W_CANDIDATE_BASE + axis] + p];
+}
+fn candidateCount(axis: u32, p: u32) -> u32 {
+  return plan[plan[W_CANDIDATE_BASE + axis] + plan[W_IN_SIZE + axis] + p];
+}
+
+// Whether input index p of this axis is one of output o's in-bounds taps.
+fn holds(axis: u32, o: u32, p: u32) -> bool {
+  let first = tableFirst(axis, o);
+  if (p < first) {
+    return false;
+  }
+  let step = plan[W_STEP + axis];
+  let distance = p - first;
+  return distance % step == 0u && distance / step < tableCount(axis, o);
+}
+
+// An infinity divided by a negative divisor changes sign; NaN stays NaN.
+fn dividedSpecial(special: u32, negative: bool) -> u32 {
+  return select(special, 6u - special, negative && special != FLAG_NAN);
+}
+
+@compute @workgroup_size(${WINDOW_WORKGROUP})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let i = (group.y * groups.x + group.x) * ${WINDOW_WORKGROUP}u + lane;
+  if (i >= plan[W_INPUTS]) {
+    return;
+  }
+  let channels = plan[W_CHANNELS];
+  let outSpatial = plan[W_OUT_SPATIAL];
+  let inSpatial = plan[W_IN_SPATIAL];
+  let channelsLast = plan[W_CHANNELS_LAST] != 0u;
+  var n: u32;
+  var c: u32;
+  var position: u32;
+  if (channelsLast) {
+    let rest = i / channels;
+    position = rest % inSpatial;
+    n = rest / inSpatial;
+    c = i % channels;
+  } else {
+    let plane = i / inSpatial;
+    position = i % inSpatial;
+    n = plane / channels;
+    c = plane % channels;
+  }
+  let size1 = plan[W_IN_SIZE + 1u];
+  let size2 = plan[W_IN_SIZE + 2u];
+  let p2 = position % size2;
+  let p1 = (position / size2) % size1;
+  let p0 = position / (size2 * size1);
+  let start0 = candidateStart(0u, p0);
+  let start1 = candidateStart(1u, p1);
+  let start2 = candidateStart(2u, p2);
+  let end0 = start0 + candidateCount(0u, p0);
+  let end1 = start1 + candidateCount(1u, p1);
+  let end2 = start2 + candidateCount(2u, p2);
+  let out1 = plan[W_OUT_SIZE + 1u];
+  let out2 = plan[W_OUT_SIZE + 2u];
+  let isMax = plan[W_REDUCER] == 1u;
+
+  var sum = vec2<f32>(0.0, 0.0);
+  var flags = 0u;
+  var groupDivisor: array<vec2<u32>, ${GRADIENT_DIVISOR_GROUPS}>;
+  var groupSum: array<vec2<f32>, ${GRADIENT_DIVISOR_GROUPS}>;
+  var divisorsMet = 0u;
+  for (var o0 = start0; o0 < end0; o0++) {
+    if (!holds(0u, o0, p0)) {
+      continue;
+    }
+    for (var o1 = start1; o1 < end1; o1++) {
+      if (!holds(1u, o1, p1)) {
+        continue;
+      }
+      for (var o2 = start2; o2 < end2; o2++) {
+        if (!holds(2u, o2, p2)) {
+          continue;
+        }
+        let at = elementOffset(n, c, (o0 * out1 + o1) * out2 + o2, outSpatial, channels, channelsLast);
+        if (isMax && argmax[at] != i32(position)) {
+          continue;
+        }
+        let bits = dy[at];
+        let special = specialOf(bits);
+        if (isMax) {
+          if (special != 0u) {
+            flags = flags | special;
+          } else {
+            sum = addValue(sum, bitcast<f32>(bits));
+          }
+          continue;
+        }
+        let divisor = windowDivisor(o0, o1, o2);
+        if (special != 0u) {
+          flags = flags | dividedSpecial(special, divisor.x < 0.0);
+          continue;
+        }
+        // Divisors compared by their bits: the plan's own values, never rounded differently. The
+        // search never indexes past the divisors met: written as k < met && groupDivisor[k] != key,
+        // SwiftShader gave wrong gradients once all groups were taken.
+        let key = bitcast<vec2<u32>>(divisor);
+        var k = 0u;
+        loop {
+          if (k >= divisorsMet) {
+            break;
+          }
+          if (all(groupDivisor[k] == key)) {
+            break;
+          }
+          k++;
+        }
+        if (k == divisorsMet && divisorsMet < ${GRADIENT_DIVISOR_GROUPS}u) {
+          groupDivisor[k] = key;
+          groupSum[k] = vec2<f32>(0.0, 0.0);
+          divisorsMet++;
+        }
+        if (k < divisorsMet) {
+          groupSum[k] = addValue(groupSum[k], bitcast<f32>(bits));
+        } else {
+          sum = addPair(sum, quotientTwoFloat(vec2<f32>(bitcast<f32>(bits), 0.0), divisor));
+        }
+      }
+    }
+  }
+  for (var k = 0u; k < divisorsMet; k++) {
+    sum = addPair(sum, quotientTwoFloat(groupSum[k], bitcast<vec2<f32>>(groupDivisor[k])));
+  }
+  if (flags != 0u) {
+    dx[i] = specialBits(flags, false);
+  } else {
+    dx[i] = bitcast<u32>(sum.x);
   }
 }
 `;
